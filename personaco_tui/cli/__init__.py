@@ -1,0 +1,73 @@
+"""`personaco`: with no command it opens the TUI; every TUI action can also be scripted here."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import PersonacoError
+from ..locations import HOME_ENV
+from .ask import ask
+from .config_cmd import config_group
+from .doctor import doctor
+from .models import models_group
+from .profile import profile_group
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False),
+    help=f"Keep data, config and models under this directory (same as {HOME_ENV}).",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="personaco")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None) -> None:
+    """PersonaCo TUI: personalized answers from small local language models."""
+    if home:
+        os.environ[HOME_ENV] = os.path.abspath(os.path.expanduser(home))
+    if ctx.invoked_subcommand is None:
+        from ..tui.app import make_app  # Textual loads only when the TUI is wanted
+
+        app = make_app()
+        try:
+            app.run()
+        finally:
+            app.rt.close()
+
+
+cli.add_command(doctor)
+cli.add_command(models_group)
+cli.add_command(profile_group)
+cli.add_command(config_group)
+cli.add_command(ask)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        rc = cli.main(args=argv, prog_name="personaco", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except PersonacoError as e:
+        click.echo(f"personaco: {e.message}", err=True)
+        return e.exit_code
+    except KeyboardInterrupt:
+        click.echo("Cancelled.", err=True)
+        return 130
+    except OSError as e:
+        if e.errno == 28:  # ENOSPC
+            click.echo("personaco: the disk is full. Free some space and try again.", err=True)
+            return 1
+        raise
+    return rc if isinstance(rc, int) else 0
+
+
+def entry() -> None:
+    sys.exit(main())

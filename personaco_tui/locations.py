@@ -1,0 +1,70 @@
+"""Where PersonaCo keeps its files, decided in one place.
+
+By default: the platformdirs user data dir (database, downloaded models, backups) and the
+user config dir (config.toml). `PERSONACO_HOME` (or `personaco --home DIR`) moves all of it
+under one directory: DIR/data, DIR/config, DIR/models. Tests always set it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "personaco"
+HOME_ENV = "PERSONACO_HOME"
+
+
+@dataclass(frozen=True)
+class Locations:
+    data_dir: Path
+    config_dir: Path
+    models_dir: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "personaco.db"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def config_path(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @property
+    def user_catalog_dir(self) -> Path:
+        """Extra model manifests a user adds beside the shipped catalog."""
+        return self.config_dir / "catalog"
+
+    def ensure(self) -> Locations:
+        for d in (self.data_dir, self.config_dir, self.models_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def resolve(home: str | os.PathLike[str] | None = None) -> Locations:
+    """The locations for an explicit home, else `PERSONACO_HOME`, else the platform dirs."""
+    home = home or os.environ.get(HOME_ENV) or None
+    if home:
+        root = Path(home).expanduser().resolve()
+        return Locations(root / "data", root / "config", root / "models")
+    data = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    config = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    return Locations(data, config, data / "models")
+
+
+def package_data_dir(name: str) -> Path:
+    """A data folder shipped in the wheel (`migrations`, `models`), or the repo's own copy.
+
+    The wheel carries them under personaco_tui/_data/; an editable install runs from the
+    source tree, where they sit at the top level.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data" / name, here.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"personaco data folder {name!r} is missing from the install")

@@ -1,0 +1,84 @@
+"""The composition root shared by the CLI and the TUI: locations, settings, the store, and
+the engine built from the settings. No UI code lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import config as config_mod
+from .catalog import registry
+from .catalog.gguf import check_gguf
+from .core.personaco import RunConfig
+from .core.reflectors import SelfReflector
+from .core.reflectors.base import Reflector
+from .engines.base import Engine
+from .locations import Locations, resolve
+from .config import Settings
+from .store.db import Store
+
+
+@dataclass
+class Runtime:
+    loc: Locations
+    settings: Settings
+    store: Store
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, home: str | Path | None = None) -> Runtime:
+        loc = resolve(home).ensure()
+        settings = config_mod.load(loc)
+        store = Store.open(loc)
+        return cls(loc, settings, store)
+
+    def model_path(self, name: str | None = None) -> tuple[str, Path]:
+        return registry.resolve_model(self.store.db, self.loc, name or self.settings.model.default)
+
+    def load_engine(self, name: str | None = None) -> Engine:
+        """Load (or reuse) the llama.cpp engine for the named or default model."""
+        from .engines.llama import LlamaEngine, LlamaOptions  # heavy import, only when needed
+
+        model_name, path = self.model_path(name)
+        if self._engine is not None and getattr(self._engine, "name", None) == model_name:
+            return self._engine
+        check_gguf(path)
+        m = self.settings.model
+        engine = LlamaEngine(
+            path,
+            name=model_name,
+            options=LlamaOptions(n_ctx=m.n_ctx, n_gpu_layers=m.n_gpu_layers, n_threads=m.n_threads),
+        )
+        if self._engine is not None:
+            self._engine.close()
+        self._engine = engine
+        return engine
+
+    @property
+    def engine(self) -> Engine | None:
+        return self._engine
+
+    def run_config(self, **overrides: object) -> RunConfig:
+        g = self.settings.generation
+        cfg = RunConfig(
+            method=g.method,
+            k=g.k,
+            temperature=g.temperature,
+            max_tokens=g.max_tokens,
+            seed=None if g.seed < 0 else g.seed,
+        )
+        for key, value in overrides.items():
+            if value is not None:
+                setattr(cfg, key, value)
+        return cfg
+
+    def reflector(self, engine: Engine, name: str | None = None) -> Reflector:
+        # rules/model/auto arrive with the engine issue; until then every name reflects with
+        # the generating model, and the stored cells say so.
+        return SelfReflector(engine, name="self")
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+        self.store.close()

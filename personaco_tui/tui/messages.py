@@ -1,0 +1,47 @@
+"""Typed messages from workers to the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ..chat import TurnResult
+from ..engines.base import Engine
+
+
+@dataclass
+class EngineLoaded(Message):
+    engine: Engine
+
+
+@dataclass
+class EngineFailed(Message):
+    error: str
+
+
+@dataclass
+class TokenArrived(Message):
+    """A piece of text for candidate `candidate` of the running turn."""
+
+    candidate: int
+    n_tokens: int
+    text: str
+
+
+@dataclass
+class PhaseChanged(Message):
+    phase: str
+    done: int = 0
+    total: int = 0
+
+
+@dataclass
+class TurnFinished(Message):
+    result: TurnResult
+
+
+@dataclass
+class TurnFailed(Message):
+    error: str
+    query: str

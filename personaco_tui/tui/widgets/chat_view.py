@@ -1,0 +1,62 @@
+"""The conversation: one Markdown block per message, the live answer streamed at the end."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown, Static
+
+
+class ChatMessage(Markdown):
+    DEFAULT_CSS = """
+    ChatMessage { margin: 0 1 1 1; padding: 0 1; }
+    ChatMessage.user { background: $boost; border-left: thick $accent; }
+    ChatMessage.assistant { border-left: thick $success; }
+    ChatMessage.live { border-left: thick $warning; }
+    """
+
+    def __init__(self, role: str, content: str, **kwargs) -> None:
+        super().__init__(content, classes=role, **kwargs)
+        self.role = role
+        self.content = content
+
+
+class ChatView(VerticalScroll):
+    DEFAULT_CSS = """
+    ChatView { height: 1fr; }
+    ChatView > .empty { color: $text-muted; margin: 1 2; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._live: ChatMessage | None = None
+        self._live_text = ""
+
+    def show_empty(self, text: str) -> None:
+        self.remove_children()
+        self.mount(Static(text, classes="empty"))
+
+    def clear(self) -> None:
+        self.remove_children()
+        self._live = None
+
+    def add(self, role: str, content: str) -> ChatMessage:
+        for empty in self.query(".empty"):
+            empty.remove()
+        msg = ChatMessage(role, content)
+        self.mount(msg)
+        self.scroll_end(animate=False)
+        return msg
+
+    def start_live(self, header: str) -> None:
+        self._live_text = ""
+        self._live = self.add("live", header)
+
+    def update_live(self, text: str) -> None:
+        if self._live is not None:
+            self._live.update(text)
+            self.scroll_end(animate=False)
+
+    def end_live(self) -> None:
+        if self._live is not None:
+            self._live.remove()
+            self._live = None

@@ -1,0 +1,26 @@
+from personaco_tui.core.personaco import choose
+from personaco_tui.core.types import ReflectionCell
+
+
+def cells(matrix):
+    return [
+        ReflectionCell(candidate=i, signal=j, score=s, reflector="t")
+        for i, row in enumerate(matrix)
+        for j, s in enumerate(row)
+    ]
+
+
+def test_highest_row_sum_wins():
+    best, rows = choose(cells([[0.1, 0.2], [0.9, 0.8], [0.5, 0.5]]), 3)
+    assert best == 1
+    assert rows == [0.30000000000000004, 1.7000000000000002, 1.0]
+
+
+def test_ties_go_to_the_lowest_index():
+    best, _ = choose(cells([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]), 3)
+    assert best == 0
+
+
+def test_cells_without_a_score_count_nothing():
+    best, rows = choose(cells([[None, 1.0], [0.6, 0.6]]), 2)
+    assert best == 1 and rows[0] == 1.0
