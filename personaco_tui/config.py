@@ -33,7 +33,7 @@ class ModelSettings:
     n_gpu_layers: int = doc(
         "Layers to offload to the GPU when llama.cpp has GPU support; -1 means all, 0 none.", -1
     )
-    n_threads: int = doc("CPU threads for llama.cpp; 0 lets llama.cpp decide.", 0)
+    n_threads: int = doc("CPU threads for llama.cpp; 0 uses every available core.", 0)
     n_ctx: int = doc("Context length in tokens shared by all k samples of one turn.", 8192)
 
 

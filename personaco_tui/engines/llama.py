@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+import os
 import threading
 from collections import deque
 from collections.abc import Sequence
@@ -70,6 +71,13 @@ def system_info() -> str:
     return llama_cpp.llama_print_system_info().decode("utf-8", errors="replace")
 
 
+def _available_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _last_error() -> str:
     for line in reversed(_log_lines):
         low = line.lower()
@@ -123,9 +131,11 @@ class LlamaEngine:
         # Unified KV: the k sequences share the prompt's cells and the whole n_ctx budget.
         cparams.kv_unified = True
         cparams.no_perf = True
-        if opts.n_threads > 0:
-            cparams.n_threads = opts.n_threads
-            cparams.n_threads_batch = opts.n_threads
+        # llama.cpp's own default (4 threads) oversubscribes small machines and halves speed.
+        threads = opts.n_threads if opts.n_threads > 0 else _available_cpus()
+        cparams.n_threads = threads
+        cparams.n_threads_batch = threads
+        self.n_threads = threads
         try:
             self._ctx = internals.LlamaContext(model=self._model, params=cparams, verbose=False)
         except ValueError:
@@ -147,8 +157,16 @@ class LlamaEngine:
             self.metadata, bos=self._piece(self._model.token_bos(), True),
             eos=self._piece(self._model.token_eos(), True),
         )
+        # Tokens resident in the KV cache per sequence after the last `sample` call: the
+        # reflection that follows reuses them instead of evaluating prompt and answers again.
+        self._resident: dict[int, list[int]] = {}
         self._yes_ids = self._answer_ids("1")
         self._no_ids = self._answer_ids("0")
+
+    @property
+    def eog_tokens(self) -> list[int]:
+        """Token ids that end a generation (end of sequence, end of turn)."""
+        return list(self._eog)
 
     # -- tokens ---------------------------------------------------------------------------
 
@@ -210,6 +228,7 @@ class LlamaEngine:
 
     def _clear(self) -> None:
         llama_cpp.llama_memory_clear(self._mem, True)
+        self._resident = {}
 
     def _sampler(self, p: SamplingParams, seed: int) -> llama_cpp.llama_sampler_p:
         chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
@@ -280,14 +299,17 @@ class LlamaEngine:
             samplers = [self._sampler(params, params.seed + i) for i in range(n)]
             try:
                 return self._sample_locked(tokens, n, params, samplers, on_progress, cancel)
+            except BaseException:
+                self._clear()  # a cancelled or failed run leaves nothing behind
+                raise
             finally:
                 for s in samplers:
                     llama_cpp.llama_sampler_free(s)
-                self._clear()
 
     def _sample_locked(self, tokens, n, params, samplers, on_progress, cancel):
         seqs = list(range(n))
         logits_idx = self._prefill(tokens, seqs)
+        resident = {s: list(tokens) for s in seqs}
         decoders = [codecs.getincrementaldecoder("utf-8")(errors="replace") for _ in seqs]
         texts = [""] * n
         counts = [0] * n
@@ -317,12 +339,14 @@ class LlamaEngine:
                 if counts[s] >= params.max_tokens:
                     continue
                 entries.append((tok, pos, (s,), True))
+                resident[s].append(tok)
                 still.append(s)
             if entries:
                 self._decode(entries)
                 idx_of = {s: i for i, s in enumerate(still)}
             live = still
             pos += 1
+        self._resident = resident
         out = []
         for s in seqs:
             text = texts[s] + decoders[s].decode(b"", final=True)
@@ -350,7 +374,8 @@ class LlamaEngine:
         on_progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> list[YesNo]:
-        """P("1") for each token list, decoding shared prefixes once (a prefix tree)."""
+        """P("1") for each token list. Shared prefixes are evaluated once (a prefix tree), and
+        prefixes still resident from the last `sample` call are copied, not evaluated."""
         for t in token_lists:
             if len(t) > self.n_ctx:
                 raise EngineError(
@@ -359,39 +384,65 @@ class LlamaEngine:
                 )
         order = sorted(range(len(token_lists)), key=lambda i: token_lists[i])
         results: list[YesNo | None] = [None] * len(token_lists)
-        waves = _waves([token_lists[i] for i in order], self.n_ctx, self.options.n_seq_max)
         done = 0
         with self._lock:
             try:
+                resident = self._resident
+                used = _trie_size(list(resident.values()))
+                free_seqs = self.options.n_seq_max - len(resident)
+                if free_seqs < 1 or used > self.n_ctx // 2:
+                    self._clear()
+                    resident, used, free_seqs = {}, 0, self.options.n_seq_max
+                waves = _waves([token_lists[i] for i in order], self.n_ctx - used, free_seqs)
                 for lo, hi in waves:
                     if cancel is not None and cancel.cancelled:
                         raise Cancelled()
                     ids = order[lo:hi]
-                    ys = self._yes_no_wave([token_lists[i] for i in ids], cancel)
+                    ys = self._yes_no_wave([token_lists[i] for i in ids], resident, cancel)
                     for i, y in zip(ids, ys, strict=True):
                         results[i] = y
                     done += len(ids)
                     if on_progress is not None:
                         on_progress(Progress("reflect", done=done, total=len(token_lists)))
-            finally:
+            except BaseException:
                 self._clear()
+                raise
         return [r for r in results if r is not None]
 
-    def _yes_no_wave(self, lists: list[list[int]], cancel: CancelToken | None) -> list[YesNo]:
-        self._clear()
-        entries = _prefix_tree(lists)
-        # entries: (token, pos, seq_ids, leaf_for) with leaf_for = list indices ending here
+    def _yes_no_wave(
+        self, lists: list[list[int]], resident: dict[int, list[int]], cancel: CancelToken | None
+    ) -> list[YesNo]:
+        base = max(resident, default=-1) + 1
+        seq_ids = [base + i for i in range(len(lists))]
+        starts = [0] * len(lists)
+        for i, t in enumerate(lists):
+            best_seq, best = -1, 0
+            for rs, rt in resident.items():
+                n = _lcp(rt, t)
+                if n > best:
+                    best_seq, best = rs, n
+            # the last token is always decoded: its logits are the answer
+            starts[i] = min(best, len(t) - 1)
+            if starts[i] > 0:
+                llama_cpp.llama_memory_seq_cp(self._mem, best_seq, seq_ids[i], 0, starts[i])
+        entries = _prefix_tree(lists, starts)
         results: list[YesNo | None] = [None] * len(lists)
-        for off in range(0, len(entries), self._batch_cap):
-            if cancel is not None and cancel.cancelled:
-                raise Cancelled()
-            chunk = entries[off : off + self._batch_cap]
-            self._decode([(t, p, s, bool(leaf)) for t, p, s, leaf in chunk])
-            for i, (_, _, _, leaf) in enumerate(chunk):
-                if leaf:
-                    y = self._read_yes_no(i)
-                    for j in leaf:
-                        results[j] = y
+        try:
+            for off in range(0, len(entries), self._batch_cap):
+                if cancel is not None and cancel.cancelled:
+                    raise Cancelled()
+                chunk = entries[off : off + self._batch_cap]
+                self._decode(
+                    [(t, p, tuple(seq_ids[m] for m in ms), bool(leaf)) for t, p, ms, leaf in chunk]
+                )
+                for i, (_, _, _, leaf) in enumerate(chunk):
+                    if leaf:
+                        y = self._read_yes_no(i)
+                        for j in leaf:
+                            results[j] = y
+        finally:
+            for sid in seq_ids:
+                llama_cpp.llama_memory_seq_rm(self._mem, sid, -1, -1)
         return [r for r in results if r is not None]
 
     def _read_yes_no(self, batch_index: int) -> YesNo:
@@ -414,6 +465,12 @@ class LlamaEngine:
                 self._batch = None
             self._ctx.close()
             self._model.close()
+
+
+def _trie_size(lists: list[list[int]]) -> int:
+    """Distinct KV cells a set of token lists needs when shared prefixes are stored once."""
+    ordered = sorted(lists)
+    return sum(len(t) - (_lcp(ordered[i - 1], t) if i else 0) for i, t in enumerate(ordered))
 
 
 def _lcp(a: Sequence[int], b: Sequence[int]) -> int:
@@ -440,13 +497,15 @@ def _waves(sorted_lists: list[list[int]], n_ctx: int, n_seq_max: int) -> list[tu
     return waves
 
 
-def _prefix_tree(lists: list[list[int]]):
+def _prefix_tree(lists: list[list[int]], starts: list[int] | None = None):
     """Flatten token lists into decode entries where shared prefixes appear once.
 
-    Each entry is (token, position, sequence ids, indices of lists that end at it). Lists are
-    given sequence ids 0..n-1; an entry lists every sequence whose tokens pass through it, so
-    its KV cell is shared. Parents always come before children.
+    Each entry is (token, position, list indices, indices of lists that end at it); an entry
+    names every list whose tokens pass through it, so its KV cell is shared. Positions below
+    `starts[i]` are already in the cache for list i and are not emitted. Parents always come
+    before children.
     """
+    starts = starts or [0] * len(lists)
     entries: list[tuple[int, int, tuple[int, ...], list[int]]] = []
 
     def walk(members: list[int], depth: int) -> None:
@@ -455,7 +514,9 @@ def _prefix_tree(lists: list[list[int]]):
             ending = [m for m in members if len(lists[m]) == depth + 1]
             continuing = [m for m in members if len(lists[m]) > depth + 1]
             tok = lists[members[0]][depth]
-            entries.append((tok, depth, tuple(members), ending))
+            todo = tuple(m for m in members if starts[m] <= depth)
+            if todo:
+                entries.append((tok, depth, todo, ending))
             if not continuing:
                 return
             groups: dict[int, list[int]] = {}

@@ -1,0 +1,135 @@
+"""`personaco bench`: speed of one PersonaCo turn against its parts and a naive version,
+measured side by side in one run (ratios, not absolute times, are what to compare: the
+machines are shared and noisy). Every sample generates exactly `n_tokens` tokens, end of
+sequence ignored, as llama-batched-bench does."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core import personaco
+from ..core.prompts import personalization_prompt
+from ..core.reflectors import SelfReflector
+from ..core.reflectors.self_reflector import reflection_conversation
+from ..engines.base import SamplingParams
+from ..engines.llama import LlamaEngine
+
+QUERY = "Explain how the tides work and why there are two of them each day."
+SIGNALS = [
+    "Keep it under 120 words.",
+    "Never use commas.",
+    "I have a PhD in oceanography.",
+    "End with a question.",
+    "Write in lowercase only.",
+]
+
+
+@dataclass
+class SpeedReport:
+    model: str
+    n_tokens: int
+    k: int
+    n_signals: int
+    repeats: int
+    single_s: float
+    turn_s: float
+    batched_s: float
+    naive_s: float | None
+
+    def as_dict(self) -> dict[str, object]:
+        d: dict[str, object] = {
+            "model": self.model,
+            "n_tokens": self.n_tokens,
+            "k": self.k,
+            "signals": self.n_signals,
+            "repeats": self.repeats,
+            "single_s": round(self.single_s, 3),
+            "turn_s": round(self.turn_s, 3),
+            "turn_over_single": round(self.turn_s / self.single_s, 2),
+            "single_tok_s": round(self.n_tokens / self.single_s, 1),
+            "batched_tok_s": round(self.k * self.n_tokens / self.batched_s, 1),
+            "batched_over_single": round(self.single_s * self.k / self.batched_s, 2),
+        }
+        if self.naive_s is not None:
+            d["naive_s"] = round(self.naive_s, 3)
+            d["naive_over_turn"] = round(self.naive_s / self.turn_s, 2)
+        return d
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def naive_turn(llm, engine: LlamaEngine, k: int, n_tokens: int, seed: int) -> None:
+    """The same work through llama-cpp-python's high-level API: k sequential completions,
+    then one completion call per reflection cell."""
+    messages = [{"role": "user", "content": personalization_prompt(QUERY, SIGNALS)}]
+    ban = {t: -1e9 for t in engine.eog_tokens}
+    answers = []
+    for i in range(k):
+        r = llm.create_chat_completion(
+            messages, max_tokens=n_tokens, temperature=1.0, seed=seed + i, logit_bias=ban
+        )
+        answers.append(r["choices"][0]["message"]["content"] or "")
+    for a in answers:
+        for s in SIGNALS:
+            llm.create_chat_completion(
+                reflection_conversation(messages, a, s), max_tokens=1, temperature=0.0
+            )
+
+
+def run_speed(
+    engine: LlamaEngine,
+    model_path: Path,
+    *,
+    n_tokens: int = 128,
+    k: int = 8,
+    repeats: int = 1,
+    naive: bool = True,
+    log: Callable[[str], None] = lambda _: None,
+) -> SpeedReport:
+    messages = [{"role": "user", "content": personalization_prompt(QUERY, SIGNALS)}]
+    one = SamplingParams(max_tokens=n_tokens, seed=1, ignore_eos=True)
+    cfg = personaco.RunConfig(k=k, max_tokens=n_tokens, seed=1, ignore_eos=True)
+    reflector = SelfReflector(engine)
+    llm = None
+    if naive:
+        from llama_cpp import Llama
+
+        llm = Llama(
+            str(model_path), n_ctx=2048, n_threads=engine.n_threads,
+            n_threads_batch=engine.n_threads, verbose=False,
+        )
+    singles, turns, batches, naives = [], [], [], []
+    engine.sample(messages, 1, SamplingParams(max_tokens=8, seed=0))  # warm-up
+    for r in range(repeats):
+        # interleaved, so drift in machine load hits every measure alike
+        singles.append(_timed(lambda: engine.sample(messages, 1, one)))
+        log(f"[{r + 1}/{repeats}] single {singles[-1]:.2f}s")
+        batches.append(_timed(lambda: engine.sample(messages, k, one)))
+        log(f"[{r + 1}/{repeats}] batched k={k} {batches[-1]:.2f}s")
+        turns.append(_timed(lambda: personaco.run(engine, QUERY, SIGNALS, cfg, reflector)))
+        log(f"[{r + 1}/{repeats}] PersonaCo turn {turns[-1]:.2f}s")
+        if llm is not None:
+            naives.append(_timed(lambda: naive_turn(llm, engine, k, n_tokens, seed=1)))
+            log(f"[{r + 1}/{repeats}] naive turn {naives[-1]:.2f}s")
+    if llm is not None:
+        llm.close()
+    med = statistics.median
+    return SpeedReport(
+        model=engine.name,
+        n_tokens=n_tokens,
+        k=k,
+        n_signals=len(SIGNALS),
+        repeats=repeats,
+        single_s=med(singles),
+        turn_s=med(turns),
+        batched_s=med(batches),
+        naive_s=med(naives) if naives else None,
+    )
