@@ -1,0 +1,355 @@
+"""The SQLite store: one file, one sqlite3 connection per thread, explicit transactions.
+
+Textual workers run in threads and a sqlite3 connection must not be shared between threads
+mid-statement, so `Store.db` hands each thread its own connection wrapped in a
+`sqlite_utils.Database`. Connections run in autocommit mode; `Store.transaction()` issues
+BEGIN IMMEDIATE so a writer waits for the lock up front (busy_timeout) instead of failing
+half-way. Every failure a person can act on becomes a one-line `StoreError`. A file that
+fails to open is never deleted, truncated or overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+
+import sqlite_utils
+
+from ..errors import PersonacoError, StoreError
+from ..locations import Locations
+from . import migrate
+
+BUSY_TIMEOUT_MS = 10_000
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class DuplicateNameError(PersonacoError):
+    """A profile (or other named thing) with that name already exists."""
+
+
+class InvalidInputError(PersonacoError):
+    """A value cannot be stored: empty text, invalid unicode, an index out of range."""
+
+
+def utc_now() -> str:
+    """Now in the schema's format (matches strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def check_text(text: str) -> str:
+    """`text` unchanged, or InvalidInputError if it cannot be stored as UTF-8.
+
+    Lone surrogates (from broken clipboards or surrogateescape'd bytes) are refused rather
+    than silently replaced, so what is stored is always exactly what the user saw.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InvalidInputError(
+            f"Text contains invalid unicode (lone surrogate) at position {e.start}.",
+            "Remove that character and try again.",
+        ) from None
+    return text
+
+
+def check_finite(value: float | None, what: str) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise InvalidInputError(f"The {what} must be a finite number, not {value}.")
+    return value
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose transactions nest by joining the outermost one.
+
+    `with conn:` (used by code that takes a raw connection) goes through the same
+    begin/end as `Store.transaction()`, so it never commits an enclosing transaction early.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._owns: list[bool] = []  # one entry per open level; True where we issued BEGIN
+
+    @property
+    def depth(self) -> int:
+        return len(self._owns)
+
+    def begin(self) -> None:
+        owns = not self.in_transaction
+        if owns:
+            self.execute("BEGIN IMMEDIATE")
+        self._owns.append(owns)
+
+    def end(self, ok: bool) -> None:
+        owns = self._owns.pop()
+        if not owns or not self.in_transaction:
+            return  # joined someone else's transaction, or an error already ended it
+        if not ok:
+            with contextlib.suppress(sqlite3.Error):  # the original error is the one to report
+                self.execute("ROLLBACK")
+            return
+        try:
+            self.execute("COMMIT")
+        except BaseException:
+            if self.in_transaction:
+                self.execute("ROLLBACK")
+            raise
+
+    def __enter__(self) -> _Connection:
+        self.begin()
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+        self.end(exc_type is None)
+        return False
+
+
+def _code(e: sqlite3.Error) -> int:
+    code = getattr(e, "sqlite_errorcode", None)
+    if code is not None:
+        return int(code) & 0xFF
+    text = str(e).lower()  # older drivers: fall back on SQLite's fixed messages
+    for needle, c in (
+        ("not a database", 26),
+        ("malformed", 11),
+        ("disk is full", 13),
+        ("locked", 5),
+        ("readonly", 8),
+        ("unable to open", 14),
+        ("disk i/o", 10),
+    ):
+        if needle in text:
+            return c
+    return 0
+
+
+def translate(
+    e: sqlite3.Error, path: Path, backups_dir: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> StoreError | None:
+    """The user-facing error for a failure of the file or the machine; None for other
+    errors (constraint violations, SQL bugs), which callers handle or let surface."""
+    code = _code(e)
+    if code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+        return damaged(path, backups_dir)
+    if code == 13:  # SQLITE_FULL
+        return StoreError(
+            f"Disk full while writing {path}.",
+            "Free some space and try again; nothing stored was lost.",
+        )
+    if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        return StoreError(
+            f"{path} is locked by another program (waited {busy_timeout_ms / 1000:g} s).",
+            "Close other PersonaCo windows or commands and try again.",
+        )
+    if code == 8:  # SQLITE_READONLY
+        return StoreError(f"{path} is read-only.", "Make it writable, or use another --home.")
+    if code in (3, 14, 23):  # SQLITE_PERM, SQLITE_CANTOPEN, SQLITE_AUTH
+        return StoreError(
+            f"Cannot open {path} ({e}).",
+            "Check the permissions of the file and its folder, or use another --home.",
+        )
+    if code == 10:  # SQLITE_IOERR
+        return StoreError(f"Could not read or write {path} ({e}).", "Check the disk and try again.")
+    return None
+
+
+def damaged(path: Path, backups_dir: Path) -> StoreError:
+    return StoreError(
+        f"{path} is not a PersonaCo database or is damaged.",
+        f"Move it aside or restore a backup from {backups_dir}.",
+    )
+
+
+class Store:
+    """The database file, migrated to the newest schema on open."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        backups_dir: str | Path,
+        *,
+        migrations_dir: Path | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        migrate_now: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self.backups_dir = Path(backups_dir)
+        self.migrations_dir = migrations_dir
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._conns: dict[int, tuple[threading.Thread, _Connection]] = {}
+        self._closed = False
+        self._preflight()
+        try:
+            with self.errors():
+                self._open_first(migrate_now)
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def open(cls, loc: Locations, *, migrations_dir: Path | None = None) -> Store:
+        """Open (creating if needed) and migrate the database under `loc`."""
+        try:
+            loc.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(
+                f"Cannot create the data folder {loc.data_dir} ({e.strerror}).",
+                "Check its permissions, or use another --home.",
+            ) from e
+        return cls(loc.db_path, loc.backups_dir, migrations_dir=migrations_dir)
+
+    # -- opening ----------------------------------------------------------------------------
+
+    def _preflight(self) -> None:
+        """Refuse files that are not SQLite or are too new before SQLite touches them."""
+        latest = migrate.latest_version(self.migrations_dir)
+        try:
+            version = migrate.header_version(self.path)
+        except ValueError:
+            raise damaged(self.path, self.backups_dir) from None
+        except OSError as e:
+            raise StoreError(
+                f"Cannot read {self.path} ({e.strerror}).",
+                "Check the file's permissions, or use another --home.",
+            ) from e
+        if version is not None and version > latest:
+            raise migrate.newer_error(self.path, version, latest)
+
+    def _open_first(self, migrate_now: bool) -> None:
+        conn = self.db.conn
+        # Reads first: a damaged file fails here, before anything could write to it.
+        version = migrate.current_version(conn)
+        objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version == 0 and objects:
+            raise StoreError(
+                f"{self.path} is an SQLite database, but not a PersonaCo one.",
+                "Move it aside, or use another --home.",
+            )
+        latest = migrate.latest_version(self.migrations_dir)
+        if version > latest:  # the header was stale: the newer version sat in the -wal file
+            raise migrate.newer_error(self.path, version, latest)
+        # WAL is a property of the file, so setting it once here covers every connection.
+        conn.execute("PRAGMA journal_mode=WAL")
+        if migrate_now:
+            migrate.apply_all(conn, self.backups_dir, self.migrations_dir)
+
+    def _connect(self) -> _Connection:
+        conn = cast(
+            _Connection,
+            sqlite3.connect(
+                self.path,
+                timeout=self.busy_timeout_ms / 1000,
+                isolation_level=None,
+                check_same_thread=False,  # so close() can close other threads' connections
+                factory=_Connection,
+            ),
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's database handle (opened on first use in each thread)."""
+        if self._closed:
+            raise StoreError(f"The store for {self.path} is closed.", "Open it again.")
+        db = getattr(self._local, "db", None)
+        if db is None:
+            with self.errors():
+                conn = self._connect()
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+            with self._lock:
+                self._forget_dead_threads()
+                self._conns[id(conn)] = (threading.current_thread(), conn)
+        return db
+
+    def _forget_dead_threads(self) -> None:
+        # Workers come and go; without this each finished thread would keep a file open.
+        for key, (thread, conn) in list(self._conns.items()):
+            if not thread.is_alive():
+                conn.close()
+                del self._conns[key]
+
+    # -- use --------------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception (re-raised). Used inside
+        another transaction on the same thread, it joins that one."""
+        db = self.db
+        conn = cast(_Connection, db.conn)
+        with self.errors():
+            conn.begin()
+        ok = False
+        try:
+            with self.errors():
+                yield db
+            ok = True
+        finally:
+            with self.errors():
+                conn.end(ok)
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Turn failures of the file or the machine into one-line StoreErrors."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            mapped = translate(e, self.path, self.backups_dir, self.busy_timeout_ms)
+            if mapped is None:
+                raise
+            raise mapped from e
+
+    @property
+    def schema_version(self) -> int:
+        with self.errors():
+            return migrate.current_version(self.db.conn)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.conn.in_transaction
+
+    def close(self) -> None:
+        """Close every connection this store opened, in any thread."""
+        with self._lock:
+            self._closed = True
+            conns = [conn for _thread, conn in self._conns.values()]
+            self._conns.clear()
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):  # best effort; commits are already durable
+                conn.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def guarded(fn: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+    """Run a repository function with the store's error mapping."""
+
+    @functools.wraps(fn)
+    def wrapper(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with store.errors():
+            return fn(store, *args, **kwargs)
+
+    return wrapper

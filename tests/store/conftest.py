@@ -1,0 +1,47 @@
+"""Fixtures for the store tests: a real database file under the isolated home, and a way to
+build a migrations folder with extra migrations beside the shipped ones."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from personaco_tui.locations import Locations, package_data_dir
+from personaco_tui.store.db import Store
+
+
+@pytest.fixture
+def store(loc: Locations) -> Iterator[Store]:
+    s = Store.open(loc)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def migrations_with(tmp_path: Path) -> Callable[..., Path]:
+    """migrations_with(**{"0002_x.sql": sql}) -> a folder with the shipped migrations plus
+    those files."""
+
+    def build(**extra: str) -> Path:
+        folder = tmp_path / "migrations"
+        if folder.exists():
+            shutil.rmtree(folder)
+        shutil.copytree(package_data_dir("migrations"), folder)
+        for name, sql in extra.items():
+            (folder / name).write_text(sql, encoding="utf-8")
+        return folder
+
+    return build
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sidecars(path: Path) -> list[str]:
+    """The -wal/-shm/-journal files SQLite left beside `path`."""
+    return sorted(p.name for p in path.parent.glob(path.name + "-*"))
