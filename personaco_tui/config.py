@@ -56,6 +56,7 @@ class EndpointSettings:
         "OPENAI_API_KEY",
     )
     timeout_s: float = doc("Seconds before a request is abandoned.", 60.0)
+    concurrency: int = doc("Requests sent at once (1 for servers that answer one at a time).", 4)
 
 
 @dataclass

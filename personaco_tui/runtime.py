@@ -24,13 +24,16 @@ class Runtime:
     settings: Settings
     store: Store
     _engine: Engine | None = field(default=None, repr=False)
+    _owns_engine: bool = field(default=True, repr=False)
 
     @classmethod
-    def open(cls, home: str | Path | None = None) -> Runtime:
+    def open(cls, home: str | Path | None = None, *, engine: Engine | None = None) -> Runtime:
+        """Open the store (migrating it) and read the settings. An already loaded `engine`
+        may be handed in (tests share one); the runtime then never closes it."""
         loc = resolve(home).ensure()
         settings = config_mod.load(loc)
         store = Store.open(loc)
-        return cls(loc, settings, store)
+        return cls(loc, settings, store, engine, _owns_engine=engine is None)
 
     def model_path(self, name: str | None = None) -> tuple[str, Path]:
         return registry.resolve_model(self.store.db, self.loc, name or self.settings.model.default)
@@ -49,9 +52,9 @@ class Runtime:
             name=model_name,
             options=LlamaOptions(n_ctx=m.n_ctx, n_gpu_layers=m.n_gpu_layers, n_threads=m.n_threads),
         )
-        if self._engine is not None:
-            self._engine.close()
+        self._close_engine()
         self._engine = engine
+        self._owns_engine = True
         return engine
 
     @property
@@ -77,8 +80,11 @@ class Runtime:
         # the generating model, and the stored cells say so.
         return SelfReflector(engine, name="self")
 
-    def close(self) -> None:
-        if self._engine is not None:
+    def _close_engine(self) -> None:
+        if self._engine is not None and self._owns_engine:
             self._engine.close()
-            self._engine = None
+        self._engine = None
+
+    def close(self) -> None:
+        self._close_engine()
         self.store.close()

@@ -11,6 +11,7 @@ from .. import __version__
 from ..errors import PersonacoError
 from ..locations import HOME_ENV
 from .ask import ask
+from .bench import bench
 from .config_cmd import config_group
 from .doctor import doctor
 from .models import models_group
@@ -44,6 +45,7 @@ cli.add_command(models_group)
 cli.add_command(profile_group)
 cli.add_command(config_group)
 cli.add_command(ask)
+cli.add_command(bench)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Static
 
 from .. import chat
-from ..engines.base import CancelToken, Progress
+from ..engines.base import CancelToken, Engine, Progress
 from ..errors import Cancelled, PersonacoError
 from ..runtime import Runtime
 from ..store import conversations as C
@@ -275,6 +275,6 @@ class PersonacoApp(App[None]):
             self._cancel.cancel()
 
 
-def make_app(home: str | Path | None = None) -> PersonacoApp:
-    """Build the app exactly as the CLI does (tests use this too)."""
-    return PersonacoApp(Runtime.open(home))
+def make_app(home: str | Path | None = None, *, engine: Engine | None = None) -> PersonacoApp:
+    """Build the app exactly as the CLI does (tests use this too, handing in the loaded model)."""
+    return PersonacoApp(Runtime.open(home, engine=engine))

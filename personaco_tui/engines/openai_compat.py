@@ -1,0 +1,210 @@
+"""An OpenAI-compatible server as the generator (llama-server, vLLM, Ollama, hosted APIs).
+
+Many such servers ignore `n`, so the k samples are k concurrent requests, each with its own
+seed. Reflection asks for one token with `logprobs`; where the server returns none, the text
+answer is parsed ("1" -> 1.0, "0" -> 0.0, anything else -> 0.5 with the raw text kept).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import openai
+
+from ..errors import Cancelled, EngineError
+from ..secrets import api_key, redact
+from .base import (
+    CancelToken,
+    Capabilities,
+    ChatMessage,
+    Progress,
+    ProgressFn,
+    SampleOutput,
+    SamplingParams,
+    YesNo,
+)
+
+
+class OpenAICompatEngine:
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key_env: str = "OPENAI_API_KEY",
+        timeout_s: float = 60.0,
+        max_retries: int = 2,
+        concurrency: int = 8,
+    ) -> None:
+        if not base_url:
+            raise EngineError("No server URL is set for the remote model.", "Set remote.base_url.")
+        self.base_url = base_url
+        self.name = model or "remote"
+        self._key = api_key(api_key_env, base_url)
+        # local servers need no key, but the client insists on one
+        self._client = openai.OpenAI(
+            base_url=base_url,
+            api_key=self._key or "not-needed",
+            timeout=timeout_s,
+            max_retries=max_retries,
+        )
+        self._model = model
+        self._pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="remote")
+        self._logprobs: bool | None = None  # learnt from the first reflection reply
+        self.capabilities = Capabilities(cancel=True, batch=False, logprobs=True, gpu_offload=False)
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def _fail(self, e: Exception) -> EngineError:
+        where = self.base_url
+        if isinstance(e, openai.AuthenticationError):
+            return EngineError(
+                f"The server at {where} refused the API key (401).",
+                "Set the key in the environment variable named by remote.api_key_env.",
+            )
+        if isinstance(e, openai.APITimeoutError):
+            return EngineError(f"The server at {where} did not answer in time.", "Try again later.")
+        if isinstance(e, openai.APIConnectionError):
+            return EngineError(
+                f"Could not reach {where}.", "Check that the server runs and the URL is right."
+            )
+        if isinstance(e, openai.APIStatusError):
+            detail = redact(str(e.message)[:200], self._key)
+            return EngineError(f"The server at {where} answered {e.status_code}: {detail}.")
+        return EngineError(f"The server at {where} sent a reply PersonaCo cannot read ({type(e).__name__}).")
+
+    # -- sampling ---------------------------------------------------------------------------
+
+    def _one(self, messages, params: SamplingParams, seed: int, idx: int, on_progress, cancel):
+        kwargs = dict(
+            model=self._model,
+            messages=messages,
+            temperature=params.temperature,
+            max_tokens=params.max_tokens,
+            seed=seed,
+            stream=True,
+        )
+        if params.top_p < 1.0:
+            kwargs["top_p"] = params.top_p
+        text_parts: list[str] = []
+        finish = ""
+        n = 0
+        try:
+            stream = self._client.chat.completions.create(**kwargs)
+            with stream:
+                for chunk in stream:
+                    if cancel is not None and cancel.cancelled:
+                        raise Cancelled()
+                    if not chunk.choices:
+                        continue
+                    choice = chunk.choices[0]
+                    piece = (choice.delta.content if choice.delta else None) or ""
+                    if piece:
+                        n += 1
+                        text_parts.append(piece)
+                        if on_progress is not None:
+                            on_progress(Progress("token", candidate=idx, n_tokens=n, text=piece))
+                    if choice.finish_reason:
+                        finish = "stop" if choice.finish_reason == "stop" else "length"
+        except Cancelled:
+            raise
+        except openai.OpenAIError as e:
+            raise self._fail(e) from None
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise self._fail(e) from None
+        if not finish:
+            raise EngineError(
+                f"The server at {self.base_url} ended an answer before finishing it.",
+                "It may not handle parallel requests: set remote.concurrency = 1.",
+            )
+        return SampleOutput(text="".join(text_parts).strip(), n_tokens=n, finish_reason=finish)
+
+    def sample(
+        self,
+        messages: list[ChatMessage],
+        n: int,
+        params: SamplingParams,
+        *,
+        on_progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[SampleOutput]:
+        lock = threading.Lock()
+
+        def progress(p: Progress) -> None:
+            if on_progress is not None:
+                with lock:
+                    on_progress(p)
+
+        futures = [
+            self._pool.submit(self._one, messages, params, params.seed + i, i, progress, cancel)
+            for i in range(n)
+        ]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            if cancel is not None:
+                cancel.cancel()
+            for f in futures:
+                f.cancel()
+            raise
+
+    # -- reflection -------------------------------------------------------------------------
+
+    def _ask_yes_no(self, messages: list[ChatMessage], cancel) -> YesNo:
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled()
+        kwargs = dict(model=self._model, messages=messages, temperature=0.0, max_tokens=1)
+        if self._logprobs is not False:
+            kwargs.update(logprobs=True, top_logprobs=20)
+        try:
+            r = self._client.chat.completions.create(**kwargs)
+            choice = r.choices[0]
+            text = (choice.message.content or "").strip()
+        except openai.BadRequestError:
+            if self._logprobs is None:  # the server refuses logprobs: ask without them
+                self._logprobs = False
+                return self._ask_yes_no(messages, cancel)
+            raise
+        except openai.OpenAIError as e:
+            raise self._fail(e) from None
+        except (IndexError, AttributeError, TypeError) as e:
+            raise self._fail(e) from None
+        lp = getattr(choice, "logprobs", None)
+        content = getattr(lp, "content", None) if lp is not None else None
+        if content:
+            self._logprobs = True
+            p1 = p0 = 0.0
+            for alt in content[0].top_logprobs or []:
+                tok = (alt.token or "").strip()
+                if tok == "1":
+                    p1 += math.exp(alt.logprob)
+                elif tok == "0":
+                    p0 += math.exp(alt.logprob)
+            if p1 + p0 > 0:
+                return YesNo(p_yes=p1 / (p1 + p0), raw=f"{text!r} P(1)={p1:.4f} P(0)={p0:.4f}")
+        if self._logprobs is None:
+            self._logprobs = False
+        word = text.lower().strip(".!:, ")
+        value = {"1": 1.0, "0": 0.0}.get(text[:1], {"yes": 1.0, "no": 0.0}.get(word, 0.5))
+        return YesNo(p_yes=value, raw=f"text {text[:40]!r}")
+
+    def yes_no(
+        self,
+        conversations: list[list[ChatMessage]],
+        *,
+        on_progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[YesNo]:
+        futures = [self._pool.submit(self._ask_yes_no, c, cancel) for c in conversations]
+        out = []
+        for i, f in enumerate(futures):
+            out.append(f.result())
+            if on_progress is not None:
+                on_progress(Progress("reflect", done=i + 1, total=len(futures)))
+        return out
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._client.close()

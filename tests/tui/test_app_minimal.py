@@ -1,0 +1,78 @@
+"""The TUI, driven with Textual's Pilot against the real store and the bundled model."""
+
+from __future__ import annotations
+
+import pytest
+
+from personaco_tui.store import conversations as C
+from personaco_tui.store import profiles as P
+from personaco_tui.tui.app import make_app
+from personaco_tui.tui.widgets.chat_view import ChatMessage
+
+
+async def _wait_for(pilot, predicate, tries: int = 400) -> None:
+    for _ in range(tries):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")
+
+
+@pytest.fixture
+def small_turns(monkeypatch):
+    monkeypatch.setenv("PERSONACO_GENERATION_MAX_TOKENS", "8")
+    monkeypatch.setenv("PERSONACO_GENERATION_METHOD", "baseline")
+
+
+async def test_starts_shows_profile_and_model_and_answers_one_message(engine, small_turns):
+    app = make_app(engine=engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.query_one("#status")
+        await _wait_for(pilot, lambda: "smollm2-135m" in str(status.render()))
+        assert "default" in str(app.query_one("#profile").render())
+        assert "baseline" in str(status.render())
+        await pilot.click("#prompt")
+        await pilot.press(*"Say hello")
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: len(app.query(ChatMessage).filter(".assistant")) == 1)
+        answer = app.query(ChatMessage).filter(".assistant").first()
+        assert answer.content.strip()
+        # the turn is stored: both messages and the generation behind the answer
+        convs = C.list_conversations(app.rt.store)
+        assert len(convs) == 1
+        msgs = C.list_messages(app.rt.store, convs[0].id)
+        assert [m.role for m in msgs] == ["user", "assistant"]
+        assert msgs[0].content == "Say hello"
+        assert msgs[1].generation_id is not None
+    app.rt.close()
+
+
+async def test_escape_cancels_and_gives_the_text_back(engine, monkeypatch):
+    monkeypatch.setenv("PERSONACO_GENERATION_MAX_TOKENS", "2000")
+    monkeypatch.setenv("PERSONACO_GENERATION_K", "1")
+    app = make_app(engine=engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _wait_for(pilot, lambda: app.rt.engine is not None)
+        await pilot.click("#prompt")
+        await pilot.press(*"Write a very long story about the sea")
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: app._live)  # tokens are arriving
+        await pilot.press("escape")
+        await _wait_for(pilot, lambda: app._cancel is None)
+        assert app.query_one("#prompt").value == "Write a very long story about the sea"
+        assert C.list_conversations(app.rt.store) == []
+        assert "cancelled" in str(app.query_one("#status").render())
+    app.rt.close()
+
+
+async def test_signals_of_the_active_profile_are_listed(engine):
+    from personaco_tui.runtime import Runtime
+
+    rt = Runtime.open()
+    p = P.ensure_default_profile(rt.store)
+    P.add_signal(rt.store, p.id, "No bullet lists")
+    rt.close()
+    app = make_app(engine=engine)
+    async with app.run_test(size=(120, 40)):
+        assert "No bullet lists" in str(app.query_one("#signals").render())
+    app.rt.close()
