@@ -103,7 +103,7 @@ def run_speed(
         from llama_cpp import Llama
 
         llm = Llama(
-            str(model_path), n_ctx=2048, n_threads=engine.n_threads,
+            str(model_path), n_ctx=2048, n_threads=engine.n_threads, n_gpu_layers=engine.n_gpu_layers,
             n_threads_batch=engine.n_threads, verbose=False,
         )
     singles, turns, batches, naives = [], [], [], []

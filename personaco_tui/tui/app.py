@@ -60,7 +60,7 @@ class PersonacoApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        with Horizontal():
+        with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield Static("", id="profile")
                 yield Static("", id="signals")
