@@ -11,6 +11,40 @@ import pytest
 from personaco_tui import locations
 
 
+def _real_dirs() -> list[Path]:
+    import platformdirs
+
+    return [
+        Path(platformdirs.user_data_dir(locations.APP_NAME, appauthor=False)),
+        Path(platformdirs.user_config_dir(locations.APP_NAME, appauthor=False)),
+    ]
+
+
+def _snapshot(dirs: list[Path]) -> dict[str, float]:
+    snap: dict[str, float] = {}
+    for d in dirs:
+        if d.exists():
+            for p in [d, *d.rglob("*")]:
+                snap[str(p)] = p.stat().st_mtime
+    return snap
+
+
+_REAL_HOME_BEFORE: dict[str, float] = {}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _REAL_HOME_BEFORE.update(_snapshot(_real_dirs()))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A guard: the suite fails if anything under the real user dirs was created or changed."""
+    after = _snapshot(_real_dirs())
+    if after != _REAL_HOME_BEFORE:
+        changed = sorted(set(after.items()) ^ set(_REAL_HOME_BEFORE.items()))
+        print(f"\nTests wrote to the real PersonaCo home: {changed[:5]}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "personaco-home"

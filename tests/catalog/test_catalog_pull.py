@@ -164,3 +164,22 @@ def test_offline_mode_is_respected(loc: Locations, monkeypatch: pytest.MonkeyPat
 
 def test_bundled_model_needs_no_download(loc: Locations, bundled_gguf: Path) -> None:
     assert pull_model(load_catalog(loc)["smollm2-135m"], loc) == bundled_gguf
+
+
+def test_cli_pull_then_list_shows_it_present(
+    fake_hub: FakeHub, loc: Locations, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from personaco_tui.cli import main
+
+    fake_hub.add(REPO, FILE, TINY)
+    _manifest(loc)
+    assert main(["models", "pull", "tiny-test", "--endpoint", fake_hub.url]) == 0
+    out = capsys.readouterr().out
+    assert "personaco models use tiny-test" in out
+    assert main(["models", "list"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "tiny-test" in x)
+    assert " yes " in line and "F32" in line
+    # an unknown name is one clear line
+    assert main(["models", "pull", "no-such-model"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no-such-model" in err[0] and "llama-3.2-1b" in err[0]
