@@ -27,7 +27,9 @@ def history(rt: Runtime, conversation_id: int | None) -> list[ChatMessage]:
     """Earlier turns as chat messages: the user's own words and the chosen answers."""
     if conversation_id is None:
         return []
-    return [{"role": m.role, "content": m.content} for m in C.list_messages(rt.store, conversation_id)]
+    return [
+        {"role": m.role, "content": m.content} for m in C.list_messages(rt.store, conversation_id)
+    ]
 
 
 def ask(
@@ -46,7 +48,9 @@ def ask(
         from .errors import PersonacoError
 
         raise PersonacoError("The question is empty.", "Type a question first.")
-    profile = P.get_profile(rt.store, profile_id) if profile_id else P.ensure_default_profile(rt.store)
+    profile = (
+        P.get_profile(rt.store, profile_id) if profile_id else P.ensure_default_profile(rt.store)
+    )
     if signals is None:
         signals = [s.text for s in P.list_signals(rt.store, profile.id, enabled_only=True)]
     engine = rt.engine or rt.load_engine()
@@ -69,7 +73,9 @@ def ask(
             conversation_id = C.create_conversation(rt.store, profile.id, title=_title(query)).id
         gen_id = G.save_generation(rt.store, gen, profile_id=profile.id)
         user = C.add_message(rt.store, conversation_id, "user", query)
-        answer = C.add_message(rt.store, conversation_id, "assistant", gen.response, generation_id=gen_id)
+        answer = C.add_message(
+            rt.store, conversation_id, "assistant", gen.response, generation_id=gen_id
+        )
     return TurnResult(gen, conversation_id, user, answer)
 
 

@@ -39,7 +39,9 @@ class ModelSettings:
 
 @dataclass
 class GenerationSettings:
-    method: str = doc("`personaco` (sample k, reflect, choose) or `baseline` (one sample).", "personaco")
+    method: str = doc(
+        "`personaco` (sample k, reflect, choose) or `baseline` (one sample).", "personaco"
+    )
     k: int = doc("Number of samples per turn for PersonaCo (1..32).", 8)
     temperature: float = doc("Sampling temperature (the paper uses 1.0).", 1.0)
     max_tokens: int = doc("Maximum new tokens per answer.", 256)
@@ -97,7 +99,9 @@ def _apply(settings: Settings, data: dict[str, Any], source: str) -> None:
         if section_data is None:
             continue
         if not isinstance(section_data, dict):
-            raise ConfigError(f"[{section_field.name}] in {source} is not a table.", "Fix the file.")
+            raise ConfigError(
+                f"[{section_field.name}] in {source} is not a table.", "Fix the file."
+            )
         section = getattr(settings, section_field.name)
         known = {f.name: f for f in fields(section)}
         for key, value in section_data.items():
@@ -148,7 +152,9 @@ def validate(s: Settings) -> None:
     if not 1 <= g.max_tokens <= 32768:
         raise ConfigError(f"generation.max_tokens must be between 1 and 32768, not {g.max_tokens}.")
     if g.reflector not in ("auto", "rules", "self", "model"):
-        raise ConfigError(f"generation.reflector must be auto, rules, self or model, not {g.reflector!r}.")
+        raise ConfigError(
+            f"generation.reflector must be auto, rules, self or model, not {g.reflector!r}."
+        )
     if s.model.n_ctx < 256:
         raise ConfigError(f"model.n_ctx must be at least 256, not {s.model.n_ctx}.")
 

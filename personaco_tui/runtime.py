@@ -9,12 +9,12 @@ from pathlib import Path
 from . import config as config_mod
 from .catalog import registry
 from .catalog.gguf import check_gguf
+from .config import Settings
 from .core.personaco import RunConfig
 from .core.reflectors import SelfReflector
 from .core.reflectors.base import Reflector
 from .engines.base import Engine
 from .locations import Locations, resolve
-from .config import Settings
 from .store.db import Store
 
 

@@ -103,8 +103,12 @@ def run_speed(
         from llama_cpp import Llama
 
         llm = Llama(
-            str(model_path), n_ctx=2048, n_threads=engine.n_threads, n_gpu_layers=engine.n_gpu_layers,
-            n_threads_batch=engine.n_threads, verbose=False,
+            str(model_path),
+            n_ctx=2048,
+            n_threads=engine.n_threads,
+            n_gpu_layers=engine.n_gpu_layers,
+            n_threads_batch=engine.n_threads,
+            verbose=False,
         )
     singles, turns, batches, naives = [], [], [], []
     engine.sample(messages, 1, SamplingParams(max_tokens=8, seed=0))  # warm-up

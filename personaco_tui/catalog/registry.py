@@ -138,7 +138,7 @@ def _known_names(db: Any, loc: Locations) -> list[str]:
 
 def add_model(db: Any, loc: Locations, path: Path | str, name: str | None = None) -> ModelEntry:
     """Register a local GGUF file under a name, after checking it is a complete GGUF."""
-    path = Path(path).expanduser().resolve()
+    path = Path(path).expanduser().absolute()  # keep a symlink as given: the user may repoint it
     info = check_gguf(path)  # refuse broken files before anything is stored
     name = (name or path.stem).strip().lower()
     if not NAME_RE.match(name):
@@ -230,7 +230,7 @@ def resolve_model(db: Any, loc: Locations, name_or_path: str) -> tuple[str, Path
             )
         return name_or_path, path
     if _looks_like_path(name_or_path) or Path(name_or_path).expanduser().is_file():
-        path = Path(name_or_path).expanduser().resolve()
+        path = Path(name_or_path).expanduser().absolute()
         if not path.is_file():
             raise ModelError(
                 f"Model file {path} does not exist.",

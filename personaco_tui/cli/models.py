@@ -35,15 +35,17 @@ def list_models() -> None:
     entries = registry.list_models(rt.store.db, rt.loc, rt.settings)
     rows = [("", "NAME", "FILE", "SIZE", "QUANT", "PRESENT", "SOURCE")]
     for e in entries:
-        rows.append((
-            "*" if e.is_default else "",
-            e.name,
-            e.path.name if e.path else "-",
-            _size(e.size),
-            e.quantization or "-",
-            "yes" if e.present else "no",
-            e.source + (f"  ({e.problem})" if e.problem else ""),
-        ))
+        rows.append(
+            (
+                "*" if e.is_default else "",
+                e.name,
+                e.path.name if e.path else "-",
+                _size(e.size),
+                e.quantization or "-",
+                "yes" if e.present else "no",
+                e.source + (f"  ({e.problem})" if e.problem else ""),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
@@ -56,7 +58,9 @@ def add(path: str, name: str | None) -> None:
     """Register a local GGUF file."""
     rt = open_runtime()
     entry = registry.add_model(rt.store.db, rt.loc, path, name=name)
-    click.echo(f"Added {entry.name} ({entry.path}, {entry.quantization or 'unknown quantization'}).")
+    click.echo(
+        f"Added {entry.name} ({entry.path}, {entry.quantization or 'unknown quantization'})."
+    )
 
 
 @models_group.command("remove")
@@ -82,7 +86,9 @@ def use(name: str) -> None:
 
 @models_group.command("pull")
 @click.argument("name")
-@click.option("--endpoint", default=None, help="Hub endpoint (default: huggingface.co or $HF_ENDPOINT).")
+@click.option(
+    "--endpoint", default=None, help="Hub endpoint (default: huggingface.co or $HF_ENDPOINT)."
+)
 def pull(name: str, endpoint: str | None) -> None:
     """Download a catalog model from the Hugging Face hub (resumable, checked)."""
     rt = open_runtime()
@@ -97,4 +103,6 @@ def pull(name: str, endpoint: str | None) -> None:
         click.echo(f"{name} ships with PersonaCo; nothing to download.")
         return
     path = pull_model(manifest, rt.loc, endpoint=endpoint)
-    click.echo(f"Downloaded {name} to {path}. Make it the default with: personaco models use {name}")
+    click.echo(
+        f"Downloaded {name} to {path}. Make it the default with: personaco models use {name}"
+    )

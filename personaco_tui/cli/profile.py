@@ -76,8 +76,10 @@ def _show(rt, name: str | None) -> None:
     click.echo(f"Profile {p.name}")
     signals = P.list_signals(rt.store, p.id)
     if not signals:
-        click.echo("  (no signals: add one with `personaco profile add-signal "
-                   f"{p.name} \"Keep it under 80 words.\"`)")
+        click.echo(
+            "  (no signals: add one with `personaco profile add-signal "
+            f'{p.name} "Keep it under 80 words."`)'
+        )
     for s in signals:
         box = "[x]" if s.enabled else "[ ]"
         weight = f"  (weight {s.weight:g})" if s.weight is not None else ""

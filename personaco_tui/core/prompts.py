@@ -13,12 +13,12 @@ REFLECTION = (
 )
 SIGNAL_GENERATION = (
     "Generate a list of {k} personalizations for the query below. Output in JSON format and do "
-    "not include any other text. For example, for the query \"Describe the characteristics of "
-    "Baroque music and its impact on Western music history.\", the personalizations might be:\n"
-    "[\"Do not use any bullet lists in the response.\", \"I can understand complicated language "
-    "at the level of a PhD in music history.\", \"I prefer when the response uses detailed "
-    "anecdotes. Do not speak in generalities.\", \"I prefer answers as concise as possible.\", "
-    "\"Do include citations.\"]\n\nQuery: {query}"
+    'not include any other text. For example, for the query "Describe the characteristics of '
+    'Baroque music and its impact on Western music history.", the personalizations might be:\n'
+    '["Do not use any bullet lists in the response.", "I can understand complicated language '
+    'at the level of a PhD in music history.", "I prefer when the response uses detailed '
+    'anecdotes. Do not speak in generalities.", "I prefer answers as concise as possible.", '
+    '"Do include citations."]\n\nQuery: {query}'
 )
 
 

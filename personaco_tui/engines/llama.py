@@ -98,7 +98,9 @@ class LlamaOptions:
 class LlamaEngine:
     """A loaded GGUF model with one batched decoding context."""
 
-    def __init__(self, path: str | Path, name: str | None = None, options: LlamaOptions | None = None):
+    def __init__(
+        self, path: str | Path, name: str | None = None, options: LlamaOptions | None = None
+    ):
         _init_backend()
         self.path = Path(path)
         self.name = name or self.path.stem
@@ -111,7 +113,9 @@ class LlamaEngine:
         mparams.n_gpu_layers = layers if gpu else 0
         _log_lines.clear()
         try:
-            self._model = internals.LlamaModel(path_model=str(self.path), params=mparams, verbose=False)
+            self._model = internals.LlamaModel(
+                path_model=str(self.path), params=mparams, verbose=False
+            )
         except (ValueError, OSError) as e:
             detail = _last_error() or str(e)
             raise ModelError(
@@ -154,7 +158,8 @@ class LlamaEngine:
         self._eog = [t for t in range(self.n_vocab) if llama_cpp.llama_vocab_is_eog(self._vocab, t)]
         self.metadata = self._model.metadata()
         self.template = ChatTemplate.from_metadata(
-            self.metadata, bos=self._piece(self._model.token_bos(), True),
+            self.metadata,
+            bos=self._piece(self._model.token_bos(), True),
             eos=self._piece(self._model.token_eos(), True),
         )
         # Tokens resident in the KV cache per sequence after the last `sample` call: the
@@ -183,7 +188,9 @@ class LlamaEngine:
             n = llama_cpp.llama_token_to_piece(self._vocab, token, buf, -n, 0, special)
         return buf.raw[:n]
 
-    def tokenize(self, text: str, *, special: bool = True, add_bos: bool | None = None) -> list[int]:
+    def tokenize(
+        self, text: str, *, special: bool = True, add_bos: bool | None = None
+    ) -> list[int]:
         data = text.encode("utf-8")
         if add_bos is None:
             bos = self._model.token_bos()
@@ -224,7 +231,10 @@ class LlamaEngine:
                     f"The context of {self.n_ctx} tokens is full.",
                     "Lower k or max tokens, or raise model.n_ctx.",
                 )
-            raise EngineError(f"llama.cpp decode failed (code {rc}).", "Try again; reload the model if it persists.")
+            raise EngineError(
+                f"llama.cpp decode failed (code {rc}).",
+                "Try again; reload the model if it persists.",
+            )
 
     def _clear(self) -> None:
         llama_cpp.llama_memory_clear(self._mem, True)
@@ -250,11 +260,13 @@ class LlamaEngine:
         if p.min_p > 0.0:
             llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_min_p(p.min_p, 1))
         llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(p.temperature))
-        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF))
+        llama_cpp.llama_sampler_chain_add(
+            chain, llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF)
+        )
         return chain
 
     def _prefill(self, tokens: list[int], seqs: Sequence[int], start: int = 0) -> int:
-        """Decode a shared prompt for all `seqs`; returns the batch index holding the last logits."""
+        """Decode a prompt shared by all `seqs`; returns the batch index of the last logits."""
         last = 0
         for off in range(0, len(tokens), self._batch_cap):
             chunk = tokens[off : off + self._batch_cap]
@@ -278,7 +290,8 @@ class LlamaEngine:
         if need > self.n_ctx:
             raise EngineError(
                 f"This turn needs about {need} tokens of context (prompt {prompt_len} + {n} x "
-                f"{max_tokens} new + {extra} for reflection) but the model's context holds {self.n_ctx}.",
+                f"{max_tokens} new + {extra} for reflection) but the model's context holds "
+                f"{self.n_ctx}.",
                 "Lower k or max tokens, shorten the signals, or raise model.n_ctx.",
             )
 
@@ -537,4 +550,3 @@ def _prefix_tree(lists: list[list[int]], starts: list[int] | None = None):
     for g in roots.values():
         walk(g, 0)
     return entries
-

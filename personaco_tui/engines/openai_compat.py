@@ -51,7 +51,9 @@ class OpenAICompatEngine:
             max_retries=max_retries,
         )
         self._model = model
-        self._pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="remote")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, concurrency), thread_name_prefix="remote"
+        )
         self._logprobs: bool | None = None  # learnt from the first reflection reply
         self.capabilities = Capabilities(cancel=True, batch=False, logprobs=True, gpu_offload=False)
 
@@ -73,7 +75,9 @@ class OpenAICompatEngine:
         if isinstance(e, openai.APIStatusError):
             detail = redact(str(e.message)[:200], self._key)
             return EngineError(f"The server at {where} answered {e.status_code}: {detail}.")
-        return EngineError(f"The server at {where} sent a reply PersonaCo cannot read ({type(e).__name__}).")
+        return EngineError(
+            f"The server at {where} sent a reply PersonaCo cannot read ({type(e).__name__})."
+        )
 
     # -- sampling ---------------------------------------------------------------------------
 

@@ -90,7 +90,7 @@ class PersonacoApp(App[None]):
                 "No signals yet.",
                 "",
                 "Add one from a shell:",
-                f"personaco profile add-signal {self.profile.name} \"Keep it under 80 words.\"",
+                f'personaco profile add-signal {self.profile.name} "Keep it under 80 words."',
             ]
         self.query_one("#signals", Static).update("\n".join(lines))
 

@@ -72,7 +72,10 @@ def test_config_set_persists_and_rejects_bad_values(capsys):
 def test_models_list_shows_bundled_and_recommended(capsys):
     rc, out, _ = run(capsys, "models", "list")
     assert rc == 0
-    lines = {line.split()[1] if line.startswith("*") else line.split()[0]: line for line in out.splitlines()}
+    lines = {
+        line.split()[1] if line.startswith("*") else line.split()[0]: line
+        for line in out.splitlines()
+    }
     assert "smollm2-135m" in lines and lines["smollm2-135m"].startswith("*")
     assert "Q4_1" in lines["smollm2-135m"] and " yes " in lines["smollm2-135m"]
     assert "llama-3.2-1b" in lines and " no " in lines["llama-3.2-1b"]
@@ -80,7 +83,7 @@ def test_models_list_shows_bundled_and_recommended(capsys):
 
 def test_models_add_and_use_a_local_file(capsys, tmp_path, bundled_gguf):
     copy = tmp_path / "MyModel.gguf"
-    os.link(bundled_gguf, copy) if os.stat(bundled_gguf).st_dev == os.stat(tmp_path).st_dev else copy.write_bytes(bundled_gguf.read_bytes())
+    copy.symlink_to(bundled_gguf)  # registering never copies or moves the file
     assert run(capsys, "models", "add", str(copy))[0] == 0
     assert run(capsys, "models", "use", "mymodel")[0] == 0
     _, out, _ = run(capsys, "models", "list")
@@ -97,8 +100,20 @@ def test_models_add_refuses_a_text_file(capsys, tmp_path):
 
 
 def test_ask_answers_with_the_bundled_model_and_stores_the_turn(capsys):
-    rc, out, _ = run(capsys, "ask", "Say hi", "--method", "baseline", "--max-tokens", "6",
-                     "--seed", "1", "--json", "--signal", "Be brief")
+    rc, out, _ = run(
+        capsys,
+        "ask",
+        "Say hi",
+        "--method",
+        "baseline",
+        "--max-tokens",
+        "6",
+        "--seed",
+        "1",
+        "--json",
+        "--signal",
+        "Be brief",
+    )
     assert rc == 0
     data = json.loads(out)
     assert data["method"] == "baseline" and data["chosen"] == 0 and len(data["candidates"]) == 1
@@ -107,8 +122,22 @@ def test_ask_answers_with_the_bundled_model_and_stores_the_turn(capsys):
 
 
 def test_ask_personaco_returns_the_matrix(capsys):
-    rc, out, _ = run(capsys, "ask", "Name a colour", "--k", "2", "--max-tokens", "6",
-                     "--seed", "2", "--json", "--signal", "Be brief", "--signal", "Use lowercase")
+    rc, out, _ = run(
+        capsys,
+        "ask",
+        "Name a colour",
+        "--k",
+        "2",
+        "--max-tokens",
+        "6",
+        "--seed",
+        "2",
+        "--json",
+        "--signal",
+        "Be brief",
+        "--signal",
+        "Use lowercase",
+    )
     assert rc == 0
     data = json.loads(out)
     assert len(data["candidates"]) == 2 and len(data["matrix"]) == 2
@@ -127,7 +156,9 @@ def test_corrupt_database_is_refused_and_left_untouched(tmp_path):
     before = _sha(db)
     proc = subprocess.run(
         [sys.executable, "-m", "personaco_tui", "--home", str(home), "profile", "list"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode != 0
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
@@ -136,14 +167,23 @@ def test_corrupt_database_is_refused_and_left_untouched(tmp_path):
 
 
 def test_missing_model_file_is_one_clear_line(capsys, tmp_path):
-    rc, _, err = run(capsys, "ask", "hi", "--model", str(tmp_path / "gone.gguf"), "--max-tokens", "2")
+    rc, _, err = run(
+        capsys, "ask", "hi", "--model", str(tmp_path / "gone.gguf"), "--max-tokens", "2"
+    )
     assert rc != 0 and "gone.gguf" in err and len(err.strip().splitlines()) == 1
 
 
 def test_doctor_reports_every_line_ok(capsys):
     rc, out, _ = run(capsys, "doctor")
     assert rc == 0, out
-    for label in ("llama-cpp-python", "llama.cpp", "data dir", "database", "bundled model", "default model"):
+    for label in (
+        "llama-cpp-python",
+        "llama.cpp",
+        "data dir",
+        "database",
+        "bundled model",
+        "default model",
+    ):
         assert label in out
     assert "All good." in out
 

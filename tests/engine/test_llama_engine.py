@@ -52,8 +52,13 @@ def test_cancel_midway_raises_and_frees_the_context(engine):
             token.cancel()
 
     with pytest.raises(Cancelled):
-        engine.sample(ASK, 2, SamplingParams(max_tokens=64, seed=2, ignore_eos=True),
-                      on_progress=stop_after_three, cancel=token)
+        engine.sample(
+            ASK,
+            2,
+            SamplingParams(max_tokens=64, seed=2, ignore_eos=True),
+            on_progress=stop_after_three,
+            cancel=token,
+        )
     assert len(seen) < 10
     # the context is usable again at once
     again = engine.sample(ASK, 2, SamplingParams(max_tokens=4, seed=2))

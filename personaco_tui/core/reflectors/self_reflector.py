@@ -35,7 +35,8 @@ class SelfReflector:
     ) -> list[ReflectionCell]:
         pairs = [(i, j) for i in range(len(inp.candidates)) for j in range(len(inp.signals))]
         convs = [
-            reflection_conversation(inp.messages, inp.candidates[i], inp.signals[j]) for i, j in pairs
+            reflection_conversation(inp.messages, inp.candidates[i], inp.signals[j])
+            for i, j in pairs
         ]
         answers = self.engine.yes_no(convs, on_progress=on_progress, cancel=cancel)
         return [
