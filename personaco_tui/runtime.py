@@ -39,7 +39,11 @@ class Runtime:
         return registry.resolve_model(self.store.db, self.loc, name or self.settings.model.default)
 
     def load_engine(self, name: str | None = None) -> Engine:
-        """Load (or reuse) the llama.cpp engine for the named or default model."""
+        """Load (or reuse) the engine: the remote server when `remote.base_url` is set and no
+        model is named, else llama.cpp with the named or default model."""
+        remote = self.settings.remote
+        if name is None and remote.base_url:
+            return self._load_remote()
         from .engines.llama import LlamaEngine, LlamaOptions  # heavy import, only when needed
 
         model_name, path = self.model_path(name)
@@ -51,6 +55,24 @@ class Runtime:
             path,
             name=model_name,
             options=LlamaOptions(n_ctx=m.n_ctx, n_gpu_layers=m.n_gpu_layers, n_threads=m.n_threads),
+        )
+        self._close_engine()
+        self._engine = engine
+        self._owns_engine = True
+        return engine
+
+    def _load_remote(self) -> Engine:
+        from .engines.openai_compat import OpenAICompatEngine
+
+        r = self.settings.remote
+        if isinstance(self._engine, OpenAICompatEngine) and self._engine.base_url == r.base_url:
+            return self._engine
+        engine = OpenAICompatEngine(
+            r.base_url,
+            r.model,
+            api_key_env=r.api_key_env,
+            timeout_s=r.timeout_s,
+            concurrency=r.concurrency,
         )
         self._close_engine()
         self._engine = engine

@@ -1,0 +1,116 @@
+"""The remote engine against real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.servers import free_port, llama_server, scripted_server
+
+from personaco_tui.core import personaco
+from personaco_tui.core.reflectors import SelfReflector
+from personaco_tui.engines.base import SamplingParams
+from personaco_tui.engines.openai_compat import OpenAICompatEngine
+from personaco_tui.errors import EngineError
+
+ASK = [{"role": "user", "content": "Name an animal."}]
+
+
+@pytest.fixture(scope="module")
+def llama_url(bundled_gguf):
+    with llama_server(bundled_gguf) as url:
+        yield url
+
+
+def test_k_samples_and_reflection_through_llama_cpp_server(llama_url):
+    # llama_cpp.server answers one request at a time
+    eng = OpenAICompatEngine(llama_url, "smol", concurrency=1)
+    tokens = []
+    outs = eng.sample(ASK, 3, SamplingParams(max_tokens=8, seed=4), on_progress=tokens.append)
+    assert len(outs) == 3 and all(o.text for o in outs)
+    assert all(o.finish_reason in ("stop", "length") for o in outs)
+    # per-request seeds: reproducible
+    again = eng.sample(ASK, 3, SamplingParams(max_tokens=8, seed=4))
+    assert [o.text for o in outs] == [o.text for o in again]
+    assert {t.candidate for t in tokens} == {0, 1, 2}
+    gen = personaco.run(
+        eng,
+        "Name an animal.",
+        ["Be brief", "Mention its colour"],
+        personaco.RunConfig(k=2, max_tokens=8, seed=1),
+        SelfReflector(eng),
+    )
+    assert len(gen.matrix()) == 2 and all(0 <= v <= 1 for row in gen.matrix() for v in row)
+    eng.close()
+
+
+def _chat_reply(content: str, logprobs=None) -> bytes:
+    choice = {
+        "index": 0,
+        "message": {"role": "assistant", "content": content},
+        "finish_reason": "stop",
+        "logprobs": logprobs,
+    }
+    return json.dumps(
+        {"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": [choice]}
+    ).encode()
+
+
+def test_reflection_reads_logprobs_when_the_server_gives_them():
+    top = [
+        {"token": "1", "logprob": -0.1, "bytes": None},
+        {"token": "0", "logprob": -2.4, "bytes": None},
+    ]
+    lp = {"content": [{"token": "1", "logprob": -0.1, "bytes": None, "top_logprobs": top}]}
+    with scripted_server(
+        lambda path, body: (200, {"Content-Type": "application/json"}, _chat_reply("1", lp))
+    ) as (url, seen):
+        eng = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0)
+        (y,) = eng.yes_no([ASK])
+        assert y.p_yes == pytest.approx(0.909, abs=0.01)
+        assert seen[0]["logprobs"] is True and seen[0]["max_tokens"] == 1
+        eng.close()
+
+
+def test_reflection_falls_back_to_the_text_answer():
+    with scripted_server(
+        lambda path, body: (200, {"Content-Type": "application/json"}, _chat_reply("0"))
+    ) as (url, _):
+        eng = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0)
+        (y,) = eng.yes_no([ASK])
+        assert y.p_yes == 0.0 and "text" in y.raw
+        eng.close()
+
+
+def test_401_is_one_clear_line_and_never_shows_the_key(monkeypatch):
+    monkeypatch.setenv("PERSONACO_TEST_KEY", "sk-sentinel-123456")
+    body = json.dumps({"error": {"message": "bad key sk-sentinel-123456", "type": "auth"}}).encode()
+    with scripted_server(lambda path, b: (401, {"Content-Type": "application/json"}, body)) as (
+        url,
+        seen,
+    ):
+        eng = OpenAICompatEngine(url, "m", api_key_env="PERSONACO_TEST_KEY", max_retries=0)
+        with pytest.raises(EngineError) as info:
+            eng.sample(ASK, 1, SamplingParams(max_tokens=4))
+        assert "401" in info.value.message and "sk-sentinel" not in info.value.message
+        assert seen[0]["_headers"]["authorization"] == "Bearer sk-sentinel-123456"
+        eng.close()
+
+
+def test_html_with_status_200_is_a_clear_error():
+    page = b"<html><body>Welcome to nginx</body></html>"
+    with scripted_server(lambda path, b: (200, {"Content-Type": "text/html"}, page)) as (url, _):
+        eng = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0)
+        with pytest.raises(EngineError) as info:
+            eng.yes_no([ASK])
+        assert url.split("/v1")[0] in info.value.message
+        eng.close()
+
+
+def test_connection_refused_says_where():
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    eng = OpenAICompatEngine(url, "m", timeout_s=2, max_retries=0)
+    with pytest.raises(EngineError) as info:
+        eng.sample(ASK, 2, SamplingParams(max_tokens=4))
+    assert "Could not reach" in info.value.message and url in info.value.message
+    eng.close()

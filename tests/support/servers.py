@@ -1,0 +1,104 @@
+"""Real HTTP servers on 127.0.0.1 for tests: llama-cpp-python's OpenAI-compatible server with
+the bundled model, and a scripted server that misbehaves on purpose."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def llama_server(model: Path, alias: str = "smol") -> Iterator[str]:
+    """`python -m llama_cpp.server` on a free port; yields its /v1 base URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--model_alias",
+            alias,
+            "--verbose",
+            "False",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"llama_cpp.server exited: {proc.stderr.read().decode()[-500:]}")
+            try:
+                urllib.request.urlopen(f"{url}/v1/models", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield f"{url}/v1"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+Reply = tuple[int, dict[str, str], bytes]
+
+
+@contextmanager
+def scripted_server(answer: Callable[[str, dict], Reply]) -> Iterator[tuple[str, list[dict]]]:
+    """A server whose every POST is answered by `answer(path, json_body)`; yields the /v1
+    base URL and the list of request bodies it received (headers under "_headers")."""
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            n = int(self.headers.get("Content-Length", "0"))
+            body = json.loads(self.rfile.read(n) or b"{}")
+            body["_headers"] = {k.lower(): v for k, v in self.headers.items()}
+            seen.append(body)
+            status, headers, payload = answer(self.path, body)
+            self.send_response(status)
+            for k, v in {"Content-Length": str(len(payload)), **headers}.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(payload)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", seen
+    finally:
+        server.shutdown()
+        server.server_close()
