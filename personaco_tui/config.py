@@ -47,6 +47,11 @@ class GenerationSettings:
     max_tokens: int = doc("Maximum new tokens per answer.", 256)
     seed: int = doc("Random seed; -1 draws a new one for every turn.", -1)
     reflector: str = doc("How answers are checked: auto, rules, self or model.", "auto")
+    reflector_model: str = doc(
+        "The `model` reflector: a model name or .gguf path, or `judge` for the judge endpoint; "
+        "empty means the generating model reflects on its own answers.",
+        "",
+    )
 
 
 @dataclass

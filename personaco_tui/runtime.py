@@ -12,8 +12,11 @@ from .catalog.gguf import check_gguf
 from .config import Settings
 from .core.personaco import RunConfig
 from .core.reflectors import SelfReflector
+from .core.reflectors.auto import AutoReflector
 from .core.reflectors.base import Reflector
+from .core.reflectors.rules import RulesReflector
 from .engines.base import Engine
+from .errors import ConfigError
 from .locations import Locations, resolve
 from .store.db import Store
 
@@ -25,6 +28,7 @@ class Runtime:
     store: Store
     _engine: Engine | None = field(default=None, repr=False)
     _owns_engine: bool = field(default=True, repr=False)
+    _reflector_engine: Engine | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, home: str | Path | None = None, *, engine: Engine | None = None) -> Runtime:
@@ -98,9 +102,54 @@ class Runtime:
         return cfg
 
     def reflector(self, engine: Engine, name: str | None = None) -> Reflector:
-        # rules/model/auto arrive with the engine issue; until then every name reflects with
-        # the generating model, and the stored cells say so.
-        return SelfReflector(engine, name="self")
+        """The reflector named (default: the configured one) for answers of `engine`."""
+        name = name or self.settings.generation.reflector
+        if name == "self":
+            return SelfReflector(engine, name="self")
+        if name == "rules":
+            return RulesReflector()
+        model = self._model_reflector()
+        if name == "model":
+            if model is None:
+                raise ConfigError(
+                    "The `model` reflector needs another model.",
+                    "Set generation.reflector_model to a model name, a .gguf path, or `judge`.",
+                )
+            return model
+        if name != "auto":
+            raise ConfigError(f"Unknown reflector {name!r}.", "Use auto, rules, self or model.")
+        return AutoReflector(model or SelfReflector(engine, name="self"))
+
+    def _model_reflector(self) -> Reflector | None:
+        target = self.settings.generation.reflector_model.strip()
+        if not target:
+            return None
+        if self._reflector_engine is None:
+            if target == "judge":
+                from .engines.openai_compat import OpenAICompatEngine
+
+                j = self.settings.judge
+                self._reflector_engine = OpenAICompatEngine(
+                    j.base_url,
+                    j.model,
+                    api_key_env=j.api_key_env,
+                    timeout_s=j.timeout_s,
+                    concurrency=j.concurrency,
+                )
+            else:
+                from .engines.llama import LlamaEngine, LlamaOptions
+
+                model_name, path = self.model_path(target)
+                check_gguf(path)
+                m = self.settings.model
+                self._reflector_engine = LlamaEngine(
+                    path,
+                    name=model_name,
+                    options=LlamaOptions(
+                        n_ctx=m.n_ctx, n_gpu_layers=m.n_gpu_layers, n_threads=m.n_threads
+                    ),
+                )
+        return SelfReflector(self._reflector_engine, name="model")
 
     def _close_engine(self) -> None:
         if self._engine is not None and self._owns_engine:
@@ -109,4 +158,7 @@ class Runtime:
 
     def close(self) -> None:
         self._close_engine()
+        if self._reflector_engine is not None:
+            self._reflector_engine.close()
+            self._reflector_engine = None
         self.store.close()

@@ -14,6 +14,7 @@ from .ask import ask
 from .bench import bench
 from .config_cmd import config_group
 from .doctor import doctor
+from .generate import generate
 from .models import models_group
 from .profile import profile_group
 
@@ -46,6 +47,7 @@ cli.add_command(profile_group)
 cli.add_command(config_group)
 cli.add_command(ask)
 cli.add_command(bench)
+cli.add_command(generate)
 
 
 def main(argv: list[str] | None = None) -> int:

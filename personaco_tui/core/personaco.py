@@ -1,9 +1,11 @@
 """PersonaCo: build the prompt, sample k answers, reflect on every (answer, signal) pair,
 choose the answer with the highest row sum.
 
-Choosing: the row score is the sum of the cells' P(yes) over the signals. Ties (equal sums,
-compared after rounding to 1e-9) go to the lowest candidate index, so a pick is always
-reproducible from the stored matrix.
+Choosing: candidates are ranked first by the number of signals the deterministic `rules`
+reflector found satisfied, then by the sum of P(yes) over the cells a language model scored,
+then by the lowest index. Rules are certain where they apply, so a model's guess never
+outweighs them; with a model reflector alone this is the paper's argmax of row sums. Sums are
+compared after rounding to 1e-9, so a pick is always reproducible from the stored matrix.
 """
 
 from __future__ import annotations
@@ -28,13 +30,22 @@ class RunConfig:
     ignore_eos: bool = False
 
 
+CERTAIN = frozenset({"rules"})  # reflectors whose cells are facts, not estimates
+
+
 def choose(cells: list[ReflectionCell], n_candidates: int) -> tuple[int, list[float]]:
-    """Index of the best candidate and each candidate's row score."""
-    rows = [0.0] * n_candidates
+    """Index of the best candidate and each candidate's row score (the sum of its cells)."""
+    certain = [0.0] * n_candidates
+    estimated = [0.0] * n_candidates
     for c in cells:
         if c.score is not None:
-            rows[c.candidate] += c.score
-    best = max(range(n_candidates), key=lambda i: (round(rows[i], 9), -i)) if rows else 0
+            (certain if c.reflector in CERTAIN else estimated)[c.candidate] += c.score
+    rows = [a + b for a, b in zip(certain, estimated, strict=True)]
+    if not rows:
+        return 0, rows
+    best = max(
+        range(n_candidates), key=lambda i: (round(certain[i], 9), round(estimated[i], 9), -i)
+    )
     return best, rows
 
 

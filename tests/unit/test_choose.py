@@ -24,3 +24,18 @@ def test_ties_go_to_the_lowest_index():
 def test_cells_without_a_score_count_nothing():
     best, rows = choose(cells([[None, 1.0], [0.6, 0.6]]), 2)
     assert best == 1 and rows[0] == 1.0
+
+
+def test_a_rule_fact_outweighs_any_model_estimate():
+    cells = [
+        ReflectionCell(0, 0, 0.0, "rules"),
+        ReflectionCell(0, 1, 1.0, "self"),
+        ReflectionCell(1, 0, 1.0, "rules"),
+        ReflectionCell(1, 1, 0.0, "self"),
+    ]
+    cells[1].score = 0.99
+    best, rows = choose(cells, 2)
+    assert best == 1 and rows == [0.99, 1.0]
+    # equal rule counts: the model estimate decides
+    cells[2].score = 0.0
+    assert choose(cells, 2)[0] == 0

@@ -1,0 +1,43 @@
+"""`auto`: the rules decide every signal they can check; the remaining cells go to a model
+reflector (another model when one is configured, else the generating model)."""
+
+from __future__ import annotations
+
+from ...engines.base import CancelToken, ProgressFn
+from ..types import ReflectionCell
+from .base import ReflectionInput, Reflector
+from .rules import RulesReflector
+
+
+class AutoReflector:
+    name = "auto"
+
+    def __init__(self, fallback: Reflector | None, rules: RulesReflector | None = None) -> None:
+        self.rules = rules or RulesReflector()
+        self.fallback = fallback
+
+    def score(
+        self,
+        inp: ReflectionInput,
+        *,
+        on_progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[ReflectionCell]:
+        cells = self.rules.score(inp, cancel=cancel)
+        open_signals = sorted({c.signal for c in cells if c.score is None})
+        if not open_signals or self.fallback is None:
+            return cells
+        # the model sees only the signals the rules could not check
+        sub = ReflectionInput(
+            inp.messages, inp.query, inp.candidates, [inp.signals[j] for j in open_signals]
+        )
+        model_cells = self.fallback.score(sub, on_progress=on_progress, cancel=cancel)
+        by_pos = {(c.candidate, open_signals[c.signal]): c for c in model_cells}
+        out = []
+        for c in cells:
+            m = by_pos.get((c.candidate, c.signal))
+            if c.score is None and m is not None:
+                out.append(ReflectionCell(c.candidate, c.signal, m.score, m.reflector, m.raw))
+            else:
+                out.append(c)
+        return out
