@@ -47,6 +47,10 @@ class GenerationSettings:
     max_tokens: int = doc("Maximum new tokens per answer.", 256)
     seed: int = doc("Random seed; -1 draws a new one for every turn.", -1)
     reflector: str = doc("How answers are checked: auto, rules, self or model.", "auto")
+    early_stop: bool = doc(
+        "Stop sampling once an answer satisfies every signal by rules (all signals checkable).",
+        True,
+    )
     reflector_model: str = doc(
         "The `model` reflector: a model name or .gguf path, or `judge` for the judge endpoint; "
         "empty means the generating model reflects on its own answers.",
@@ -90,6 +94,15 @@ def _coerce(section: str, name: str, value: Any, target: type | str) -> Any:
             return int(value)
         if kind == "float":
             return float(value)
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
         return str(value)
     except (TypeError, ValueError):
         raise ConfigError(

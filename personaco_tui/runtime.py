@@ -95,6 +95,7 @@ class Runtime:
             temperature=g.temperature,
             max_tokens=g.max_tokens,
             seed=None if g.seed < 0 else g.seed,
+            early_stop=g.early_stop,
         )
         for key, value in overrides.items():
             if value is not None:

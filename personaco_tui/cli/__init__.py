@@ -10,6 +10,7 @@ import click
 from .. import __version__
 from ..errors import PersonacoError
 from ..locations import HOME_ENV
+from .adherence import adherence
 from .ask import ask
 from .bench import bench
 from .config_cmd import config_group
@@ -48,6 +49,7 @@ cli.add_command(config_group)
 cli.add_command(ask)
 cli.add_command(bench)
 cli.add_command(generate)
+cli.add_command(adherence)
 
 
 def main(argv: list[str] | None = None) -> int:

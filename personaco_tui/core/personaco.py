@@ -14,7 +14,15 @@ import random
 import time
 from dataclasses import dataclass
 
-from ..engines.base import CancelToken, ChatMessage, Engine, Progress, ProgressFn, SamplingParams
+from ..engines.base import (
+    CancelToken,
+    ChatMessage,
+    Engine,
+    Progress,
+    ProgressFn,
+    SamplingParams,
+    StopWhen,
+)
 from .prompts import personalization_prompt
 from .reflectors.base import ReflectionInput, Reflector
 from .types import Candidate, Generation, GenerationSettingsUsed, ReflectionCell
@@ -28,13 +36,19 @@ class RunConfig:
     max_tokens: int = 256
     seed: int | None = None  # None: a fresh random seed, recorded with the generation
     ignore_eos: bool = False
+    # Stop sampling as soon as one candidate satisfies every signal by rules (only when every
+    # signal is rule-checkable and the reflector uses rules); the generation records it.
+    early_stop: bool = False
 
 
 CERTAIN = frozenset({"rules"})  # reflectors whose cells are facts, not estimates
 
 
-def choose(cells: list[ReflectionCell], n_candidates: int) -> tuple[int, list[float]]:
-    """Index of the best candidate and each candidate's row score (the sum of its cells)."""
+def choose(
+    cells: list[ReflectionCell], n_candidates: int, eligible: list[bool] | None = None
+) -> tuple[int, list[float]]:
+    """Index of the best candidate and each candidate's row score (the sum of its cells).
+    Candidates marked not `eligible` (cut short by an early stop) are never picked."""
     certain = [0.0] * n_candidates
     estimated = [0.0] * n_candidates
     for c in cells:
@@ -43,10 +57,23 @@ def choose(cells: list[ReflectionCell], n_candidates: int) -> tuple[int, list[fl
     rows = [a + b for a, b in zip(certain, estimated, strict=True)]
     if not rows:
         return 0, rows
+    ok = eligible or [True] * n_candidates
     best = max(
-        range(n_candidates), key=lambda i: (round(certain[i], 9), round(estimated[i], 9), -i)
+        range(n_candidates),
+        key=lambda i: (ok[i], round(certain[i], 9), round(estimated[i], 9), -i),
     )
     return best, rows
+
+
+def _early_stop(signals: list[str], reflector: Reflector | None) -> StopWhen | None:
+    if reflector is None or reflector.name not in ("rules", "auto"):
+        return None
+    from .reflectors.rules import parse_signal
+
+    checks = [parse_signal(s) for s in signals]
+    if not checks or any(c is None for c in checks):
+        return None
+    return lambda _i, text: all(c.check(text) for c in checks if c is not None)
 
 
 def run(
@@ -89,7 +116,11 @@ def run(
     t0 = time.perf_counter()
     if on_progress:
         on_progress(Progress("phase", text="sampling", total=k))
-    outs = engine.sample(messages, k, params, on_progress=on_progress, cancel=cancel)
+    stop_when = _early_stop(signals, reflector) if config.early_stop and not baseline else None
+    outs = engine.sample(
+        messages, k, params, on_progress=on_progress, cancel=cancel, stop_when=stop_when
+    )
+    gen.early_stopped = any(o.finish_reason == "early_stop" for o in outs)
     gen.candidates = [
         Candidate(index=i, text=o.text, n_tokens=o.n_tokens, finish_reason=o.finish_reason)
         for i, o in enumerate(outs)
@@ -101,7 +132,8 @@ def run(
             on_progress(Progress("phase", text="reflecting", total=k * len(signals)))
         inp = ReflectionInput(messages, query, [c.text for c in gen.candidates], signals)
         gen.cells = reflector.score(inp, on_progress=on_progress, cancel=cancel)
-        gen.chosen_index, rows = choose(gen.cells, k)
+        eligible = [c.finish_reason != "early_stop" for c in gen.candidates]
+        gen.chosen_index, rows = choose(gen.cells, k, eligible)
         for c, r in zip(gen.candidates, rows, strict=True):
             c.score = r
         gen.reflect_s = time.perf_counter() - t1

@@ -63,6 +63,8 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
+# Called with (candidate index, its final text) when a candidate finishes; True stops the rest.
+StopWhen = Callable[[int, str], bool]
 
 
 @dataclass
@@ -92,8 +94,10 @@ class Engine(Protocol):
         *,
         on_progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
+        stop_when: StopWhen | None = None,
     ) -> list[SampleOutput]:
-        """Draw `n` independent answers to the same conversation."""
+        """Draw `n` independent answers to the same conversation. Engines that cannot stop
+        early may ignore `stop_when`."""
         ...
 
     def yes_no(

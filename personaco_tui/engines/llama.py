@@ -31,6 +31,7 @@ from .base import (
     ProgressFn,
     SampleOutput,
     SamplingParams,
+    StopWhen,
     YesNo,
 )
 from .chat_template import ChatTemplate
@@ -304,6 +305,7 @@ class LlamaEngine:
         on_progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
         prompt: list[int] | None = None,
+        stop_when: StopWhen | None = None,
     ) -> list[SampleOutput]:
         tokens = prompt if prompt is not None else self.prompt_tokens(messages)
         self.check_budget(len(tokens), n, params.max_tokens)
@@ -311,7 +313,9 @@ class LlamaEngine:
             self._clear()
             samplers = [self._sampler(params, params.seed + i) for i in range(n)]
             try:
-                return self._sample_locked(tokens, n, params, samplers, on_progress, cancel)
+                return self._sample_locked(
+                    tokens, n, params, samplers, on_progress, cancel, stop_when
+                )
             except BaseException:
                 self._clear()  # a cancelled or failed run leaves nothing behind
                 raise
@@ -319,7 +323,7 @@ class LlamaEngine:
                 for s in samplers:
                     llama_cpp.llama_sampler_free(s)
 
-    def _sample_locked(self, tokens, n, params, samplers, on_progress, cancel):
+    def _sample_locked(self, tokens, n, params, samplers, on_progress, cancel, stop_when):
         seqs = list(range(n))
         logits_idx = self._prefill(tokens, seqs)
         resident = {s: list(tokens) for s in seqs}
@@ -331,15 +335,26 @@ class LlamaEngine:
         idx_of = dict.fromkeys(seqs, logits_idx)  # batch index holding each sequence's logits
         pos = len(tokens)
         stops = self.template.stop_strings
+
+        def final(s: int) -> str:
+            text = texts[s] + decoders[s].decode(b"", final=True)
+            for st in stops:
+                cut = text.find(st)
+                if cut >= 0:
+                    text = text[:cut]
+            return text.strip()
+
         while live:
             if cancel is not None and cancel.cancelled:
                 raise Cancelled()
             entries = []
             still = []
+            done: list[int] = []
             for s in live:
                 tok = llama_cpp.llama_sampler_sample(samplers[s], self._ctx.ctx, idx_of[s])
                 if not params.ignore_eos and llama_cpp.llama_vocab_is_eog(self._vocab, tok):
                     finish[s] = "stop"
+                    done.append(s)
                     continue
                 counts[s] += 1
                 piece = decoders[s].decode(self._piece_bytes(tok))
@@ -348,27 +363,27 @@ class LlamaEngine:
                     on_progress(Progress("token", candidate=s, n_tokens=counts[s], text=piece))
                 if stops and not params.ignore_eos and any(st in texts[s] for st in stops):
                     finish[s] = "stop"
+                    done.append(s)
                     continue
                 if counts[s] >= params.max_tokens:
+                    done.append(s)
                     continue
                 entries.append((tok, pos, (s,), True))
                 resident[s].append(tok)
                 still.append(s)
+            if stop_when is not None and any(stop_when(s, final(s)) for s in done):
+                for s in still:  # a finished answer is good enough: cut the others here
+                    finish[s] = "early_stop"
+                still, entries = [], []
             if entries:
                 self._decode(entries)
                 idx_of = {s: i for i, s in enumerate(still)}
             live = still
             pos += 1
         self._resident = resident
-        out = []
-        for s in seqs:
-            text = texts[s] + decoders[s].decode(b"", final=True)
-            for st in stops:
-                cut = text.find(st)
-                if cut >= 0:
-                    text = text[:cut]
-            out.append(SampleOutput(text=text.strip(), n_tokens=counts[s], finish_reason=finish[s]))
-        return out
+        return [
+            SampleOutput(text=final(s), n_tokens=counts[s], finish_reason=finish[s]) for s in seqs
+        ]
 
     def yes_no(
         self,

@@ -23,6 +23,7 @@ from .base import (
     ProgressFn,
     SampleOutput,
     SamplingParams,
+    StopWhen,
     YesNo,
 )
 
@@ -133,6 +134,7 @@ class OpenAICompatEngine:
         *,
         on_progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
+        stop_when: StopWhen | None = None,  # requests already sent run to their end
     ) -> list[SampleOutput]:
         lock = threading.Lock()
 

@@ -46,3 +46,35 @@ def test_baseline_is_one_sample_without_reflection(engine):
     )
     assert len(gen.candidates) == 1 and gen.chosen_index == 0
     assert gen.cells == [] and gen.settings.k == 1 and gen.settings.reflector is None
+
+
+def test_early_stop_when_an_answer_meets_every_checkable_signal(engine):
+    from personaco_tui.core.reflectors.auto import AutoReflector
+
+    # "fewer than 500 words" holds for the first answer to finish: the others are cut there
+    gen = personaco.run(
+        engine,
+        "Reply with one word: yes or no?",
+        ["Keep it under 500 words."],
+        personaco.RunConfig(k=4, max_tokens=64, seed=1, early_stop=True),
+        AutoReflector(None),
+    )
+    assert gen.early_stopped
+    reasons = [c.finish_reason for c in gen.candidates]
+    assert "early_stop" in reasons
+    assert gen.matrix()[gen.chosen_index] == [1.0]
+    assert gen.candidates[gen.chosen_index].finish_reason != "early_stop"
+
+
+def test_no_early_stop_when_a_signal_is_not_checkable(engine):
+    from personaco_tui.core.reflectors.auto import AutoReflector
+
+    gen = personaco.run(
+        engine,
+        "Say hello.",
+        ["Keep it under 500 words.", "I have a PhD in linguistics."],
+        personaco.RunConfig(k=2, max_tokens=8, seed=2, early_stop=True),
+        AutoReflector(None),
+    )
+    assert not gen.early_stopped
+    assert all(c.finish_reason != "early_stop" for c in gen.candidates)

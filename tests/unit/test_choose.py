@@ -39,3 +39,8 @@ def test_a_rule_fact_outweighs_any_model_estimate():
     # equal rule counts: the model estimate decides
     cells[2].score = 0.0
     assert choose(cells, 2)[0] == 0
+
+
+def test_candidates_cut_by_an_early_stop_are_never_picked():
+    best, _ = choose(cells([[1.0], [1.0]]), 2, eligible=[False, True])
+    assert best == 1
