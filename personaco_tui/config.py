@@ -21,6 +21,7 @@ from .errors import ConfigError
 from .locations import Locations
 
 CONFIG_ENV = "PERSONACO_CONFIG"
+REFLECTORS = ("auto", "rules", "self", "self-text", "model")
 
 
 def doc(text: str, default: Any) -> Any:
@@ -46,7 +47,10 @@ class GenerationSettings:
     temperature: float = doc("Sampling temperature (the paper uses 1.0).", 1.0)
     max_tokens: int = doc("Maximum new tokens per answer.", 256)
     seed: int = doc("Random seed; -1 draws a new one for every turn.", -1)
-    reflector: str = doc("How answers are checked: auto, rules, self or model.", "auto")
+    reflector: str = doc(
+        "How answers are checked: auto, rules, self, self-text (the paper's parsed 0/1) or model.",
+        "auto",
+    )
     early_stop: bool = doc(
         "Stop sampling once an answer satisfies every signal by rules (all signals checkable).",
         True,
@@ -169,9 +173,9 @@ def validate(s: Settings) -> None:
         raise ConfigError(f"generation.temperature must be between 0 and 5, not {g.temperature}.")
     if not 1 <= g.max_tokens <= 32768:
         raise ConfigError(f"generation.max_tokens must be between 1 and 32768, not {g.max_tokens}.")
-    if g.reflector not in ("auto", "rules", "self", "model"):
+    if g.reflector not in REFLECTORS:
         raise ConfigError(
-            f"generation.reflector must be auto, rules, self or model, not {g.reflector!r}."
+            f"generation.reflector must be one of {', '.join(REFLECTORS)}, not {g.reflector!r}."
         )
     if s.model.n_ctx < 256:
         raise ConfigError(f"model.n_ctx must be at least 256, not {s.model.n_ctx}.")

@@ -107,6 +107,8 @@ class Runtime:
         name = name or self.settings.generation.reflector
         if name == "self":
             return SelfReflector(engine, name="self")
+        if name == "self-text":
+            return SelfReflector(engine, name="self-text", text=True)
         if name == "rules":
             return RulesReflector()
         model = self._model_reflector()
@@ -118,7 +120,9 @@ class Runtime:
                 )
             return model
         if name != "auto":
-            raise ConfigError(f"Unknown reflector {name!r}.", "Use auto, rules, self or model.")
+            raise ConfigError(
+                f"Unknown reflector {name!r}.", "Use auto, rules, self, self-text or model."
+            )
         return AutoReflector(model or SelfReflector(engine, name="self"))
 
     def _model_reflector(self) -> Reflector | None:

@@ -8,6 +8,7 @@ import click
 from tqdm import tqdm
 
 from .. import batch
+from ..config import REFLECTORS
 from .common import open_runtime
 
 
@@ -30,7 +31,7 @@ from .common import open_runtime
     "--method", type=click.Choice(["baseline", "personaco"]), default="personaco", show_default=True
 )
 @click.option("--k", type=click.IntRange(1, 32), default=None, help="Samples per item.")
-@click.option("--reflector", type=click.Choice(["auto", "rules", "self", "model"]), default=None)
+@click.option("--reflector", type=click.Choice(list(REFLECTORS)), default=None)
 @click.option("--max-tokens", type=click.IntRange(1, 32768), default=None)
 @click.option("--temperature", type=click.FloatRange(0, 5), default=None)
 @click.option("--seed", type=int, default=None, help="Seed for every item (default: configured).")

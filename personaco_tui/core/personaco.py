@@ -23,7 +23,7 @@ from ..engines.base import (
     SamplingParams,
     StopWhen,
 )
-from .prompts import personalization_prompt
+from .prompts import personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
 from .types import Candidate, Generation, GenerationSettingsUsed, ReflectionCell
 
@@ -76,6 +76,19 @@ def _early_stop(signals: list[str], reflector: Reflector | None) -> StopWhen | N
     return lambda _i, text: all(c.check(text) for c in checks if c is not None)
 
 
+def _refuse_what_cannot_fit(engine, messages, signals, k, max_tokens, baseline) -> None:
+    """Refuse, before any work, a turn the engine's context cannot hold: the k samples
+    together, and the longest single reflection prompt (reflection runs in waves)."""
+    check = getattr(engine, "check_budget", None)
+    if check is None:
+        return
+    prompt_len = len(engine.prompt_tokens(messages))
+    check(prompt_len, k, max_tokens)
+    if not baseline and signals:
+        longest = max(len(engine.tokenize(reflection_prompt(s), special=False)) for s in signals)
+        check(prompt_len, 1, max_tokens, longest + 16)  # + the chat template's turn markers
+
+
 def run(
     engine: Engine,
     query: str,
@@ -113,6 +126,7 @@ def run(
         signals=signals,
         prompt=prompt,
     )
+    _refuse_what_cannot_fit(engine, messages, signals, k, config.max_tokens, baseline)
     t0 = time.perf_counter()
     if on_progress:
         on_progress(Progress("phase", text="sampling", total=k))

@@ -47,6 +47,7 @@ class YesNo:
 
     p_yes: float  # P("1") / (P("1") + P("0"))
     raw: str  # what the model put first, with the two probabilities, for the "why" view
+    text: str = ""  # the answer's first token as text (the greedy reply), for text-mode reflection
 
 
 @dataclass

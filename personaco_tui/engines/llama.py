@@ -484,7 +484,7 @@ class LlamaEngine:
         top = int(logits.argmax())
         p_yes = p1 / (p1 + p0) if p1 + p0 > 0 else 0.5
         raw = f"top={self._piece(top)!r} P(1)={p1:.4f} P(0)={p0:.4f}"
-        return YesNo(p_yes=p_yes, raw=raw)
+        return YesNo(p_yes=p_yes, raw=raw, text=self._piece(top))
 
     def close(self) -> None:
         with self._lock:

@@ -189,12 +189,14 @@ class OpenAICompatEngine:
                 elif tok == "0":
                     p0 += math.exp(alt.logprob)
             if p1 + p0 > 0:
-                return YesNo(p_yes=p1 / (p1 + p0), raw=f"{text!r} P(1)={p1:.4f} P(0)={p0:.4f}")
+                return YesNo(
+                    p_yes=p1 / (p1 + p0), raw=f"{text!r} P(1)={p1:.4f} P(0)={p0:.4f}", text=text
+                )
         if self._logprobs is None:
             self._logprobs = False
         word = text.lower().strip(".!:, ")
         value = {"1": 1.0, "0": 0.0}.get(text[:1], {"yes": 1.0, "no": 0.0}.get(word, 0.5))
-        return YesNo(p_yes=value, raw=f"text {text[:40]!r}")
+        return YesNo(p_yes=value, raw=f"text {text[:40]!r}", text=text)
 
     def yes_no(
         self,

@@ -78,3 +78,35 @@ def test_no_early_stop_when_a_signal_is_not_checkable(engine):
     )
     assert not gen.early_stopped
     assert all(c.finish_reason != "early_stop" for c in gen.candidates)
+
+
+def test_paper_text_mode_gives_a_binary_matrix(engine):
+    gen = personaco.run(
+        engine,
+        "What is a lighthouse?",
+        SIGNALS,
+        personaco.RunConfig(k=2, max_tokens=8, seed=11),
+        SelfReflector(engine, name="self-text", text=True),
+    )
+    assert all(v in (0.0, 1.0) for row in gen.matrix() for v in row)
+    assert all(c.raw.startswith("reply ") for c in gen.cells)
+
+
+def test_a_turn_too_big_for_the_context_is_refused_before_sampling(engine):
+    from personaco_tui.errors import EngineError
+
+    events = []
+    try:
+        personaco.run(
+            engine,
+            "Hi",
+            ["x " * 3000],  # one 3,000-word signal cannot fit a 4,096-token context with answers
+            personaco.RunConfig(k=2, max_tokens=600, seed=1),
+            SelfReflector(engine),
+            on_progress=events.append,
+        )
+    except EngineError as e:
+        assert "context" in e.message
+    else:
+        raise AssertionError("expected a refusal")
+    assert events == []  # nothing started

@@ -19,12 +19,22 @@ def reflection_conversation(
     ]
 
 
-class SelfReflector:
-    """Reflection by a language model: the generator itself (`self`) or another one (`model`)."""
+def parse_binary(text: str) -> float:
+    """The paper's binary cell from a text reply: 1 for "1" (or yes), else 0."""
+    t = text.strip().lower()
+    return 1.0 if t.startswith("1") or t.startswith("yes") else 0.0
 
-    def __init__(self, engine: Engine, name: str = "self") -> None:
+
+class SelfReflector:
+    """Reflection by a language model: the generator itself (`self`) or another one (`model`).
+
+    `text=True` is the paper-exact mode (`self-text`): the cell is the model's greedy reply
+    parsed as 0 or 1, not the probability read from the logits."""
+
+    def __init__(self, engine: Engine, name: str = "self", *, text: bool = False) -> None:
         self.engine = engine
         self.name = name
+        self.text = text
 
     def score(
         self,
@@ -40,6 +50,12 @@ class SelfReflector:
         ]
         answers = self.engine.yes_no(convs, on_progress=on_progress, cancel=cancel)
         return [
-            ReflectionCell(candidate=i, signal=j, score=a.p_yes, reflector=self.name, raw=a.raw)
+            ReflectionCell(
+                candidate=i,
+                signal=j,
+                score=parse_binary(a.text) if self.text else a.p_yes,
+                reflector=self.name,
+                raw=f"reply {a.text!r}; {a.raw}" if self.text else a.raw,
+            )
             for (i, j), a in zip(pairs, answers, strict=True)
         ]
