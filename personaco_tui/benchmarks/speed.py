@@ -14,6 +14,7 @@ from pathlib import Path
 from ..core import personaco
 from ..core.prompts import personalization_prompt
 from ..core.reflectors import SelfReflector
+from ..core.reflectors.auto import AutoReflector
 from ..core.reflectors.self_reflector import reflection_conversation
 from ..engines.base import SamplingParams
 from ..engines.llama import LlamaEngine
@@ -39,6 +40,7 @@ class SpeedReport:
     turn_s: float
     batched_s: float
     naive_s: float | None
+    turn_auto_s: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         d: dict[str, object] = {
@@ -54,6 +56,9 @@ class SpeedReport:
             "batched_tok_s": round(self.k * self.n_tokens / self.batched_s, 1),
             "batched_over_single": round(self.single_s * self.k / self.batched_s, 2),
         }
+        if self.turn_auto_s is not None:
+            d["turn_auto_s"] = round(self.turn_auto_s, 3)
+            d["turn_auto_over_single"] = round(self.turn_auto_s / self.single_s, 2)
         if self.naive_s is not None:
             d["naive_s"] = round(self.naive_s, 3)
             d["naive_over_turn"] = round(self.naive_s / self.turn_s, 2)
@@ -98,6 +103,7 @@ def run_speed(
     one = SamplingParams(max_tokens=n_tokens, seed=1, ignore_eos=True)
     cfg = personaco.RunConfig(k=k, max_tokens=n_tokens, seed=1, ignore_eos=True)
     reflector = SelfReflector(engine)
+    auto = AutoReflector(SelfReflector(engine))  # the default: rules, then the model for the rest
     llm = None
     if naive:
         from llama_cpp import Llama
@@ -110,7 +116,7 @@ def run_speed(
             n_threads_batch=engine.n_threads,
             verbose=False,
         )
-    singles, turns, batches, naives = [], [], [], []
+    singles, turns, batches, naives, autos = [], [], [], [], []
     engine.sample(messages, 1, SamplingParams(max_tokens=8, seed=0))  # warm-up
     for r in range(repeats):
         # interleaved, so drift in machine load hits every measure alike
@@ -120,6 +126,8 @@ def run_speed(
         log(f"[{r + 1}/{repeats}] batched k={k} {batches[-1]:.2f}s")
         turns.append(_timed(lambda: personaco.run(engine, QUERY, SIGNALS, cfg, reflector)))
         log(f"[{r + 1}/{repeats}] PersonaCo turn {turns[-1]:.2f}s")
+        autos.append(_timed(lambda: personaco.run(engine, QUERY, SIGNALS, cfg, auto)))
+        log(f"[{r + 1}/{repeats}] PersonaCo turn, auto reflector {autos[-1]:.2f}s")
         if llm is not None:
             naives.append(_timed(lambda: naive_turn(llm, engine, k, n_tokens, seed=1)))
             log(f"[{r + 1}/{repeats}] naive turn {naives[-1]:.2f}s")
@@ -136,4 +144,5 @@ def run_speed(
         turn_s=med(turns),
         batched_s=med(batches),
         naive_s=med(naives) if naives else None,
+        turn_auto_s=med(autos),
     )
