@@ -93,6 +93,7 @@ class LlamaOptions:
     n_gpu_layers: int = -1  # -1: all layers when the build supports GPU offload
     n_threads: int = 0  # 0: let llama.cpp decide
     n_batch: int = 2048
+    n_ubatch: int = 512
     n_seq_max: int = 64
 
 
@@ -131,7 +132,7 @@ class LlamaEngine:
         cparams = llama_cpp.llama_context_default_params()
         cparams.n_ctx = opts.n_ctx
         cparams.n_batch = min(opts.n_batch, opts.n_ctx)
-        cparams.n_ubatch = min(512, cparams.n_batch)
+        cparams.n_ubatch = min(opts.n_ubatch, cparams.n_batch)
         cparams.n_seq_max = opts.n_seq_max
         # Unified KV: the k sequences share the prompt's cells and the whole n_ctx budget.
         cparams.kv_unified = True
