@@ -16,6 +16,7 @@ from .bench import bench
 from .config_cmd import config_group
 from .doctor import doctor
 from .generate import generate
+from .history import history_group
 from .models import models_group
 from .profile import profile_group
 
@@ -50,6 +51,7 @@ cli.add_command(ask)
 cli.add_command(bench)
 cli.add_command(generate)
 cli.add_command(adherence)
+cli.add_command(history_group)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -56,7 +57,7 @@ def generate(in_path, out_path, method, k, reflector, max_tokens, temperature, s
         total=todo,
         unit="item",
         desc=method,
-        file=click.get_text_stream("stderr"),
+        file=sys.stderr,
         dynamic_ncols=True,
     ) as bar:
         n = batch.run_batch(

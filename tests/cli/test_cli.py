@@ -197,3 +197,28 @@ def test_home_option_moves_everything(tmp_path, capsys):
 @pytest.mark.parametrize("argv", [["--help"], ["profile", "--help"], ["models", "--help"]])
 def test_help_works(capsys, argv):
     assert run(capsys, *argv)[0] == 0
+
+
+def test_history_lists_shows_and_searches_with_odd_input(capsys):
+    rc, out, _ = run(
+        capsys,
+        "ask",
+        "Tell me about lighthouses",
+        "--method",
+        "baseline",
+        "--max-tokens",
+        "4",
+        "--seed",
+        "1",
+    )
+    assert rc == 0
+    _, out, _ = run(capsys, "history", "list")
+    cid = out.split()[0].lstrip("#")
+    assert "Tell me about lighthouses" in out
+    _, out, _ = run(capsys, "history", "show", cid)
+    assert "[user]\nTell me about lighthouses" in out
+    _, out, _ = run(capsys, "history", "search", "lighthouses")
+    assert f"#{cid}" in out
+    for odd in ['"', "*", "NEAR", "OR", "a AND (", "🙂"]:
+        rc, out, _ = run(capsys, "history", "search", odd)
+        assert rc == 0
