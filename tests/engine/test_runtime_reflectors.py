@@ -1,0 +1,50 @@
+"""The configured reflectors, as the runtime builds them, on the real model."""
+
+from __future__ import annotations
+
+import pytest
+
+from personaco_tui.core import personaco
+from personaco_tui.errors import ConfigError
+from personaco_tui.runtime import Runtime
+
+SIGNALS = ["Never use commas.", "I have a PhD in geology."]
+
+
+@pytest.fixture
+def rt(engine):
+    runtime = Runtime.open(engine=engine)
+    yield runtime
+    runtime.close()
+
+
+def test_auto_uses_rules_where_it_can_and_a_model_for_the_rest(rt, engine):
+    gen = personaco.run(
+        engine,
+        "What is a rock?",
+        SIGNALS,
+        personaco.RunConfig(k=2, max_tokens=8, seed=3),
+        rt.reflector(engine, "auto"),
+    )
+    by_signal = {c.signal: c.reflector for c in gen.cells}
+    assert by_signal == {0: "rules", 1: "self"}
+
+
+def test_model_reflector_needs_a_model(rt, engine):
+    with pytest.raises(ConfigError):
+        rt.reflector(engine, "model")
+
+
+def test_model_reflector_takes_the_uncheckable_cells(rt, engine):
+    rt.settings.generation.reflector_model = "smollm2-135m"
+    rt._reflector_engine = engine  # the same file, already loaded: no second load in tests
+    rt._owns_engine = False
+    gen = personaco.run(
+        engine,
+        "What is a rock?",
+        SIGNALS,
+        personaco.RunConfig(k=2, max_tokens=8, seed=3),
+        rt.reflector(engine, "auto"),
+    )
+    assert {c.signal: c.reflector for c in gen.cells} == {0: "rules", 1: "model"}
+    rt._reflector_engine = None  # not the runtime's to close
