@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .core import personaco
 from .core.types import Generation, Message
 from .engines.base import CancelToken, ChatMessage, ProgressFn
+from .errors import PersonacoError
 from .runtime import Runtime
 from .store import conversations as C
 from .store import generations as G
@@ -45,8 +46,6 @@ def ask(
     **overrides: object,
 ) -> TurnResult | Generation:
     if not query.strip():
-        from .errors import PersonacoError
-
         raise PersonacoError("The question is empty.", "Type a question first.")
     profile = (
         P.get_profile(rt.store, profile_id) if profile_id else P.ensure_default_profile(rt.store)

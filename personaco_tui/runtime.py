@@ -48,22 +48,26 @@ class Runtime:
         remote = self.settings.remote
         if name is None and remote.base_url:
             return self._load_remote()
-        from .engines.llama import LlamaEngine, LlamaOptions  # heavy import, only when needed
-
         model_name, path = self.model_path(name)
         if self._engine is not None and getattr(self._engine, "name", None) == model_name:
             return self._engine
-        check_gguf(path)
-        m = self.settings.model
-        engine = LlamaEngine(
-            path,
-            name=model_name,
-            options=LlamaOptions(n_ctx=m.n_ctx, n_gpu_layers=m.n_gpu_layers, n_threads=m.n_threads),
-        )
+        engine = self._llama(model_name, path)
         self._close_engine()
         self._engine = engine
         self._owns_engine = True
         return engine
+
+    def _llama(self, model_name: str, path: Path) -> Engine:
+        """A llama.cpp engine for a checked GGUF file, with the model settings."""
+        from .engines.llama import LlamaEngine, LlamaOptions  # heavy import, only when needed
+
+        check_gguf(path)
+        m = self.settings.model
+        return LlamaEngine(
+            path,
+            name=model_name,
+            options=LlamaOptions(n_ctx=m.n_ctx, n_gpu_layers=m.n_gpu_layers, n_threads=m.n_threads),
+        )
 
     def _load_remote(self) -> Engine:
         from .engines.openai_compat import OpenAICompatEngine
@@ -142,18 +146,7 @@ class Runtime:
                     concurrency=j.concurrency,
                 )
             else:
-                from .engines.llama import LlamaEngine, LlamaOptions
-
-                model_name, path = self.model_path(target)
-                check_gguf(path)
-                m = self.settings.model
-                self._reflector_engine = LlamaEngine(
-                    path,
-                    name=model_name,
-                    options=LlamaOptions(
-                        n_ctx=m.n_ctx, n_gpu_layers=m.n_gpu_layers, n_threads=m.n_threads
-                    ),
-                )
+                self._reflector_engine = self._llama(*self.model_path(target))
         return SelfReflector(self._reflector_engine, name="model")
 
     def _close_engine(self) -> None:
