@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from personaco_tui.core.reflectors.base import ReflectionInput, Reflector
 from personaco_tui.core.reflectors.rules import NOT_CHECKABLE, RulesReflector
 from personaco_tui.engines.base import CancelToken, Progress
+from personaco_tui.errors import Cancelled
 
 SIGNALS = [
     "Keep answers under 10 words; I read on my phone.",
@@ -52,7 +55,8 @@ def test_progress_and_cancel() -> None:
     assert events[-1].kind == "reflect" and events[-1].done == events[-1].total == 9
     token = CancelToken()
     token.cancel()
-    assert RulesReflector().score(inp(), cancel=token) == []
+    with pytest.raises(Cancelled):  # a cancelled turn stores nothing half-scored
+        RulesReflector().score(inp(), cancel=token)
 
 
 def test_no_signals_or_candidates() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from ....engines.base import CancelToken, Progress, ProgressFn
+from ....errors import Cancelled
 from ...types import ReflectionCell
 from ..base import ReflectionInput
 from .parser import parse_signal
@@ -31,7 +32,7 @@ class RulesReflector:
         for i, answer in enumerate(inp.candidates):
             for j, check in enumerate(checks):
                 if cancel is not None and cancel.cancelled:
-                    return cells
+                    raise Cancelled()
                 if check is None:
                     cell = ReflectionCell(i, j, None, self.name, NOT_CHECKABLE)
                 else:
