@@ -20,7 +20,9 @@ from ..engines.base import CancelToken, Engine, Progress
 from ..errors import Cancelled, PersonacoError
 from ..runtime import Runtime
 from ..store import conversations as C
+from ..store import generations as G
 from ..store import profiles as P
+from ..store import ui_queries as UQ
 from .messages import (
     EngineFailed,
     EngineLoaded,
@@ -29,7 +31,9 @@ from .messages import (
     TurnFailed,
     TurnFinished,
 )
-from .widgets.chat_view import ChatView
+from .screens.why import WhyScreen
+from .widgets.chat_view import ChatMessage, ChatView
+from .widgets.signals_panel import SignalsPanel
 
 _TOKEN_FLUSH_S = 0.05  # merge token events so the UI redraws at most ~20 times a second
 
@@ -41,6 +45,9 @@ class PersonacoApp(App[None]):
         Binding("escape", "cancel", "Cancel", show=True),
         Binding("ctrl+t", "toggle_method", "Baseline/PersonaCo"),
         Binding("ctrl+n", "new_conversation", "New chat"),
+        # `w` only reaches the app when the prompt is not focused (the Input takes letters,
+        # and its Ctrl+W deletes a word); F2 works from anywhere, and so does a click.
+        Binding("w,f2", "why", "Why this answer"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -63,7 +70,11 @@ class PersonacoApp(App[None]):
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 yield Static("", id="profile")
-                yield Static("", id="signals")
+                yield Static("[b]Signals[/b]", id="signals-title")
+                yield SignalsPanel(self.rt.store, self.profile.id, id="signals")
+                yield Static(
+                    "Tab here, then: space on/off · a add · e edit · d delete", id="signals-hint"
+                )
             with Vertical(id="main"):
                 yield ChatView(id="chat")
                 yield Input(placeholder="Ask something…  (Enter to send)", id="prompt")
@@ -81,18 +92,7 @@ class PersonacoApp(App[None]):
         self.load_engine()
 
     def _show_profile(self) -> None:
-        signals = P.list_signals(self.rt.store, self.profile.id)
         self.query_one("#profile", Static).update(f"[b]Profile[/b] {self.profile.name}")
-        if signals:
-            lines = [f"{'☑' if s.enabled else '☐'} {s.text}" for s in signals]
-        else:
-            lines = [
-                "No signals yet.",
-                "",
-                "Add one from a shell:",
-                f'personaco profile add-signal {self.profile.name} "Keep it under 80 words."',
-            ]
-        self.query_one("#signals", Static).update("\n".join(lines))
 
     def _update_status(self, extra: str = "") -> None:
         g = self.rt.settings.generation
@@ -223,7 +223,12 @@ class PersonacoApp(App[None]):
         self.conversation_id = r.conversation_id
         view = self.query_one(ChatView)
         view.end_live()
-        view.add("assistant", r.answer.content or "*(empty answer)*")
+        view.add(
+            "assistant",
+            r.answer.content or "*(empty answer)*",
+            message_id=r.answer.id,
+            generation_id=r.answer.generation_id,
+        )
         g = r.generation
         note = f"{g.total_s:.1f}s"
         if g.settings.method == "personaco" and g.cells:
@@ -263,11 +268,44 @@ class PersonacoApp(App[None]):
         self.conversation_id = None
         self.query_one(ChatView).show_empty("New conversation.")
 
+    def action_why(self) -> None:
+        answer = self.query_one(ChatView).last_answer()
+        if answer is None:
+            self.notify("No answer yet: ask something first.", severity="warning")
+            return
+        self.show_why(answer)
+
+    def on_chat_message_clicked(self, event: ChatMessage.Clicked) -> None:
+        self.show_why(event.chat_message)
+
+    def show_why(self, answer: ChatMessage) -> None:
+        if answer.generation_id is None or isinstance(self.screen, WhyScreen):
+            return
+        try:
+            generation = G.load_generation(self.rt.store, answer.generation_id)
+            choice = G.get_user_choice(self.rt.store, answer.generation_id)
+        except PersonacoError as e:
+            self.notify(e.message, title="Why this answer", severity="error")
+            return
+
+        def picked(index: int | None) -> None:
+            if index is None or answer.message_id is None:
+                return
+            try:
+                message = UQ.pick_candidate(self.rt.store, answer.message_id, index)
+            except PersonacoError as e:
+                self.notify(e.message, title="Not picked", severity="error")
+                return
+            answer.replace(message.content or "*(empty answer)*")
+            self._update_status(f"you picked candidate {index + 1}")
+
+        self.push_screen(WhyScreen(generation, choice), picked)
+
     def load_conversation(self, conversation_id: int) -> None:
         view = self.query_one(ChatView)
         view.clear()
         for m in C.list_messages(self.rt.store, conversation_id):
-            view.add(m.role, m.content)
+            view.add(m.role, m.content, message_id=m.id, generation_id=m.generation_id)
         self.conversation_id = conversation_id
 
     def on_unmount(self) -> None:

@@ -73,6 +73,8 @@ async def test_signals_of_the_active_profile_are_listed(engine):
     P.add_signal(rt.store, p.id, "No bullet lists")
     rt.close()
     app = make_app(engine=engine)
-    async with app.run_test(size=(120, 40)):
-        assert "No bullet lists" in str(app.query_one("#signals").render())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        labels = [str(label.render()) for label in app.query("#signals Label")]
+        assert any("No bullet lists" in text for text in labels)
     app.rt.close()

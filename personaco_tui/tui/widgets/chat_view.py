@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from textual import events
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Markdown, Static
 
 
@@ -14,10 +18,36 @@ class ChatMessage(Markdown):
     ChatMessage.live { border-left: thick $warning; }
     """
 
-    def __init__(self, role: str, content: str, **kwargs) -> None:
+    @dataclass
+    class Clicked(Message):
+        """An answer was clicked: the app shows why it was chosen."""
+
+        chat_message: ChatMessage
+
+    def __init__(
+        self,
+        role: str,
+        content: str,
+        *,
+        message_id: int | None = None,
+        generation_id: int | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(content, classes=role, **kwargs)
         self.role = role
         self.content = content
+        self.message_id = message_id
+        self.generation_id = generation_id
+        if generation_id is not None:
+            self.tooltip = "Click (or press w) to see why this answer"
+
+    def replace(self, content: str) -> None:
+        self.content = content
+        self.update(content)
+
+    def on_click(self, event: events.Click) -> None:
+        if self.generation_id is not None:
+            self.post_message(self.Clicked(self))
 
 
 class ChatView(VerticalScroll):
@@ -39,13 +69,25 @@ class ChatView(VerticalScroll):
         self.remove_children()
         self._live = None
 
-    def add(self, role: str, content: str) -> ChatMessage:
+    def add(
+        self,
+        role: str,
+        content: str,
+        *,
+        message_id: int | None = None,
+        generation_id: int | None = None,
+    ) -> ChatMessage:
         for empty in self.query(".empty"):
             empty.remove()
-        msg = ChatMessage(role, content)
+        msg = ChatMessage(role, content, message_id=message_id, generation_id=generation_id)
         self.mount(msg)
         self.scroll_end(animate=False)
         return msg
+
+    def last_answer(self) -> ChatMessage | None:
+        """The newest answer that has a stored generation behind it."""
+        answers = [m for m in self.query(ChatMessage) if m.generation_id is not None]
+        return answers[-1] if answers else None
 
     def start_live(self, header: str) -> None:
         self._live_text = ""

@@ -1,0 +1,155 @@
+"""Why this answer: every candidate of a PersonaCo turn and the candidates x signals matrix
+the reflectors scored, with the pick marked. Enter (or p) on another row picks that candidate
+instead; the screen is dismissed with its index, or None when nothing changes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, Static
+
+from ...core.types import Candidate, Generation, ReflectionCell
+
+REFLECTOR_LETTERS = {"rules": "r", "self": "s", "model": "m", "self-text": "t"}
+
+
+def heat_style(score: float) -> str:
+    """Red at 0, yellow at 0.5, green at 1."""
+    score = min(max(score, 0.0), 1.0)
+    red = 230 if score < 0.5 else int(230 * (1 - score) * 2)
+    green = 200 if score >= 0.5 else int(200 * score * 2)
+    return f"bold rgb({red},{green},60)"
+
+
+def format_cell(cell: ReflectionCell | None) -> Text:
+    """A score as "0.93ˢ"-style heat text: ✓/✗ for rules facts, – where nobody could tell."""
+    if cell is None or cell.score is None:
+        return Text("–", style="dim")
+    letter = REFLECTOR_LETTERS.get(cell.reflector, cell.reflector[:1])
+    if cell.reflector == "rules" and cell.score in (0.0, 1.0):
+        value = "✓" if cell.score == 1.0 else "✗"
+    else:
+        value = f"{cell.score:.2f}"
+    text = Text(value, style=heat_style(cell.score))
+    text.append(f" {letter}", style="dim")
+    return text
+
+
+def row_total(candidate: Candidate, cells: list[ReflectionCell]) -> float:
+    if candidate.score is not None:
+        return candidate.score
+    return sum(c.score for c in cells if c.candidate == candidate.index and c.score is not None)
+
+
+class WhyScreen(ModalScreen[int | None]):
+    BINDINGS = [
+        Binding("escape,q,w", "close", "Close"),
+        Binding("p", "pick", "Pick this answer"),
+    ]
+
+    def __init__(self, generation: Generation, user_choice: int | None = None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.user_choice = user_choice
+
+    @property
+    def shown_index(self) -> int:
+        """The candidate the chat shows now: the user's pick, else the chooser's."""
+        return self.user_choice if self.user_choice is not None else self.generation.chosen_index
+
+    @property
+    def can_pick(self) -> bool:
+        g = self.generation
+        return g.settings.method == "personaco" and len(g.candidates) > 1
+
+    def compose(self) -> ComposeResult:
+        g = self.generation
+        with Vertical(classes="dialog", id="why"):
+            yield Label(f"Why this answer — {g.query}", classes="dialog-title", markup=False)
+            if not self.can_pick:
+                yield Static(
+                    "This answer was generated with the baseline method: one answer, no "
+                    "signals scored, so there was nothing to choose from.",
+                    id="why-baseline",
+                )
+                yield Static(g.response, id="why-texts", markup=False)
+            else:
+                yield DataTable(cursor_type="row", zebra_stripes=True, id="why-table")
+                yield Static(self._legend(), id="why-legend")
+                with VerticalScroll(id="why-scroll"):
+                    yield Static("", id="why-texts")
+            hint = "↑↓ move · Enter/p pick · Esc close" if self.can_pick else "Esc close"
+            yield Label(hint, classes="dialog-hint")
+
+    def _legend(self) -> Text:
+        text = Text()
+        for i, signal in enumerate(self.generation.signals):
+            text.append(f"S{i + 1}", style="bold")
+            text.append(f" {signal}\n")
+        text.append("Reflectors: r rules · s self · m model · t self-text", style="dim")
+        text.append("   ★ chooser's pick  ✔ your pick", style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        if not self.can_pick:
+            return
+        g = self.generation
+        table = self.query_one(DataTable)
+        table.add_column("", key="mark")
+        table.add_column("#", key="idx")
+        table.add_column("tok", key="tokens")
+        table.add_column("end", key="finish")
+        for i in range(len(g.signals)):
+            table.add_column(f"S{i + 1}", key=f"s{i}")
+        table.add_column("total", key="total")
+        by_pos = {(c.candidate, c.signal): c for c in g.cells}
+        for cand in g.candidates:
+            cells = [format_cell(by_pos.get((cand.index, j))) for j in range(len(g.signals))]
+            table.add_row(
+                self._mark(cand.index),
+                str(cand.index + 1),
+                str(cand.n_tokens),
+                cand.finish_reason or "",
+                *cells,
+                Text(f"{row_total(cand, g.cells):.2f}", style="bold"),
+                key=str(cand.index),
+            )
+        table.move_cursor(row=self.shown_index)
+        table.focus()
+        self._show_texts(self.shown_index)
+
+    def _mark(self, index: int) -> str:
+        mark = "★" if index == self.generation.chosen_index else " "
+        return mark + ("✔" if index == self.user_choice else " ")
+
+    def _show_texts(self, highlighted: int) -> None:
+        out = Text()
+        for cand in self.generation.candidates:
+            here = cand.index == highlighted
+            head = f"{'▶' if here else ' '} {cand.index + 1} · {cand.n_tokens} tokens · "
+            out.append(head + (cand.finish_reason or "?") + "\n", style="bold" if here else "dim")
+            out.append((cand.text.strip() or "(empty)") + "\n\n", style="" if here else "dim")
+        self.query_one("#why-texts", Static).update(out)
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_texts(event.cursor_row)
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._pick(event.cursor_row)
+
+    def action_pick(self) -> None:
+        if self.can_pick:
+            self._pick(self.query_one(DataTable).cursor_row)
+
+    def _pick(self, index: int) -> None:
+        self.dismiss(None if index == self.shown_index else index)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

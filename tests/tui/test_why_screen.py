@@ -1,0 +1,117 @@
+"""The "why this answer" screen: the candidates x signals matrix of the last PersonaCo answer,
+and picking another candidate (stored, and shown in the chat)."""
+
+from __future__ import annotations
+
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable
+
+from personaco_tui.core.types import ReflectionCell
+from personaco_tui.store import conversations as C
+from personaco_tui.store import generations as G
+from personaco_tui.store import profiles as P
+from personaco_tui.tui.app import make_app
+from personaco_tui.tui.screens.why import WhyScreen, format_cell
+from personaco_tui.tui.widgets.chat_view import ChatMessage
+
+
+async def _wait_for(pilot, predicate, tries: int = 400) -> None:
+    for _ in range(tries):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")
+
+
+@pytest.fixture
+def tiny_personaco(monkeypatch):
+    monkeypatch.setenv("PERSONACO_GENERATION_METHOD", "personaco")
+    monkeypatch.setenv("PERSONACO_GENERATION_K", "3")
+    monkeypatch.setenv("PERSONACO_GENERATION_MAX_TOKENS", "6")
+
+
+def _answers(app) -> list[ChatMessage]:
+    return list(app.query(ChatMessage).filter(".assistant"))
+
+
+async def _ask(app, pilot, text: str) -> None:
+    await _wait_for(pilot, lambda: app.rt.engine is not None)
+    app.query_one("#prompt").focus()
+    n = len(_answers(app))
+    await pilot.press(*text, "enter")
+    await _wait_for(pilot, lambda: len(_answers(app)) == n + 1, tries=1200)
+
+
+async def test_why_shows_the_matrix_and_picking_replaces_the_answer(engine, tiny_personaco):
+    app = make_app(engine=engine)
+    store = app.rt.store
+    P.add_signal(store, app.profile.id, "Keep it under 20 words.")
+    off = P.add_signal(store, app.profile.id, "No commas.")
+    P.add_signal(store, app.profile.id, "Answer in English.")
+    P.toggle_signal(store, off.id)  # disabled: not a column
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ask(app, pilot, "Name a fruit")
+        answer = _answers(app)[-1]
+        gen = G.load_generation(store, answer.generation_id)
+        assert gen.signals == ["Keep it under 20 words.", "Answer in English."]
+
+        await pilot.press("f2")  # works with the prompt focused
+        await _wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3
+        labels = [str(c.label) for c in table.columns.values()]
+        assert [lab for lab in labels if lab.startswith("S")] == ["S1", "S2"]
+        assert "total" in labels
+        assert table.cursor_row == gen.chosen_index
+        assert "★" in str(table.get_row_at(gen.chosen_index)[0])
+
+        other = (gen.chosen_index + 1) % 3
+        table.move_cursor(row=other)
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))
+        assert G.get_user_choice(store, gen.id) == other
+        stored = C.list_messages(store, app.conversation_id)[-1]
+        assert stored.content == gen.candidates[other].text
+        assert answer.content == (gen.candidates[other].text or "*(empty answer)*")
+        # reopening marks the user's pick; Esc leaves everything as it is
+        app.query_one("#chat").focus()
+        await pilot.press("w")
+        await _wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
+        table = app.screen.query_one(DataTable)
+        assert table.cursor_row == other
+        assert "✔" in str(table.get_row_at(other)[0])
+        await pilot.press("escape")
+        await _wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))
+        assert G.get_user_choice(store, gen.id) == other
+    app.rt.close()
+
+
+async def test_why_for_a_baseline_answer_says_there_was_no_choice(engine, monkeypatch):
+    monkeypatch.setenv("PERSONACO_GENERATION_METHOD", "baseline")
+    monkeypatch.setenv("PERSONACO_GENERATION_MAX_TOKENS", "6")
+    app = make_app(engine=engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ask(app, pilot, "Say hi")
+        await pilot.click(ChatMessage, offset=(2, 0))  # a click on the answer opens it too
+        await pilot.pause()
+        if not isinstance(app.screen, WhyScreen):  # the click may land on the user message
+            await pilot.press("f2")
+        await _wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
+        assert not app.screen.query(DataTable)
+        assert "nothing to choose from" in str(app.screen.query_one("#why-baseline").render())
+        await pilot.press("enter")  # nothing to pick
+        await pilot.press("escape")
+        await _wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))
+    app.rt.close()
+
+
+def test_cells_read_as_heat_values():
+    assert format_cell(None).plain == "–"
+    assert format_cell(ReflectionCell(0, 0, None, "self")).plain == "–"
+    assert format_cell(ReflectionCell(0, 0, 1.0, "rules")).plain == "✓ r"
+    assert format_cell(ReflectionCell(0, 0, 0.0, "rules")).plain == "✗ r"
+    hot = format_cell(ReflectionCell(0, 0, 0.93, "self"))
+    cold = format_cell(ReflectionCell(0, 0, 0.05, "model"))
+    assert isinstance(hot, Text) and hot.plain == "0.93 s" and cold.plain == "0.05 m"
+    assert hot.style != cold.style and "rgb" in str(hot.style)
