@@ -15,6 +15,7 @@ from .ask import ask
 from .bench import bench
 from .config_cmd import config_group
 from .doctor import doctor
+from .eval_cmd import eval_group, export_cmd
 from .generate import generate
 from .history import history_group
 from .models import models_group
@@ -52,6 +53,8 @@ cli.add_command(bench)
 cli.add_command(generate)
 cli.add_command(adherence)
 cli.add_command(history_group)
+cli.add_command(eval_group)
+cli.add_command(export_cmd)
 
 
 def main(argv: list[str] | None = None) -> int:
