@@ -73,6 +73,17 @@ def done_ids(path: Path) -> set[str]:
     return ids
 
 
+def _end_torn_line(path: Path) -> None:
+    """A killed run may leave half a line: end it, so the next result starts on its own line
+    (the torn text is kept, and skipped when reading ids)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb+") as fh:
+        fh.seek(-1, 2)
+        if fh.read(1) != b"\n":
+            fh.write(b"\n")
+
+
 def result_line(item_id: str, gen: Generation, seconds: float) -> dict[str, Any]:
     return {
         "id": item_id,
@@ -112,6 +123,7 @@ def run_batch(
     todo = [it for it in items if it.id not in skip]
     out.parent.mkdir(parents=True, exist_ok=True)
     written = 0
+    _end_torn_line(out)
     with out.open("a", encoding="utf-8") as fh:
         for item in todo:
             t0 = time.perf_counter()
