@@ -52,8 +52,9 @@ class GenerationSettings:
         "auto",
     )
     early_stop: bool = doc(
-        "Stop sampling once an answer satisfies every signal by rules (all signals checkable).",
-        True,
+        "Stop sampling once an answer satisfies every signal by rules (all signals checkable). "
+        "Off by default: the first answer to finish is often the shortest, not the best.",
+        False,
     )
     reflector_model: str = doc(
         "The `model` reflector: a model name or .gguf path, or `judge` for the judge endpoint; "
