@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from support.pilot import wait_for
 
 from personaco_tui.store import conversations as C
 from personaco_tui.store import profiles as P
 from personaco_tui.tui.app import make_app
 from personaco_tui.tui.widgets.chat_view import ChatMessage
-
-
-async def _wait_for(pilot, predicate, tries: int = 400) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
 
 
 @pytest.fixture
@@ -28,13 +21,13 @@ async def test_starts_shows_profile_and_model_and_answers_one_message(engine, sm
     app = make_app(engine=engine)
     async with app.run_test(size=(120, 40)) as pilot:
         status = app.query_one("#status")
-        await _wait_for(pilot, lambda: "smollm2-135m" in str(status.render()))
+        await wait_for(pilot, lambda: "smollm2-135m" in str(status.render()))
         assert "default" in str(app.query_one("#profile").render())
         assert "baseline" in str(status.render())
         await pilot.click("#prompt")
         await pilot.press(*"Say hello")
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: len(app.query(ChatMessage).filter(".assistant")) == 1)
+        await wait_for(pilot, lambda: len(app.query(ChatMessage).filter(".assistant")) == 1)
         answer = app.query(ChatMessage).filter(".assistant").first()
         assert answer.content.strip()
         # the turn is stored: both messages and the generation behind the answer
@@ -52,13 +45,13 @@ async def test_escape_cancels_and_gives_the_text_back(engine, monkeypatch):
     monkeypatch.setenv("PERSONACO_GENERATION_K", "1")
     app = make_app(engine=engine)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _wait_for(pilot, lambda: app.rt.engine is not None)
+        await wait_for(pilot, lambda: app.rt.engine is not None)
         await pilot.click("#prompt")
         await pilot.press(*"Write a very long story about the sea")
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: app._live)  # tokens are arriving
+        await wait_for(pilot, lambda: app._live)  # tokens are arriving
         await pilot.press("escape")
-        await _wait_for(pilot, lambda: app._cancel is None)
+        await wait_for(pilot, lambda: app._cancel is None)
         assert app.query_one("#prompt").value == "Write a very long story about the sea"
         assert C.list_conversations(app.rt.store) == []
         assert "cancelled" in str(app.query_one("#status").render())

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
+from support.pilot import wait_for
+
 from personaco_tui.store import profiles as P
 from personaco_tui.tui.app import make_app
 from personaco_tui.tui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from personaco_tui.tui.widgets.signals_panel import SignalItem, SignalsPanel
-
-
-async def _wait_for(pilot, predicate, tries: int = 400) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
 
 
 def _stored(app) -> list[tuple[str, bool]]:
@@ -28,14 +22,14 @@ async def test_add_toggle_edit_delete_a_signal(engine):
         await pilot.pause()
         # an empty signal is refused and the dialog stays open
         await pilot.press("a")
-        await _wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
         await pilot.press("space", "enter")
         await pilot.pause()
         assert isinstance(app.screen, TextPromptScreen)
         assert _stored(app) == []
         await pilot.press(*"No commas.")
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: len(panel.query(SignalItem)) == 1)
+        await wait_for(pilot, lambda: len(panel.query(SignalItem)) == 1)
         assert _stored(app) == [("No commas.", True)]
         assert app.focused is panel
 
@@ -48,20 +42,20 @@ async def test_add_toggle_edit_delete_a_signal(engine):
         assert _stored(app) == [("No commas.", True)]
 
         await pilot.press("e")
-        await _wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
         await pilot.press("ctrl+u", *"Keep it under 20 words.", "enter")
-        await _wait_for(pilot, lambda: _stored(app) == [("Keep it under 20 words.", True)])
+        await wait_for(pilot, lambda: _stored(app) == [("Keep it under 20 words.", True)])
 
         # delete asks first; "n" keeps it, "y" deletes it
         await pilot.press("d")
-        await _wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await pilot.pause()
         assert len(_stored(app)) == 1
         await pilot.press("d")
-        await _wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await _wait_for(pilot, lambda: not panel.query(SignalItem))
+        await wait_for(pilot, lambda: not panel.query(SignalItem))
         assert _stored(app) == []
     app.rt.close()
 

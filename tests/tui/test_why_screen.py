@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from rich.text import Text
+from support.pilot import wait_for
 from textual.widgets import DataTable
 
 from personaco_tui.core.types import ReflectionCell
@@ -14,14 +15,6 @@ from personaco_tui.store import profiles as P
 from personaco_tui.tui.app import make_app
 from personaco_tui.tui.screens.why import WhyScreen, format_cell
 from personaco_tui.tui.widgets.chat_view import ChatMessage
-
-
-async def _wait_for(pilot, predicate, tries: int = 400) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
 
 
 @pytest.fixture
@@ -36,11 +29,11 @@ def _answers(app) -> list[ChatMessage]:
 
 
 async def _ask(app, pilot, text: str) -> None:
-    await _wait_for(pilot, lambda: app.rt.engine is not None)
+    await wait_for(pilot, lambda: app.rt.engine is not None)
     app.query_one("#prompt").focus()
     n = len(_answers(app))
     await pilot.press(*text, "enter")
-    await _wait_for(pilot, lambda: len(_answers(app)) == n + 1, tries=1200)
+    await wait_for(pilot, lambda: len(_answers(app)) == n + 1, tries=1200)
 
 
 async def test_why_shows_the_matrix_and_picking_replaces_the_answer(engine, tiny_personaco):
@@ -57,7 +50,7 @@ async def test_why_shows_the_matrix_and_picking_replaces_the_answer(engine, tiny
         assert gen.signals == ["Keep it under 20 words.", "Answer in English."]
 
         await pilot.press("f2")  # works with the prompt focused
-        await _wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
         table = app.screen.query_one(DataTable)
         assert table.row_count == 3
         labels = [str(c.label) for c in table.columns.values()]
@@ -69,7 +62,7 @@ async def test_why_shows_the_matrix_and_picking_replaces_the_answer(engine, tiny
         other = (gen.chosen_index + 1) % 3
         table.move_cursor(row=other)
         await pilot.press("enter")
-        await _wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))
+        await wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))
         assert G.get_user_choice(store, gen.id) == other
         stored = C.list_messages(store, app.conversation_id)[-1]
         assert stored.content == gen.candidates[other].text
@@ -77,12 +70,12 @@ async def test_why_shows_the_matrix_and_picking_replaces_the_answer(engine, tiny
         # reopening marks the user's pick; Esc leaves everything as it is
         app.query_one("#chat").focus()
         await pilot.press("w")
-        await _wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
         table = app.screen.query_one(DataTable)
         assert table.cursor_row == other
         assert "✔" in str(table.get_row_at(other)[0])
         await pilot.press("escape")
-        await _wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))
+        await wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))
         assert G.get_user_choice(store, gen.id) == other
     app.rt.close()
 
@@ -97,12 +90,12 @@ async def test_why_for_a_baseline_answer_says_there_was_no_choice(engine, monkey
         await pilot.pause()
         if not isinstance(app.screen, WhyScreen):  # the click may land on the user message
             await pilot.press("f2")
-        await _wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
         assert not app.screen.query(DataTable)
         assert "nothing to choose from" in str(app.screen.query_one("#why-baseline").render())
         await pilot.press("enter")  # nothing to pick
         await pilot.press("escape")
-        await _wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))
+        await wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))
     app.rt.close()
 
 
