@@ -116,7 +116,9 @@ def _coerce(section: str, name: str, value: Any, target: type | str) -> Any:
         ) from None
 
 
-def _apply(settings: Settings, data: dict[str, Any], source: str) -> None:
+def apply(settings: Settings, data: dict[str, Any], source: str) -> None:
+    """Set the values in `data` ({section: {name: value}}) on `settings`, coerced to each
+    field's type; an unknown key or a bad value raises ConfigError naming `source`."""
     for section_field in fields(Settings):
         section_data = data.get(section_field.name)
         if section_data is None:
@@ -157,9 +159,9 @@ def load(loc: Locations, *, env: bool = True) -> Settings:
             raise ConfigError(
                 f"Config file {path} is not valid TOML ({e}).", "Fix or delete it to use defaults."
             ) from None
-        _apply(settings, data, str(path))
+        apply(settings, data, str(path))
     if env:
-        _apply(settings, _env_overrides(), "the environment")
+        apply(settings, _env_overrides(), "the environment")
     validate(settings)
     return settings
 

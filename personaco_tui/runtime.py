@@ -87,6 +87,11 @@ class Runtime:
         self._owns_engine = True
         return engine
 
+    def drop_engine(self) -> None:
+        """Forget the loaded engine (closing it if this runtime loaded it), so the next
+        `load_engine` reads the model settings again: a changed model or GPU layers."""
+        self._close_engine()
+
     @property
     def engine(self) -> Engine | None:
         return self._engine

@@ -46,6 +46,6 @@ def set_(key: str, value: str) -> None:
     known = {f.name for f in fields(section)} if section is not None and name else set()
     if name not in known:
         raise ConfigError(f"Unknown setting {key!r}.", "See `personaco config show` for the list.")
-    C._apply(settings, {section_name: {name: value}}, "the command line")
+    C.apply(settings, {section_name: {name: value}}, "the command line")
     C.save(loc, settings)
     click.echo(f"{key} = {getattr(section, name)!r}")

@@ -22,7 +22,7 @@ async def test_starts_shows_profile_and_model_and_answers_one_message(engine, sm
     async with app.run_test(size=(120, 40)) as pilot:
         status = app.query_one("#status")
         await wait_for(pilot, lambda: "smollm2-135m" in str(status.render()))
-        assert "default" in str(app.query_one("#profile").render())
+        assert "default" in str(app.query_one("#signals-title").render())
         assert "baseline" in str(status.render())
         await pilot.click("#prompt")
         await pilot.press(*"Say hello")
@@ -49,7 +49,7 @@ async def test_escape_cancels_and_gives_the_text_back(engine, monkeypatch):
         await pilot.click("#prompt")
         await pilot.press(*"Write a very long story about the sea")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app._live)  # tokens are arriving
+        await wait_for(pilot, lambda: app._live is not None and app._live.texts)  # tokens arrive
         await pilot.press("escape")
         await wait_for(pilot, lambda: app._cancel is None)
         assert app.query_one("#prompt").value == "Write a very long story about the sea"

@@ -16,8 +16,11 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(
+        self, title: str, value: str = "", placeholder: str = "", *, what: str = "This"
+    ) -> None:
         super().__init__()
+        self._what = what
         self._title = title
         self._value = value
         self._placeholder = placeholder
@@ -36,7 +39,7 @@ class TextPromptScreen(ModalScreen[str | None]):
         event.stop()
         text = event.value.strip()
         if not text:
-            self.notify("A signal cannot be empty.", severity="warning")
+            self.notify(f"{self._what} cannot be empty.", severity="warning")
             return
         self.dismiss(text)
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markdown_it import MarkdownIt
 from textual import events
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Static
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The contents of the fenced and indented code blocks of a Markdown text, in order."""
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    return [t.content.rstrip("\n") for t in tokens if t.type in ("fence", "code_block")]
 
 
 class ChatMessage(Markdown):
@@ -16,6 +23,7 @@ class ChatMessage(Markdown):
     ChatMessage.user { background: $boost; border-left: thick $accent; }
     ChatMessage.assistant { border-left: thick $success; }
     ChatMessage.live { border-left: thick $warning; }
+    ChatMessage.found { background: $warning 20%; }
     """
 
     @dataclass
@@ -84,10 +92,23 @@ class ChatView(VerticalScroll):
         self.scroll_end(animate=False)
         return msg
 
-    def last_answer(self) -> ChatMessage | None:
-        """The newest answer that has a stored generation behind it."""
-        answers = [m for m in self.query(ChatMessage) if m.generation_id is not None]
+    def last_answer(self, *, stored_only: bool = True) -> ChatMessage | None:
+        """The newest answer (by default: the newest with a stored generation behind it)."""
+        answers = [
+            m
+            for m in self.query(ChatMessage)
+            if m.role == "assistant" and (m.generation_id is not None or not stored_only)
+        ]
         return answers[-1] if answers else None
+
+    def scroll_to_message(self, message_id: int) -> None:
+        """Bring a stored message into view and flash it (a history search hit)."""
+        for m in self.query(ChatMessage):
+            if m.message_id == message_id:
+                self.call_after_refresh(self.scroll_to_widget, m, animate=False, top=True)
+                m.add_class("found")
+                self.set_timer(2.0, lambda m=m: m.remove_class("found"))
+                return
 
     def start_live(self, header: str) -> None:
         self._live_text = ""

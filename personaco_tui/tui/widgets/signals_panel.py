@@ -96,7 +96,10 @@ class SignalsPanel(ListView):
                     await self.reload(select_id=signal.id)
 
         self.app.push_screen(
-            TextPromptScreen("New signal", placeholder="e.g. Keep it under 80 words."), added
+            TextPromptScreen(
+                "New signal", placeholder="e.g. Keep it under 80 words.", what="A signal"
+            ),
+            added,
         )
 
     def action_edit(self) -> None:
@@ -109,7 +112,9 @@ class SignalsPanel(ListView):
             if text and self._run(P.edit_signal, signal_id, text) is not None:
                 await self.reload(select_id=signal_id)
 
-        self.app.push_screen(TextPromptScreen("Edit signal", item.signal.text), edited)
+        self.app.push_screen(
+            TextPromptScreen("Edit signal", item.signal.text, what="A signal"), edited
+        )
 
     def action_delete(self) -> None:
         item = self.current
