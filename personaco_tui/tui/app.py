@@ -60,18 +60,21 @@ _RELOAD_KEYS = {"model.default", "model.n_gpu_layers"}
 class PersonacoApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "PersonaCo"
+    AUTO_FOCUS = "#prompt"
+    # Footer labels are short so every key fits in 120 columns; the help screen (F1) and the
+    # command palette (ctrl+p) give the long names.
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+n", "new_conversation", "New chat"),
-        Binding("ctrl+t", "toggle_method", "Baseline/PersonaCo"),
+        Binding("escape", "cancel", "Cancel", tooltip="Cancel the answer being written"),
+        Binding("ctrl+n", "new_conversation", "New chat", tooltip="Start a new conversation"),
+        Binding("ctrl+t", "toggle_method", "Method", tooltip="Switch baseline / PersonaCo"),
         # `w` only reaches the app when the prompt is not focused (the Input takes letters,
         # and its Ctrl+W deletes a word); F2 works from anywhere, and so does a click.
-        Binding("f2,w", "why", "Why this answer"),
-        Binding("ctrl+y", "copy_answer", "Copy answer"),
-        Binding("ctrl+f", "history", "Search history"),
+        Binding("f2,w", "why", "Why", tooltip="Why this answer"),
+        Binding("ctrl+y", "copy_answer", "Copy", tooltip="Copy answer"),
+        Binding("ctrl+f", "history", "History", tooltip="Search history"),
         Binding("f3", "settings", "Settings"),
-        Binding("f4", "suggest", "Suggest signals"),
-        Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
+        Binding("f4", "suggest", "Suggest", tooltip="Suggest signals"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", tooltip="Toggle sidebar"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -110,7 +113,7 @@ class PersonacoApp(App[None]):
                     "space on/off · a add · e edit · d delete · F4 suggest", classes="pane-hint"
                 )
         yield Static("", id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._show_profile()
@@ -121,7 +124,10 @@ class PersonacoApp(App[None]):
         if self.size.width < _NARROW:
             self.query_one("#left").display = False
         self._update_status()
-        self.query_one("#prompt", Input).focus()
+        # Textual's footer only redraws when the terminal reports focus; tmux and some
+        # terminals never do at start, which left the footer blank until a resize.
+        footer = self.query_one(Footer)
+        self.set_timer(0.3, lambda: footer.call_later(footer.recompose))
         self.load_engine()
 
     def _show_profile(self) -> None:
@@ -590,7 +596,11 @@ class PersonacoApp(App[None]):
                 "Let the model propose signals for a question (F4)",
                 self.action_suggest,
             ),
-            ("Switch method", "Baseline or PersonaCo (ctrl+t)", self.action_toggle_method),
+            (
+                "Switch baseline / PersonaCo",
+                "One answer, or k answers and a pick (ctrl+t)",
+                self.action_toggle_method,
+            ),
             (
                 "Toggle sidebar",
                 "Show or hide profiles and conversations (ctrl+b)",

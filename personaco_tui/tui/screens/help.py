@@ -19,7 +19,8 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     rows = []
     for b in bindings:
         if isinstance(b, Binding) and b.description:
-            rows.append((_keys(b), b.description))
+            # the footer's label is short; a tooltip, where given, is the full name
+            rows.append((_keys(b), b.tooltip or b.description))
     return rows
 
 

@@ -97,33 +97,30 @@ class SettingsScreen(ModalScreen[SavedSettings | None]):
             yield Label("Settings", classes="dialog-title")
             with VerticalScroll(id="settings-fields"):
                 for f in FIELDS:
-                    value = _get(self.file_settings, f.key)
-                    label = f.label
-                    if _env_var(f.key) in os.environ:
-                        label += f"  [overridden by {_env_var(f.key)}]"
-                    yield Label(label, classes="settings-label", markup=False)
-                    if f.key == "model.default":
-                        yield Select(
-                            self._model_choices(),
-                            value=value,
-                            allow_blank=False,
-                            id=_widget_id(f.key),
-                        )
-                    elif f.choices:
-                        yield Select(
-                            [(c, c) for c in f.choices],
-                            value=value,
-                            allow_blank=False,
-                            id=_widget_id(f.key),
-                        )
-                    else:
-                        yield Input(str(value), id=_widget_id(f.key))
+                    with Horizontal(classes="settings-row"):
+                        yield from self._field(f)
             yield Label(
                 f"Saved to {CFG.config_path(self.loc)}", classes="dialog-hint", markup=False
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
+
+    def _field(self, f: Field) -> ComposeResult:
+        value = _get(self.file_settings, f.key)
+        label = f.label
+        if _env_var(f.key) in os.environ:
+            label += f"\n[overridden by {_env_var(f.key)}]"
+        yield Label(label, classes="settings-label", markup=False)
+        if f.key == "model.default":
+            yield Select(
+                self._model_choices(), value=value, allow_blank=False, id=_widget_id(f.key)
+            )
+        elif f.choices:
+            options = [(c, c) for c in f.choices]
+            yield Select(options, value=value, allow_blank=False, id=_widget_id(f.key))
+        else:
+            yield Input(str(value), id=_widget_id(f.key))
 
     def on_mount(self) -> None:
         self.query_one(f"#{_widget_id(FIELDS[0].key)}").focus()
