@@ -1,0 +1,136 @@
+"""Snapshots of the main screens (pytest-textual-snapshot), built exactly as the CLI builds the
+app, over a store filled with fixed data so every run draws the same thing.
+
+After a deliberate UI change: `pytest tests/tui/test_snapshots.py --snapshot-update`, then look
+at the SVGs in tests/tui/__snapshots__/ (a browser shows them) before committing them."""
+
+from __future__ import annotations
+
+import pytest
+from support.pilot import wait_for
+
+from personaco_tui.core.types import (
+    Candidate,
+    Generation,
+    GenerationSettingsUsed,
+    ReflectionCell,
+)
+from personaco_tui.runtime import Runtime
+from personaco_tui.store import conversations as C
+from personaco_tui.store import generations as G
+from personaco_tui.store import profiles as P
+from personaco_tui.tui.app import make_app
+
+SIZE = (130, 36)
+SIGNALS = ["Keep it under 30 words.", "Do not use any commas.", "I am a geologist."]
+CANDIDATES = [
+    "A volcano is an opening in the crust where magma erupts.",
+    "A volcano is a mountain, and it erupts lava, ash and gas.",
+    "Volcanoes form where magma rises through weak crust at plate boundaries.",
+]
+SCORES = [  # candidate x signal, the third signal scored by the model itself
+    [(1.0, "rules"), (1.0, "rules"), (0.62, "self")],
+    [(1.0, "rules"), (0.0, "rules"), (0.71, "self")],
+    [(1.0, "rules"), (1.0, "rules"), (0.88, "self")],
+]
+
+
+@pytest.fixture
+def filled_home(monkeypatch, tmp_path):
+    # the settings screen prints the config path: keep it the same in every run
+    monkeypatch.setenv("PERSONACO_CONFIG", "/tmp/personaco-snapshots/config.toml")
+    monkeypatch.setenv("PERSONACO_GENERATION_K", "3")
+    rt = Runtime.open()
+    profile = P.ensure_default_profile(rt.store)
+    for text in SIGNALS:
+        P.add_signal(rt.store, profile.id, text)
+    P.toggle_signal(rt.store, P.add_signal(rt.store, profile.id, "Answer in French.").id)
+    P.create_profile(rt.store, "work")
+    tea = C.create_conversation(rt.store, profile.id, "How to brew tea")
+    C.add_message(rt.store, tea.id, "user", "How do I brew green tea?")
+    C.add_message(rt.store, tea.id, "assistant", "Steep it at 80 °C for two minutes.")
+    gen = Generation(
+        settings=GenerationSettingsUsed("personaco", "smollm2-135m", 3, 1.0, 7, 64, "auto"),
+        query="What is a volcano?",
+        signals=SIGNALS,
+        prompt="(prompt)",
+        candidates=[Candidate(i, t, 12 + i, "stop") for i, t in enumerate(CANDIDATES)],
+        cells=[
+            ReflectionCell(c, s, score, who)
+            for c, row in enumerate(SCORES)
+            for s, (score, who) in enumerate(row)
+        ],
+        chosen_index=2,
+    )
+    volcano = C.create_conversation(rt.store, profile.id, "What is a volcano?")
+    gen_id = G.save_generation(rt.store, gen, profile_id=profile.id)
+    C.add_message(rt.store, volcano.id, "user", "What is a volcano?")
+    answer = "**Volcanoes** form where magma rises:\n\n```text\nmantle -> crust -> vent\n```"
+    C.add_message(rt.store, volcano.id, "assistant", answer, generation_id=gen_id)
+    rt.close()
+    return volcano.id
+
+
+def _app(engine, conversation_id):
+    app = make_app(engine=engine)
+
+    async def ready(pilot) -> None:
+        await wait_for(pilot, lambda: app.rt.engine is not None)
+        app.load_conversation(conversation_id)
+        await pilot.pause(0.3)
+
+    return app, ready
+
+
+def test_chat_screen(snap_compare, engine, filled_home):
+    app, ready = _app(engine, filled_home)
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+    app.rt.close()
+
+
+def test_why_screen(snap_compare, engine, filled_home):
+    app, ready = _app(engine, filled_home)
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("f2")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    app.rt.close()
+
+
+def test_history_screen(snap_compare, engine, filled_home):
+    app, ready = _app(engine, filled_home)
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("ctrl+f", *"magma")
+        await pilot.pause(0.6)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    app.rt.close()
+
+
+def test_settings_screen(snap_compare, engine, filled_home):
+    app, ready = _app(engine, filled_home)
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("f3")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(130, 44), run_before=run_before)
+    app.rt.close()
+
+
+def test_help_screen(snap_compare, engine, filled_home):
+    app, ready = _app(engine, filled_home)
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("f1")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(130, 44), run_before=run_before)
+    app.rt.close()
