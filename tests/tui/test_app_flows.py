@@ -333,3 +333,35 @@ async def test_suggest_can_be_cancelled_and_the_model_is_free_again(engine, base
         await pilot.press("enter")  # a turn right after still runs (the model was released)
         await wait_for(pilot, lambda: app.conversation_id is not None, tries=1200)
     app.rt.close()
+
+
+async def test_a_missing_model_is_a_notification_and_the_typed_text_stays(monkeypatch):
+    monkeypatch.setenv("PERSONACO_MODEL_DEFAULT", "no-such-model")
+    app = make_app()  # loads for real: the model named does not exist
+    async with app.run_test(size=SIZE) as pilot:
+        status = app.query_one("#status")
+        await wait_for(pilot, lambda: "not loaded" in str(status.render()))
+        notes = [n.message for n in app._notifications]
+        assert any("no-such-model" in m for m in notes), notes
+        app.query_one("#prompt").focus()
+        await pilot.press(*"still here", "enter")
+        assert app.query_one("#prompt", Input).value == "still here"
+        assert C.list_conversations(app.rt.store) == []
+    app.rt.close()
+
+
+async def test_a_turn_the_context_cannot_hold_is_refused_with_the_numbers(engine, monkeypatch):
+    monkeypatch.setenv("PERSONACO_GENERATION_K", "32")
+    monkeypatch.setenv("PERSONACO_GENERATION_MAX_TOKENS", "4000")
+    app = make_app(engine=engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.rt.engine is not None)
+        app.query_one("#prompt").focus()
+        await pilot.press(*"Tell me everything", "enter")
+        await wait_for(pilot, lambda: app._cancel is None and app._notifications)
+        note = " ".join(n.message for n in app._notifications)
+        assert "context" in note.lower() and any(ch.isdigit() for ch in note)
+        assert app.query_one("#prompt", Input).value == "Tell me everything"
+        assert not list(app.query(ChatMessage))  # the question went back to the input
+        assert C.list_conversations(app.rt.store) == []
+    app.rt.close()
