@@ -42,8 +42,10 @@ from .messages import (
     TurnFinished,
 )
 from .screens.dialogs import TextPromptScreen
+from .screens.evaluation import EvalReportScreen, EvalSessionsScreen
 from .screens.help import HelpScreen, binding_rows
 from .screens.history import HistoryHit, HistoryScreen
+from .screens.rating import RatingScreen
 from .screens.settings import SavedSettings, SettingsScreen
 from .screens.suggest import SuggestSignalsScreen
 from .screens.why import WhyScreen
@@ -75,6 +77,7 @@ class PersonacoApp(App[None]):
         Binding("f3", "settings", "Settings"),
         Binding("f4", "suggest", "Suggest", tooltip="Suggest signals"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", tooltip="Toggle sidebar"),
+        Binding("f5", "evaluations", "Evals", tooltip="Evaluation sessions"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -567,6 +570,9 @@ class PersonacoApp(App[None]):
             ("conversations", binding_rows(ConversationList.BINDINGS)),
             ("profiles", binding_rows(ProfileList.BINDINGS)),
             ("why this answer", binding_rows(WhyScreen.BINDINGS)),
+            ("evaluation sessions", binding_rows(EvalSessionsScreen.BINDINGS)),
+            ("blind rating", binding_rows(RatingScreen.BINDINGS)),
+            ("evaluation report", binding_rows(EvalReportScreen.BINDINGS)),
         ]
         self.push_screen(HelpScreen(sections))
 
@@ -608,10 +614,27 @@ class PersonacoApp(App[None]):
             ),
             ("New profile", "Create a profile and make it active", self.action_new_profile),
             ("Add signal", "Add a signal to the active profile", self.action_add_signal),
+            (
+                "Evaluation sessions",
+                "Rate A/B pairs blind, see win rates and plots (F5)",
+                self.action_evaluations,
+            ),
             ("Help", "Every key (F1)", self.action_help),
         ]
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
+
+    def action_evaluations(self) -> None:
+        self.push_screen(EvalSessionsScreen(self.rt.store))
+
+    # Keys that act on the chat are off (and out of the footer) while another screen is on
+    # top: Ctrl+N under the rating screen would otherwise change the hidden chat.
+    _CHAT_ACTIONS = frozenset(
+        {"new_conversation", "toggle_method", "why", "copy_answer", "suggest", "toggle_sidebar"}
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in self._CHAT_ACTIONS and len(self.screen_stack) > 1)
 
     def action_new_profile(self) -> None:
         self.query_one(ProfileList).action_new()
