@@ -3,7 +3,8 @@ choose the answer with the highest row sum.
 
 Choosing: candidates are ranked first by the number of signals the deterministic `rules`
 reflector found satisfied, then by the sum of P(yes) over the cells a language model scored,
-then by the lowest index. Rules are certain where they apply, so a model's guess never
+then by whether the answer finished (one cut off at max_tokens ends mid-sentence), then by the
+lowest index. Rules are certain where they apply, so a model's guess never
 outweighs them; with a model reflector alone this is the paper's argmax of row sums. Sums are
 compared after rounding to 1e-9, so a pick is always reproducible from the stored matrix.
 """
@@ -45,10 +46,14 @@ CERTAIN = frozenset({"rules"})  # reflectors whose cells are facts, not estimate
 
 
 def choose(
-    cells: list[ReflectionCell], n_candidates: int, eligible: list[bool] | None = None
+    cells: list[ReflectionCell],
+    n_candidates: int,
+    eligible: list[bool] | None = None,
+    finished: list[bool] | None = None,
 ) -> tuple[int, list[float]]:
     """Index of the best candidate and each candidate's row score (the sum of its cells).
-    Candidates marked not `eligible` (cut short by an early stop) are never picked."""
+    Candidates marked not `eligible` (cut short by an early stop) are never picked; among
+    equal scores a `finished` answer beats one cut off at the token limit."""
     certain = [0.0] * n_candidates
     estimated = [0.0] * n_candidates
     for c in cells:
@@ -58,9 +63,10 @@ def choose(
     if not rows:
         return 0, rows
     ok = eligible or [True] * n_candidates
+    done = finished or [True] * n_candidates
     best = max(
         range(n_candidates),
-        key=lambda i: (ok[i], round(certain[i], 9), round(estimated[i], 9), -i),
+        key=lambda i: (ok[i], round(certain[i], 9), round(estimated[i], 9), done[i], -i),
     )
     return best, rows
 
@@ -147,7 +153,8 @@ def run(
         inp = ReflectionInput(messages, query, [c.text for c in gen.candidates], signals)
         gen.cells = reflector.score(inp, on_progress=on_progress, cancel=cancel)
         eligible = [c.finish_reason != "early_stop" for c in gen.candidates]
-        gen.chosen_index, rows = choose(gen.cells, k, eligible)
+        finished = [c.finish_reason != "length" for c in gen.candidates]
+        gen.chosen_index, rows = choose(gen.cells, k, eligible, finished)
         for c, r in zip(gen.candidates, rows, strict=True):
             c.score = r
         gen.reflect_s = time.perf_counter() - t1

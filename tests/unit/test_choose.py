@@ -44,3 +44,11 @@ def test_a_rule_fact_outweighs_any_model_estimate():
 def test_candidates_cut_by_an_early_stop_are_never_picked():
     best, _ = choose(cells([[1.0], [1.0]]), 2, eligible=[False, True])
     assert best == 1
+
+
+def test_among_equal_scores_a_finished_answer_beats_a_truncated_one():
+    tied = cells([[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]])
+    assert choose(tied, 3)[0] == 0
+    assert choose(tied, 3, finished=[False, False, True])[0] == 2
+    # a better score still wins over finishing
+    assert choose(cells([[1.0, 1.0], [1.0, 0.0]]), 2, finished=[False, True])[0] == 0
