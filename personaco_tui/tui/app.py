@@ -50,6 +50,7 @@ from .screens.settings import SavedSettings, SettingsScreen
 from .screens.suggest import SuggestSignalsScreen
 from .screens.why import WhyScreen
 from .widgets.chat_view import ChatMessage, ChatView, code_blocks
+from .widgets.prompt import PromptInput
 from .widgets.sidebar import ConversationList, ProfileList
 from .widgets.signals_panel import SignalsPanel
 
@@ -108,7 +109,7 @@ class PersonacoApp(App[None]):
                 yield Static("n new · r rename · d delete", classes="pane-hint")
             with Vertical(id="main"):
                 yield ChatView(id="chat")
-                yield Input(placeholder="Ask something…  (Enter to send)", id="prompt")
+                yield PromptInput(placeholder="Ask something…  (Enter to send)", id="prompt")
             with Vertical(id="right"):
                 yield Label("", id="signals-title", classes="pane-title")
                 yield SignalsPanel(self.rt.store, self.profile.id, id="signals")

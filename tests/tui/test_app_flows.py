@@ -365,3 +365,33 @@ async def test_a_turn_the_context_cannot_hold_is_refused_with_the_numbers(engine
         assert not list(app.query(ChatMessage))  # the question went back to the input
         assert C.list_conversations(app.rt.store) == []
     app.rt.close()
+
+
+async def test_a_10mb_paste_is_refused_and_a_multiline_paste_keeps_every_line(engine):
+    from textual import events
+
+    from personaco_tui.tui.widgets.prompt import MAX_PROMPT_CHARS
+
+    app = make_app(engine=engine)
+    async with app.run_test(size=SIZE) as pilot:
+        prompt = app.query_one("#prompt", Input)
+        prompt.focus()
+        await pilot.press(*"keep me")
+        huge = ("🦊 fox جملة " * 1_000_000)[:10_000_000]
+        prompt.post_message(events.Paste(huge))
+        await pilot.pause()
+        assert prompt.value == "keep me"  # nothing replaced, nothing lost
+        assert any(n.title == "Paste refused" for n in app._notifications)
+        await pilot.press("!")  # still responsive: the key lands at once
+        assert prompt.value == "keep me!"
+
+        prompt.value = ""
+        prompt.post_message(events.Paste("first line\n  second line\r\n\nthird 👩‍👩‍👧"))
+        await pilot.pause()
+        assert prompt.value == "first line second line third 👩‍👩‍👧"
+
+        prompt.value = ""
+        prompt.post_message(events.Paste("x" * MAX_PROMPT_CHARS))
+        await pilot.pause()
+        assert len(prompt.value) == MAX_PROMPT_CHARS  # the limit itself fits
+    app.rt.close()
