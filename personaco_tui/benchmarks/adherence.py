@@ -21,6 +21,9 @@ from ..core.prompts import personalization_prompt
 from ..core.reflectors.base import ReflectionInput, Reflector
 from ..engines.base import Engine, SamplingParams
 from ..errors import PersonacoError
+from ..evaluation.ifeval import Checkers  # the checkers, shared with the verifiable judge
+
+__all__ = ["AdherenceReport", "Checkers", "DevItem", "load_dev_set", "run_adherence"]
 
 
 @dataclass
@@ -46,26 +49,6 @@ def load_dev_set(path: Path) -> list[DevItem]:
         except (json.JSONDecodeError, KeyError, TypeError) as e:
             raise PersonacoError(f"{path}:{n} is not a dev-set line ({e}).") from None
     return items
-
-
-class Checkers:
-    """The IFEval checkers, imported on first use (the package pulls in `datasets`)."""
-
-    def __init__(self) -> None:
-        try:
-            from if_verifiable.ifeval import instructions_registry
-        except ImportError:
-            raise PersonacoError(
-                "The adherence benchmark needs the IFEval checkers.",
-                "Install them with: .venv/bin/pip install -e '.[eval]'",
-            ) from None
-        self._registry = instructions_registry.INSTRUCTION_DICT
-
-    def passed(self, answer: str, check: dict[str, Any]) -> bool:
-        iid = check["instruction_id"]
-        checker = self._registry[iid](iid)
-        checker.build_description(**(check.get("kwargs") or {}))
-        return bool(answer.strip()) and bool(checker.check_following(answer))
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -11,12 +12,17 @@ import click
 from tqdm import tqdm
 
 from .. import batch
-from ..errors import PersonacoError
-from ..evaluation import analysis, export, runner
+from ..errors import NotFoundError, PersonacoError
+from ..evaluation import analysis, export, plots, runner
 from ..evaluation import sessions as S
 from ..evaluation.configs import describe, parse_config
 from ..evaluation.judge import ExternalJudge
+from ..evaluation.queries import read_queries
+from ..evaluation.signals_gen import items_from_queries
 from ..evaluation.verdicts import ALL_VERDICTS
+from ..evaluation.verifiable import VerifiableJudge
+from ..runtime import Runtime
+from ..store.db import DuplicateNameError
 from .common import open_runtime
 
 
@@ -25,20 +31,7 @@ def eval_group() -> None:
     """Compare two methods on a set of items, judged pairwise."""
 
 
-@eval_group.command("create")
-@click.argument("name")
-@click.option(
-    "--items",
-    "items_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help='JSONL: one {"id", "query", "signals": [...]} per line.',
-)
-@click.option("--a", "config_a", required=True, help="Method A, e.g. baseline.")
-@click.option("--b", "config_b", required=True, help="Method B, e.g. personaco:k=8.")
-def create(name: str, items_path: Path, config_a: str, config_b: str) -> None:
-    """Create session NAME from an items file and two method configurations."""
-    cfg_a, cfg_b = parse_config(config_a), parse_config(config_b)
+def _items_from_file(items_path: Path) -> list[S.EvalItem]:
     bad: list[str] = []
     items = list(batch.read_items(items_path, lambda n, why: bad.append(f"line {n}: {why}")))
     if bad:
@@ -46,30 +39,164 @@ def create(name: str, items_path: Path, config_a: str, config_b: str) -> None:
             f"{items_path} has {len(bad)} bad line(s), first {bad[0]}.",
             "Fix them; nothing was created.",
         )
-    rt = open_runtime()
-    S.create_session(
-        rt.store,
-        name,
-        [S.EvalItem(it.id, it.query, it.signals) for it in items],
-        cfg_a,
-        cfg_b,
-    )
+    return [S.EvalItem(it.id, it.query, it.signals) for it in items]
+
+
+def _items_from_queries(
+    rt: Runtime, queries_path: Path, n: int, model: str | None, max_tokens: int
+) -> list[S.EvalItem]:
+    queries = read_queries(queries_path)  # bad files fail before the model loads
+    engine = rt.load_engine(model)
+
+    def skip(key: str, why: str) -> None:
+        tqdm.write(f"warning: skipped query {key!r}: {why}.", file=sys.stderr)
+
+    with tqdm(total=len(queries), unit="query", desc="signals", file=sys.stderr) as bar:
+        items = items_from_queries(
+            engine,
+            queries,
+            n,
+            max_tokens=max_tokens,
+            on_skip=skip,
+            on_progress=lambda _done, _key: bar.update(1),
+        )
+    if not items:
+        raise PersonacoError(
+            f"The model gave no usable signal for any of the {len(queries)} queries; "
+            "nothing was created.",
+            "Try another --signal-model or a larger --signal-max-tokens.",
+        )
+    return items
+
+
+@eval_group.command("create")
+@click.argument("name")
+@click.option(
+    "--items",
+    "items_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='JSONL: one {"id", "query", "signals": [...]} per line.',
+)
+@click.option(
+    "--queries",
+    "queries_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='Queries alone, signals written by a model: JSONL {"id", "query"}, CSV with id,query '
+    "columns, or plain text with one query per line.",
+)
+@click.option("--a", "config_a", required=True, help="Method A, e.g. baseline.")
+@click.option("--b", "config_b", required=True, help="Method B, e.g. personaco:k=8.")
+@click.option(
+    "--signals-per-query",
+    type=click.IntRange(1, 20),
+    default=5,
+    show_default=True,
+    help="With --queries: signals to ask the model for per query.",
+)
+@click.option(
+    "--signal-model", default=None, help="With --queries: the model that writes the signals."
+)
+@click.option(
+    "--signal-max-tokens",
+    type=click.IntRange(8, 4096),
+    default=256,
+    show_default=True,
+    help="With --queries: the longest answer the model may give per query.",
+)
+def create(
+    name: str,
+    items_path: Path | None,
+    queries_path: Path | None,
+    config_a: str,
+    config_b: str,
+    signals_per_query: int,
+    signal_model: str | None,
+    signal_max_tokens: int,
+) -> None:
+    """Create session NAME from an items file (or queries alone) and two configurations."""
+    if (items_path is None) == (queries_path is None):
+        raise PersonacoError("Give exactly one of --items FILE and --queries FILE.")
+    cfg_a, cfg_b = parse_config(config_a), parse_config(config_b)
+    if items_path is not None:
+        items = _items_from_file(items_path)
+        rt = open_runtime()
+    else:
+        assert queries_path is not None
+        rt = open_runtime()
+        try:  # the name is checked before the model spends minutes on signals
+            S.get_session(rt.store, name)
+        except NotFoundError:
+            pass
+        else:
+            raise DuplicateNameError(
+                f"An evaluation session named {name.strip()!r} already exists.",
+                "Pick another name.",
+            )
+        items = _items_from_queries(
+            rt, queries_path, signals_per_query, signal_model, signal_max_tokens
+        )
+    S.create_session(rt.store, name, items, cfg_a, cfg_b)
     click.echo(
         f"Created session {name!r}: {len(items)} items, A = {describe(cfg_a)}, "
         f"B = {describe(cfg_b)}."
     )
 
 
+def _make_judge(
+    rt: Runtime, kind: str, base_url: str | None, model: str | None, concurrency: int | None
+):
+    if kind == "verifiable":
+        return VerifiableJudge()
+    j = rt.settings.judge
+    url = base_url or j.base_url
+    if not url:
+        return None
+    return ExternalJudge(
+        url,
+        model or j.model,
+        api_key_env=j.api_key_env,
+        timeout_s=j.timeout_s,
+        concurrency=concurrency or j.concurrency,
+    )
+
+
 @eval_group.command("run")
 @click.argument("name")
-@click.option("--judge", "judge_kind", type=click.Choice(["external"]), default="external")
+@click.option(
+    "--judge",
+    "judge_kind",
+    type=click.Choice(["external", "verifiable"]),
+    default="external",
+    show_default=True,
+    help="external: an OpenAI-compatible server; verifiable: the IFEval checkers, no API.",
+)
 @click.option("--judge-base-url", default=None, help="Default: settings judge.base_url.")
 @click.option("--judge-model", default=None, help="Default: settings judge.model.")
 @click.option("--passes", type=click.IntRange(1, 2), default=1, show_default=True)
-def run_cmd(name: str, judge_kind: str, judge_base_url, judge_model, passes: int) -> None:
-    """Generate the missing outputs, then judge them if a judge URL is set."""
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Judge requests at once. Default: settings judge.concurrency (1 for verifiable).",
+)
+@click.option(
+    "--retry-errors",
+    is_flag=True,
+    help="Judge again the cells stored as INVALID because the request failed.",
+)
+def run_cmd(
+    name: str,
+    judge_kind: str,
+    judge_base_url,
+    judge_model,
+    passes: int,
+    concurrency: int | None,
+    retry_errors: bool,
+) -> None:
+    """Generate the missing outputs, then judge them (external: if a judge URL is set)."""
     rt = open_runtime()
     S.get_session(rt.store, name)  # an unknown name fails before any model loads
+    judge = _make_judge(rt, judge_kind, judge_base_url, judge_model, concurrency)  # fails early
     with tqdm(total=None, unit="output", desc="generate", file=sys.stderr) as bar:
 
         def progress(done: int, total: int, _what: str) -> None:
@@ -78,26 +205,31 @@ def run_cmd(name: str, judge_kind: str, judge_base_url, judge_model, passes: int
 
         gen = runner.generate_outputs(rt, name, on_progress=progress)
     click.echo(f"Generated {gen.done} output(s).", err=True)
-    j = rt.settings.judge
-    base_url = judge_base_url or j.base_url
-    if not base_url:
+    if judge is None:
         click.echo("No judge URL set (--judge-base-url or judge.base_url): not judged.", err=True)
         return
-    judge = ExternalJudge(
-        base_url,
-        judge_model or j.model,
-        api_key_env=j.api_key_env,
-        timeout_s=j.timeout_s,
-        concurrency=j.concurrency,
-    )
     with judge, tqdm(total=None, unit="verdict", desc="judge", file=sys.stderr) as bar:
 
         def jprogress(done: int, total: int, _what: str) -> None:
             bar.total = total
             bar.update(1)
 
-        res = runner.judge_session(rt.store, name, judge, passes=passes, on_progress=jprogress)
+        res = runner.judge_session(
+            rt.store,
+            name,
+            judge,
+            passes=passes,
+            concurrency=concurrency,
+            retry_errors=retry_errors,
+            on_progress=jprogress,
+        )
     click.echo(f"Judged {res.done} pair(s) with {judge.model}.", err=True)
+    if res.errors:
+        click.echo(
+            f"{res.errors} request(s) failed and were stored as INVALID (last: "
+            f"{res.last_error.rstrip('.')}). Run again with --retry-errors to redo them.",
+            err=True,
+        )
 
 
 @eval_group.command("status")
@@ -132,11 +264,26 @@ def _win_line(w: analysis.WinRate) -> str:
     )
 
 
+def default_report_dir(session_name: str) -> Path:
+    """`./<session name>-report`, the name made safe for any file system."""
+    safe = re.sub(r"[^\w.-]+", "_", session_name.strip()).strip("._") or "session"
+    return Path.cwd() / f"{safe[:100]}-report"
+
+
 @eval_group.command("report")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="The whole analysis as JSON.")
-def report(name: str, as_json: bool) -> None:
-    """Verdict counts, win rate, results by signal length and signal clusters."""
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the PNG figures and summary.csv. Default: ./NAME-report.",
+)
+@click.option("--no-files", is_flag=True, help="Print only; write no figures or CSV.")
+def report(name: str, as_json: bool, out_dir: Path | None, no_files: bool) -> None:
+    """Verdict counts, win rate, results by signal length and signal clusters; the Figure 2
+    plots (verdicts.png, win_rate_by_length.png, clusters_pca.png) and summary.csv."""
     rt = open_runtime()
     s = S.get_session(rt.store, name)
     rows = S.judgment_rows(rt.store, s.id)
@@ -150,7 +297,23 @@ def report(name: str, as_json: bool) -> None:
             **dataclasses.asdict(rep),
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_report(s, rows, rep)
+    if no_files:
         return
+    if not rows:
+        click.echo(
+            f"Session {s.name} has no judgments yet: no figures written. "
+            f"Run `personaco eval run {s.name}` first.",
+            err=True,
+        )
+        return
+    folder = out_dir if out_dir is not None else default_report_dir(s.name)
+    paths = plots.write_report_files(rep, folder, title=s.name)
+    click.echo(f"Wrote {', '.join(p.name for p in paths)} to {folder}.", err=True)
+
+
+def _print_report(s: S.Session, rows: list, rep: analysis.Report) -> None:
     click.echo(f"Session {s.name}: A = {describe(s.config_a)}, B = {describe(s.config_b)}")
     click.echo(f"Judgments: {len(rows)}")
     click.echo("Verdicts: " + ", ".join(f"{v} {rep.counts[v]}" for v in ALL_VERDICTS))

@@ -19,7 +19,7 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -82,7 +82,9 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
-def _atomic_write(path: str | Path, write: Callable[[IO[str]], None], newline: str | None) -> Path:
+def _atomic_write(
+    path: str | Path, write: Callable[[IO[Any]], None], newline: str | None, binary: bool = False
+) -> Path:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -93,7 +95,9 @@ def _atomic_write(path: str | Path, write: Callable[[IO[str]], None], newline: s
         ) from e
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as f:
+        with (
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)
+        ) as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
@@ -137,3 +141,23 @@ def write_jsonl(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
             f.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
     return _atomic_write(path, write, newline="\n")
+
+
+def write_table(header: Sequence[str], rows: Iterable[Sequence[Any]], path: str | Path) -> Path:
+    """A CSV file of any table (e.g. the report's summary.csv), written atomically with the
+    same cell rules as `write_csv`: numbers as they are, text neutralised for spreadsheets."""
+
+    def write(f: IO[str]) -> None:
+        w = csv.writer(f, quoting=csv.QUOTE_MINIMAL)
+        w.writerow([csv_cell(h) for h in header])
+        for row in rows:
+            if len(row) != len(header):
+                raise ValueError(f"row has {len(row)} cells, header {len(header)}")
+            w.writerow([csv_cell(v) for v in row])
+
+    return _atomic_write(path, write, newline="")
+
+
+def write_bytes(data: bytes, path: str | Path) -> Path:
+    """`data` written atomically to `path` (e.g. a PNG image)."""
+    return _atomic_write(path, lambda f: f.write(data), newline=None, binary=True)

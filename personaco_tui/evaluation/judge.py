@@ -9,6 +9,7 @@ held only inside the client, and cut out of every message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +19,14 @@ import openai
 from ..errors import PersonacoError
 from ..secrets import api_key, redact
 from .verdicts import evaluation_prompt, parse_verdict, shown_pair, unswap
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` with any lone surrogate (a server can send one as a JSON escape, e.g. "\\ud800")
+    replaced by U+FFFD, so the judge's raw reply can always be stored and exported."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 class JudgeError(PersonacoError):
@@ -77,6 +86,7 @@ class ExternalJudge:
             max_retries=max_retries,
         )
         self._timeout_s = timeout_s
+        self.concurrency = max(1, concurrency)  # judge_session's default requests at once
         self._pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="judge")
 
     def __repr__(self) -> str:  # never shows the key
@@ -131,6 +141,7 @@ class ExternalJudge:
             raw = ""
         if not isinstance(raw, str):
             raw = str(raw)
+        raw = storable(raw)  # a reply with a lone surrogate is kept (as U+FFFD) and INVALID
         return Judgment(verdict=unswap(parse_verdict(raw), order), raw=raw, order_shown=order)
 
     def judge_many(self, requests: Iterable[JudgeRequest]) -> list[Judgment]:

@@ -5,7 +5,9 @@ killed run resumes where it stopped and a finished one does nothing when run aga
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..core import personaco
 from ..engines.base import CancelToken
@@ -14,7 +16,10 @@ from ..store import generations as G
 from ..store.db import Store
 from . import sessions as S
 from .configs import run_config
-from .judge import ExternalJudge
+from .judge import JudgeAuthError, JudgeError, Judgment, storable
+from .verdicts import INVALID
+
+REQUEST_FAILED = S.REQUEST_FAILED
 
 # (done, total, what) after each output or judgment
 ProgressFn = Callable[[int, int, str], None]
@@ -25,6 +30,8 @@ class RunSummary:
     done: int
     total: int
     cancelled: bool = False
+    errors: int = 0  # cells stored as INVALID because the request failed
+    last_error: str = ""
 
 
 def generate_outputs(
@@ -65,37 +72,115 @@ def generate_outputs(
     return RunSummary(done, total)
 
 
+class Judge(Protocol):
+    """What `judge_session` needs of a judge (`ExternalJudge`, `VerifiableJudge`): a kind and
+    model to store verdicts under, and one verdict per pair. An optional `concurrency`
+    attribute gives the default number of requests at once."""
+
+    kind: str
+    model: str
+
+    def judge(self, query: str, signal: str, a: str, b: str, order: str = "AB") -> Judgment: ...
+
+
+def _store_judgment(store: Store, judge: Judge, p: S.PendingJudgment, j: Judgment, replace: bool):
+    S.add_judgment(
+        store,
+        p.item_id,
+        p.signal_idx,
+        judge_kind=judge.kind,
+        judge_model=judge.model,
+        verdict=j.verdict,
+        order_shown=j.order_shown,
+        pass_no=p.pass_no,
+        raw=None if j.raw is None else storable(j.raw),
+        replace=replace,
+    )
+
+
 def judge_session(
     store: Store,
     session: int | str,
-    judge: ExternalJudge,
+    judge: Judge,
     *,
     passes: int = 1,
+    concurrency: int | None = None,
+    retry_errors: bool = False,
+    max_errors_in_a_row: int = 5,
     on_progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> RunSummary:
     """Judge every cell this judge (kind and model) has not judged yet, for items whose two
-    outputs exist; pass 2 shows the responses in the swapped order. Each verdict is stored
-    as soon as it comes back, so an error or a kill loses at most the one in flight."""
-    pending = S.pending_judgments(store, session, judge.kind, judge.model, passes)
-    total, done = len(pending), 0
-    for p in pending:
-        if cancel is not None and cancel.cancelled:
-            return RunSummary(done, total, cancelled=True)
-        order = S.order_for_pass(p.pass_no)
-        j = judge.judge(p.query, p.signal, p.response_a, p.response_b, order)
-        S.add_judgment(
-            store,
-            p.item_id,
-            p.signal_idx,
-            judge_kind=judge.kind,
-            judge_model=judge.model,
-            verdict=j.verdict,
-            order_shown=j.order_shown,
-            pass_no=p.pass_no,
-            raw=j.raw,
-        )
-        done += 1
-        if on_progress is not None:
-            on_progress(done, total, f"item {p.item_id} signal {p.signal_idx} pass {p.pass_no}")
-    return RunSummary(done, total)
+    outputs exist, each in the order `pending_judgments` gives (pass 2 swaps pass 1).
+
+    Up to `concurrency` requests run at once in worker threads (default: the judge's own
+    `concurrency`, else 1); this thread stores each verdict as soon as it returns, so a kill
+    loses at most the requests in flight. `cancel` stops submitting and returns at once
+    (the requests in flight are dropped, to be judged by the next run).
+
+    A refused key (`JudgeAuthError`) stops the run: the verdicts already back are stored,
+    then the error is raised. Any other failed request (timeout, unreachable, 5xx after the
+    client's retries) is stored as INVALID with raw text `REQUEST_FAILED` + the message, so
+    it is counted and never dropped; `retry_errors=True` judges such cells again. After
+    `max_errors_in_a_row` failed requests with no success between them, the run stops with
+    that error (the judge is down; there is no point failing every cell)."""
+    pending = S.pending_judgments(
+        store, session, judge.kind, judge.model, passes, retry_errors=retry_errors
+    )
+    total, done, errors, streak = len(pending), 0, 0, 0
+    last_error = ""
+    n = concurrency if concurrency is not None else getattr(judge, "concurrency", 1)
+    n = max(1, int(n))
+    todo = iter(pending)
+    in_flight: dict[Future[Judgment], S.PendingJudgment] = {}
+    pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="judge-run")
+    fatal: BaseException | None = None
+    try:
+        while True:
+            stop = cancel is not None and cancel.cancelled
+            while not stop and len(in_flight) < n:
+                p = next(todo, None)
+                if p is None:
+                    break
+                f = pool.submit(
+                    judge.judge, p.query, p.signal, p.response_a, p.response_b, p.order_shown
+                )
+                in_flight[f] = p
+            if stop:
+                return RunSummary(done, total, cancelled=True, errors=errors, last_error=last_error)
+            if not in_flight:
+                break
+            finished, _ = wait(list(in_flight), timeout=0.1, return_when=FIRST_COMPLETED)
+            for f in finished:
+                p = in_flight.pop(f)
+                try:
+                    j = f.result()
+                except JudgeAuthError as e:
+                    fatal = fatal or e
+                    continue
+                except JudgeError as e:
+                    last_error = e.message
+                    j = Judgment(INVALID, REQUEST_FAILED + e.message, p.order_shown)
+                    errors += 1
+                    streak += 1
+                else:
+                    streak = 0
+                _store_judgment(store, judge, p, j, replace=retry_errors)
+                done += 1
+                if on_progress is not None:
+                    on_progress(
+                        done, total, f"item {p.item_id} signal {p.signal_idx} pass {p.pass_no}"
+                    )
+                if fatal is None and streak >= max_errors_in_a_row:
+                    fatal = JudgeError(
+                        f"Stopped after {streak} failed judge requests in a row; the last: "
+                        f"{last_error.rstrip('.')}.",
+                        "Fix the judge, then run again with --retry-errors.",
+                    )
+            if fatal is not None:
+                raise fatal  # what is still in flight is dropped, as in a kill
+    finally:
+        for f in in_flight:
+            f.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+    return RunSummary(done, total, errors=errors, last_error=last_error)

@@ -5,12 +5,18 @@ list only the work that has no row yet, and the schema's UNIQUE constraints make
 write of the same output or judgment a no-op (the first write wins; pass `replace=True` to
 `add_judgment` to overwrite, e.g. to re-judge INVALID verdicts).
 
-Pass 1 shows method A first ("AB"); pass 2 is the order-swapped pass ("BA"). Verdicts are
-stored about the true methods (already unswapped), with the order they were shown in.
+The order the two responses are shown in is randomised per (item, signal) cell and
+reproducible: `first_orders` ranks a session's cells by a SHA-256 hash of (session name, item
+key, signal index) and shows the first half of that ranking "AB" and the rest "BA", so pass 1
+is balanced (half the cells each way, one more "AB" when the count is odd) and the same on
+every call and every machine. Pass 2, the order-swapped pass, shows each cell the other way
+round from its pass 1 (from the stored pass 1 when there is one). Verdicts are stored about
+the true methods (already unswapped), with the order they were shown in.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,10 +25,13 @@ from typing import Any
 
 from ..errors import NotFoundError
 from ..store.db import DuplicateNameError, InvalidInputError, Store, check_text, guarded
-from .verdicts import ALL_VERDICTS, ORDERS
+from .verdicts import ALL_VERDICTS, INVALID, ORDERS
 
 SIDES = ("A", "B")
 JUDGE_KINDS = ("external", "human", "verifiable")
+# The raw text of an INVALID judgment stored because the request failed (timeout, server
+# error after retries), not because the judge's reply was unreadable.
+REQUEST_FAILED = "[request failed] "
 
 
 @dataclass(frozen=True)
@@ -72,11 +81,46 @@ class PendingJudgment:
     response_b: str
 
 
-def order_for_pass(pass_no: int) -> str:
-    """The order shown in a pass: AB for pass 1, BA for the order-swapped pass 2."""
+def swap(order: str) -> str:
+    if order not in ORDERS:
+        raise ValueError(f"order must be 'AB' or 'BA', not {order!r}")
+    return "BA" if order == "AB" else "AB"
+
+
+def order_for_pass(pass_no: int, first: str = "AB") -> str:
+    """The order shown in a pass, given the cell's pass-1 order `first`: pass 2 swaps it."""
     if pass_no not in (1, 2):
         raise ValueError(f"pass must be 1 or 2, not {pass_no}")
-    return "AB" if pass_no == 1 else "BA"
+    if first not in ORDERS:
+        raise ValueError(f"order must be 'AB' or 'BA', not {first!r}")
+    return first if pass_no == 1 else swap(first)
+
+
+def _cell_rank(session_name: str, item_key: str, signal_idx: int) -> bytes:
+    return hashlib.sha256(f"{session_name}\x1f{item_key}\x1f{signal_idx}".encode()).digest()
+
+
+def first_orders(session_name: str, cells: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """Pass 1's order for each (item key, signal index) cell of a session: a reproducible,
+    balanced pseudo-random split (see the module docstring). Pure: depends only on the
+    session's name and its cells."""
+    ranked = sorted(set(cells), key=lambda c: (_cell_rank(session_name, *c), c))
+    half = (len(ranked) + 1) // 2
+    return {c: ("AB" if i < half else "BA") for i, c in enumerate(ranked)}
+
+
+def _session_first_orders(store: Store, row: Mapping[str, Any]) -> dict[tuple[int, int], str]:
+    items = _items(store, row["id"])
+    by_key = first_orders(
+        row["name"], ((it.key, si) for it in items for si in range(len(it.signals)))
+    )
+    return {(it.id, si): by_key[(it.key, si)] for it in items for si in range(len(it.signals))}
+
+
+@guarded
+def cell_orders(store: Store, session: int | str) -> dict[tuple[int, int], str]:
+    """Pass 1's shown order for every (item id, signal index) cell of the session."""
+    return _session_first_orders(store, _session_row(store, session))
 
 
 def _as_item(item: EvalItem | Mapping[str, Any], position: int) -> EvalItem:
@@ -271,22 +315,33 @@ def pending_judgments(
     judge_kind: str,
     judge_model: str = "",
     passes: int | Sequence[int] = 1,
+    *,
+    retry_errors: bool = False,
 ) -> list[PendingJudgment]:
     """(item, signal, pass) cells this judge has not judged yet, for items whose two
-    outputs both exist. `passes` = 2 means passes 1 and 2."""
+    outputs both exist, with the order to show them in. `passes` = 2 means passes 1 and 2.
+    `retry_errors` also lists cells stored as INVALID because the request failed (their raw
+    text starts with `REQUEST_FAILED`), to be judged again and replaced."""
     pass_list = list(range(1, passes + 1)) if isinstance(passes, int) else list(passes)
-    orders = {p: order_for_pass(p) for p in pass_list}
-    sid = _session_row(store, session)["id"]
+    for p in pass_list:
+        order_for_pass(p)  # validates
+    row = _session_row(store, session)
+    sid = row["id"]
     outputs = _outputs(store, sid)
+    first = _session_first_orders(store, row)
+    stored = store.db.execute(
+        "SELECT j.item_id, j.signal_idx, j.pass, j.order_shown, j.verdict, j.raw FROM judgments j "
+        "JOIN eval_items i ON i.id = j.item_id "
+        "WHERE i.session_id = ? AND j.judge_kind = ? AND j.judge_model = ?",
+        [sid, judge_kind, judge_model],
+    ).fetchall()
     done = {
         (r[0], r[1], r[2])
-        for r in store.db.execute(
-            "SELECT j.item_id, j.signal_idx, j.pass FROM judgments j "
-            "JOIN eval_items i ON i.id = j.item_id "
-            "WHERE i.session_id = ? AND j.judge_kind = ? AND j.judge_model = ?",
-            [sid, judge_kind, judge_model],
-        ).fetchall()
+        for r in stored
+        if not (retry_errors and r[4] == INVALID and (r[5] or "").startswith(REQUEST_FAILED))
     }
+    # a pass 1 stored earlier (e.g. by an older version, always "AB") decides pass 2's order
+    first.update({(r[0], r[1]): r[3] for r in stored if r[2] == 1})
     out = []
     for it in _items(store, sid):
         a, b = outputs.get((it.id, "A")), outputs.get((it.id, "B"))
@@ -295,7 +350,8 @@ def pending_judgments(
         for si, signal in enumerate(it.signals):
             for p in pass_list:
                 if (it.id, si, p) not in done:
-                    out.append(PendingJudgment(it.id, si, p, orders[p], it.query, signal, a, b))
+                    order = order_for_pass(p, first[(it.id, si)])
+                    out.append(PendingJudgment(it.id, si, p, order, it.query, signal, a, b))
     return out
 
 

@@ -90,7 +90,10 @@ def test_judgments_resume_without_redoing(store, sid):
     _fill_outputs(store, sid)
     todo = S.pending_judgments(store, sid, "external", "gpt", passes=2)
     assert len(todo) == 3 * 2  # 3 (item, signal) cells x 2 passes
-    assert {(p.pass_no, p.order_shown) for p in todo} == {(1, "AB"), (2, "BA")}
+    by_cell = {(p.item_id, p.signal_idx, p.pass_no): p.order_shown for p in todo}
+    for (item, si, p), order in by_cell.items():
+        if p == 1:
+            assert by_cell[(item, si, 2)] == S.swap(order)
     first = todo[0]
     assert (first.query, first.signal, first.response_a, first.response_b) == (
         "What is a river?",
@@ -117,7 +120,7 @@ def test_judgments_resume_without_redoing(store, sid):
     assert len(S.pending_judgments(store, sid, "external", "other", passes=2)) == 6
     # writing a finished cell again keeps the first verdict unless replace=True
     p = todo[0]
-    kw = dict(judge_kind="external", judge_model="gpt", pass_no=1, order_shown="AB")
+    kw = dict(judge_kind="external", judge_model="gpt", pass_no=1, order_shown=p.order_shown)
     assert not S.add_judgment(store, p.item_id, 0, verdict="B", **kw)
     assert S.judgment_rows(store, sid)[0]["verdict"] == "A"
     assert S.add_judgment(store, p.item_id, 0, verdict="INVALID", raw="??", replace=True, **kw)
@@ -168,5 +171,8 @@ def test_judgment_rows_feed_the_export(store, sid, tmp_path):
 
 def test_order_for_pass():
     assert S.order_for_pass(1) == "AB" and S.order_for_pass(2) == "BA"
+    assert S.order_for_pass(1, "BA") == "BA" and S.order_for_pass(2, "BA") == "AB"
     with pytest.raises(ValueError):
         S.order_for_pass(3)
+    with pytest.raises(ValueError):
+        S.order_for_pass(1, "AA")
