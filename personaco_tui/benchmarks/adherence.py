@@ -118,13 +118,15 @@ def run_adherence(
         messages = [{"role": "user", "content": personalization_prompt(item.query, item.signals)}]
         params = SamplingParams(temperature=temperature, max_tokens=max_tokens, seed=seed)
         base = engine.sample(messages, 1, params)[0].text
-        cands = [o.text for o in engine.sample(messages, k, params)]
+        outs = engine.sample(messages, k, params)
+        cands = [o.text for o in outs]
+        finished = [o.finish_reason != "length" for o in outs]  # as the product's pick does
         truth = [[checkers.passed(c, chk) for chk in item.checks] for c in cands]
         base_truth = [checkers.passed(base, chk) for chk in item.checks]
         picks: dict[str, list[bool]] = {"baseline": base_truth}
         inp = ReflectionInput(messages, item.query, cands, item.signals)
         for name, reflector in reflectors.items():
-            best, _ = choose(reflector.score(inp), k)
+            best, _ = choose(reflector.score(inp), k, finished=finished)
             picks[name] = truth[best]
         picks["random"] = truth[random.Random(seed).randrange(k)]
         picks["oracle"] = max(truth, key=sum)
