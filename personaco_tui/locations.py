@@ -2,7 +2,8 @@
 
 By default: the platformdirs user data dir (database, downloaded models, backups) and the
 user config dir (config.toml). `PERSONACO_HOME` (or `personaco --home DIR`) moves all of it
-under one directory: DIR/data, DIR/config, DIR/models. Tests always set it.
+under one directory: DIR/data, DIR/config, DIR/models (and DIR/logs, see `log_dir`). Tests
+always set it.
 """
 
 from __future__ import annotations
@@ -55,6 +56,15 @@ def resolve(home: str | os.PathLike[str] | None = None) -> Locations:
     data = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     config = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
     return Locations(data, config, data / "models")
+
+
+def log_dir(home: str | os.PathLike[str] | None = None) -> Path:
+    """Where debug logs go (see logs.py): DIR/logs under a PersonaCo home, else the
+    platform's user log dir (on Linux $XDG_STATE_HOME/personaco/log)."""
+    home = home or os.environ.get(HOME_ENV) or None
+    if home:
+        return Path(home).expanduser().resolve() / "logs"
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
 def package_data_dir(name: str) -> Path:

@@ -20,9 +20,14 @@ def api_key(env_var: str, base_url: str) -> str | None:
     except ImportError:
         return None
     try:
-        return keyring.get_password(KEYRING_SERVICE, base_url) or None
+        key = keyring.get_password(KEYRING_SERVICE, base_url) or None
     except (KeyringError, RuntimeError, OSError):
         return None
+    if key:
+        from . import logs  # here, not at the top: logs imports this module
+
+        logs.add_secret(key)  # no environment variable names it, so tell the log filter
+    return key
 
 
 def redact(text: str, key: str | None) -> str:

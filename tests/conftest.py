@@ -17,6 +17,7 @@ def _real_dirs() -> list[Path]:
     return [
         Path(platformdirs.user_data_dir(locations.APP_NAME, appauthor=False)),
         Path(platformdirs.user_config_dir(locations.APP_NAME, appauthor=False)),
+        Path(platformdirs.user_log_dir(locations.APP_NAME, appauthor=False)),
     ]
 
 

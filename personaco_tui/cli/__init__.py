@@ -28,12 +28,20 @@ from .profile import profile_group
     type=click.Path(file_okay=False),
     help=f"Keep data, config and models under this directory (same as {HOME_ENV}).",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Write a debug log (same as PERSONACO_LOG=debug); API keys are cut out of it.",
+)
 @click.version_option(__version__, "-V", "--version", prog_name="personaco")
 @click.pass_context
-def cli(ctx: click.Context, home: str | None) -> None:
+def cli(ctx: click.Context, home: str | None, debug: bool) -> None:
     """PersonaCo TUI: personalized answers from small local language models."""
     if home:
         os.environ[HOME_ENV] = os.path.abspath(os.path.expanduser(home))
+    from .. import logs
+
+    logs.setup("debug" if debug else None)  # None: PERSONACO_LOG decides; off by default
     if ctx.invoked_subcommand is None:
         from ..tui.app import make_app  # Textual loads only when the TUI is wanted
 

@@ -1,4 +1,5 @@
-"""`personaco bench`: the speed benchmark (ratios measured side by side in one run)."""
+"""`personaco bench`: the speed benchmark (ratios measured side by side in one run), or with
+`--memory` the memory benchmark (resident memory over a long chat session)."""
 
 from __future__ import annotations
 
@@ -14,27 +15,54 @@ from .common import open_runtime
 @click.option(
     "--model", "model_name", default=None, help="Model name or .gguf path (default: configured)."
 )
-@click.option("--tokens", "n_tokens", type=click.IntRange(1, 4096), default=128, show_default=True)
-@click.option("--k", type=click.IntRange(1, 32), default=8, show_default=True)
+@click.option(
+    "--tokens",
+    "n_tokens",
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Tokens per answer [default: 128; 16 with --memory].",
+)
+@click.option(
+    "--k", type=click.IntRange(1, 32), default=None, help="Samples [default: 8; 4 with --memory]."
+)
 @click.option("--repeats", type=click.IntRange(1, 20), default=1, show_default=True)
 @click.option("--no-naive", is_flag=True, help="Skip the slow high-level-API comparison.")
-def bench(as_json, model_name, n_tokens, k, repeats, no_naive):
-    """Time a baseline answer, k batched samples, a PersonaCo turn and a naive turn."""
-    from ..benchmarks.speed import run_speed
-
+@click.option(
+    "--memory", is_flag=True, help="Measure resident memory over a long chat session instead."
+)
+@click.option(
+    "--turns",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="Turns for --memory.",
+)
+def bench(as_json, model_name, n_tokens, k, repeats, no_naive, memory, turns):
+    """Time a baseline answer, k batched samples, a PersonaCo turn and a naive turn; or,
+    with --memory, sample RSS after each of --turns PersonaCo turns."""
     rt = open_runtime()
     engine = rt.load_engine(model_name)
-    _, path = rt.model_path(model_name)
-    report = run_speed(
-        engine,
-        path,
-        n_tokens=n_tokens,
-        k=k,
-        repeats=repeats,
-        naive=not no_naive,
-        log=lambda line: click.echo(line, err=True),
-    )
-    data = report.as_dict()
+    log = lambda line: click.echo(line, err=True)  # noqa: E731
+    if memory:
+        from ..benchmarks.memory import run_memory
+
+        data = run_memory(
+            engine, turns=turns, k=k or 4, max_tokens=n_tokens or 16, log=log
+        ).as_dict()
+    else:
+        from ..benchmarks.speed import run_speed
+
+        _, path = rt.model_path(model_name)
+        report = run_speed(
+            engine,
+            path,
+            n_tokens=n_tokens or 128,
+            k=k or 8,
+            repeats=repeats,
+            naive=not no_naive,
+            log=log,
+        )
+        data = report.as_dict()
     if as_json:
         click.echo(json.dumps(data))
     else:

@@ -8,6 +8,7 @@ answer is parsed ("1" -> 1.0, "0" -> 0.0, anything else -> 0.5 with the raw text
 from __future__ import annotations
 
 import math
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,6 +27,14 @@ from .base import (
     StopWhen,
     YesNo,
 )
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid(text: str) -> str:
+    """A server's JSON may carry a lone surrogate (an escaped half of an emoji); it cannot be
+    stored or shown, and the user never typed it, so it becomes U+FFFD here."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 class OpenAICompatEngine:
@@ -105,7 +114,7 @@ class OpenAICompatEngine:
                     if not chunk.choices:
                         continue
                     choice = chunk.choices[0]
-                    piece = (choice.delta.content if choice.delta else None) or ""
+                    piece = _valid((choice.delta.content if choice.delta else None) or "")
                     if piece:
                         n += 1
                         text_parts.append(piece)
@@ -167,7 +176,7 @@ class OpenAICompatEngine:
         try:
             r = self._client.chat.completions.create(**kwargs)
             choice = r.choices[0]
-            text = (choice.message.content or "").strip()
+            text = _valid(choice.message.content or "").strip()
         except openai.BadRequestError:
             if self._logprobs is None:  # the server refuses logprobs: ask without them
                 self._logprobs = False

@@ -145,8 +145,11 @@ def _has_token(term: str) -> bool:
 def fts_query(text: str) -> str:
     """The user's words as an FTS5 query that cannot be a syntax error: each
     whitespace-separated term becomes a quoted string (inner quotes doubled), so operators
-    like AND, OR, NEAR, *, ( and " are searched for as plain words."""
-    return " ".join('"' + t.replace('"', '""') + '"' for t in text.split() if _has_token(t))
+    like AND, OR, NEAR, *, ( and " are searched for as plain words. A NUL splits terms, as
+    it splits words in the index: FTS5 reads the query as a C string and would stop at it,
+    leaving an unterminated quote."""
+    terms = text.replace("\x00", " ").split()
+    return " ".join('"' + t.replace('"', '""') + '"' for t in terms if _has_token(t))
 
 
 def _plain_snippet(content: str, needle: str, width: int = 40) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -25,9 +26,12 @@ import sqlite_utils
 
 from ..errors import PersonacoError, StoreError
 from ..locations import Locations
-from . import migrate
+from . import migrate, recovery
 
 BUSY_TIMEOUT_MS = 10_000
+# The longest text one field holds. A 10 MB paste is fine; past this it is surely a file
+# pasted by mistake, and SQLite's own limit (1 GB) would fail with a less helpful message.
+MAX_TEXT_BYTES = 32 * 1024 * 1024
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -47,19 +51,33 @@ def utc_now() -> str:
 
 
 def check_text(text: str) -> str:
-    """`text` unchanged, or InvalidInputError if it cannot be stored as UTF-8.
+    """`text` unchanged, or InvalidInputError if it cannot be stored as UTF-8 or is longer
+    than MAX_TEXT_BYTES.
 
     Lone surrogates (from broken clipboards or surrogateescape'd bytes) are refused rather
     than silently replaced, so what is stored is always exactly what the user saw.
     """
+    if len(text) > MAX_TEXT_BYTES:  # each character is at least one byte: no need to encode
+        raise too_long(len(text))
     try:
-        text.encode("utf-8")
+        size = len(text.encode("utf-8"))
     except UnicodeEncodeError as e:
         raise InvalidInputError(
             f"Text contains invalid unicode (lone surrogate) at position {e.start}.",
             "Remove that character and try again.",
         ) from None
+    if size > MAX_TEXT_BYTES:
+        raise too_long(size)
     return text
+
+
+def too_long(size: int) -> InvalidInputError:
+    mib = 1024 * 1024
+    return InvalidInputError(
+        f"The text is {size / mib:.1f} MB; PersonaCo stores at most {MAX_TEXT_BYTES // mib} MB "
+        "in one message, signal or answer.",
+        "Shorten it, or ask about a long document a part at a time.",
+    )
 
 
 def check_finite(value: float | None, what: str) -> float | None:
@@ -113,6 +131,29 @@ class _Connection(sqlite3.Connection):
         return False
 
 
+class _Database(sqlite_utils.Database):
+    """sqlite_utils' own transactions (every `db[table].insert/update/delete` outside
+    `Store.transaction()`) begin DEFERRED. In WAL mode a deferred transaction that must wait
+    for another writer fails at once with "database is locked" instead of waiting: its
+    snapshot is stale by the time it gets the lock. Here the outermost one is BEGIN
+    IMMEDIATE, like `Store.transaction()`; nested ones keep sqlite_utils' savepoints."""
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite_utils.Database]:
+        conn = cast(_Connection, self.conn)
+        if conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        conn.begin()
+        ok = False
+        try:
+            yield self
+            ok = True
+        finally:
+            conn.end(ok)
+
+
 def _code(e: sqlite3.Error) -> int:
     code = getattr(e, "sqlite_errorcode", None)
     if code is not None:
@@ -126,6 +167,7 @@ def _code(e: sqlite3.Error) -> int:
         ("readonly", 8),
         ("unable to open", 14),
         ("disk i/o", 10),
+        ("too big", 18),
     ):
         if needle in text:
             return c
@@ -157,6 +199,10 @@ def translate(
             f"Cannot open {path} ({e}).",
             "Check the permissions of the file and its folder, or use another --home.",
         )
+    if code == 18:  # SQLITE_TOOBIG
+        return StoreError(
+            f"A value is too big for {path} ({e}).", "Shorten it; nothing was stored."
+        )
     if code == 10:  # SQLITE_IOERR
         return StoreError(f"Could not read or write {path} ({e}).", "Check the disk and try again.")
     return None
@@ -165,7 +211,23 @@ def translate(
 def damaged(path: Path, backups_dir: Path) -> StoreError:
     return StoreError(
         f"{path} is not a PersonaCo database or is damaged.",
-        f"Move it aside or restore a backup from {backups_dir}.",
+        recovery.restore_hint(path, backups_dir),
+    )
+
+
+def stray_wal(path: Path) -> StoreError:
+    wal = recovery.sidecar(path, "-wal")
+    return StoreError(
+        f"{wal} does not belong to {path}: it was left there by another database file "
+        "(for example after a backup was copied over it).",
+        f"Move {wal.name} and {path.name}-shm aside, then open again; {path} is untouched.",
+    )
+
+
+def emptied(path: Path, newest: Path) -> StoreError:
+    return StoreError(
+        f"{path} is empty, yet PersonaCo has backed it up before: its data may have been lost.",
+        f"To restore the newest backup, copy {newest} to {path}; to start afresh, delete {path}.",
     )
 
 
@@ -225,12 +287,31 @@ class Store:
             ) from e
         if version is not None and version > latest:
             raise migrate.newer_error(self.path, version, latest)
+        if version is not None and recovery.stray_wal(self.path):
+            raise stray_wal(self.path)
+        if version is None and self._emptied():
+            newest = recovery.newest_backup(self.backups_dir)
+            if newest is not None:
+                raise emptied(self.path, newest)
+
+    def _emptied(self) -> bool:
+        """A zero-byte file with no WAL to recover it from (SQLite would start afresh)."""
+        try:
+            if not self.path.is_file() or self.path.stat().st_size:
+                return False
+            wal = recovery.sidecar(self.path, "-wal")
+            return not wal.exists() or wal.stat().st_size == 0
+        except OSError:
+            return False
 
     def _open_first(self, migrate_now: bool) -> None:
         conn = self.db.conn
-        # Reads first: a damaged file fails here, before anything could write to it.
-        version = migrate.current_version(conn)
-        objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # Reads first: a damaged file fails here, before anything could write to it. One
+        # statement, so one snapshot: another process may be creating the schema right now.
+        version, objects = conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version), "
+            "(SELECT count(*) FROM sqlite_master)"
+        ).fetchone()
         if version == 0 and objects:
             raise StoreError(
                 f"{self.path} is an SQLite database, but not a PersonaCo one.",
@@ -243,6 +324,7 @@ class Store:
         conn.execute("PRAGMA journal_mode=WAL")
         if migrate_now:
             migrate.apply_all(conn, self.backups_dir, self.migrations_dir)
+            _stamp_identity(cast(_Connection, conn))
 
     def _connect(self) -> _Connection:
         conn = cast(
@@ -273,7 +355,7 @@ class Store:
         if db is None:
             with self.errors():
                 conn = self._connect()
-            db = sqlite_utils.Database(conn)
+            db = _Database(conn)
             self._local.db = db
             with self._lock:
                 self._forget_dead_threads()
@@ -342,6 +424,17 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _stamp_identity(conn: _Connection) -> None:
+    """Give the file a random nonzero `application_id` once: the only mark of identity a
+    WAL frame carries, so a -wal left by another file can be refused (recovery.stray_wal)."""
+    if conn.execute("PRAGMA application_id").fetchone()[0]:
+        return
+    with conn:
+        if not conn.execute("PRAGMA application_id").fetchone()[0]:
+            stamp = int.from_bytes(os.urandom(4), "big") & 0x7FFFFFFF or 1
+            conn.execute(f"PRAGMA application_id = {stamp}")
 
 
 def guarded(fn: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:

@@ -8,6 +8,7 @@ API. Migration files must not contain BEGIN/COMMIT themselves: the runner owns t
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ..errors import StoreError
 from ..locations import package_data_dir
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+log = logging.getLogger(__name__)
 _NAME_RE = re.compile(r"^(\d{4})_([A-Za-z0-9_]+)\.sql$")
 
 # Failures of the machine rather than of the migration's SQL: the caller maps these to their
@@ -142,43 +144,86 @@ def backup(conn: sqlite3.Connection, backups_dir: Path, version: int) -> Path:
         finally:
             out.close()
         tmp.replace(dest)
+        log.info("backed up %s to %s", db_file(conn), dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return dest
 
 
-def _script(m: Migration) -> str:
-    sql = m.path.read_text(encoding="utf-8")
-    name = m.name.replace("'", "''")
-    # One script, one transaction: executescript() would COMMIT anything open before it runs,
-    # so BEGIN is part of the script and the COMMIT is issued after the foreign-key check.
-    return (
-        f"BEGIN IMMEDIATE;\n{_RECORD_TABLE}\n{sql}\n;\n"
-        f"INSERT INTO schema_migrations (version, name, applied_at) VALUES ({m.version}, "
-        f"'{name}', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));\n"
-        f"PRAGMA user_version = {m.version};\n"
-    )
+def statements(sql: str) -> list[str]:
+    """`sql` cut into single statements; strings, comments and trigger bodies stay whole.
+
+    Migrations run statement by statement inside a transaction the runner already holds:
+    `executescript()` would COMMIT it first, giving up the write lock between reading the
+    schema version and changing the schema (two processes opening a new home at once would
+    both apply 0001). A trailing piece that is only comments is a harmless no-op; an
+    unfinished statement fails when run, like any other SQL error.
+    """
+    out: list[str] = []
+    start = 0
+    for at, ch in enumerate(sql):
+        if ch == ";" and sqlite3.complete_statement(sql[start : at + 1]):
+            out.append(sql[start : at + 1].strip())
+            start = at + 1
+    rest = sql[start:].strip()
+    if rest:
+        out.append(rest)
+    return out
 
 
-def _apply_one(conn: sqlite3.Connection, m: Migration, from_version: int) -> None:
+def _read(m: Migration) -> str:
     try:
-        conn.executescript(_script(m))
+        return m.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise StoreError(
+            f"Cannot read migration {m.path} ({e}).",
+            "Reinstall personaco; nothing was changed.",
+        ) from e
+
+
+def _apply_one(conn: sqlite3.Connection, m: Migration, latest: int) -> bool:
+    """Apply `m` in one transaction unless the database already has it; True if applied.
+
+    The version is read again under the write lock (BEGIN IMMEDIATE): another process may
+    have applied this very migration since the caller looked.
+    """
+    sql = _read(m)
+    conn.execute("BEGIN IMMEDIATE")
+    version = 0
+    try:
+        version = current_version(conn)
+        if version > latest:
+            raise newer_error(db_file(conn), version, latest)
+        if version >= m.version:
+            conn.execute("ROLLBACK")
+            return False
+        conn.execute(_RECORD_TABLE)
+        for stmt in statements(sql):
+            conn.execute(stmt)
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) "
+            "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+            (m.version, m.name),
+        )
+        conn.execute(f"PRAGMA user_version = {int(m.version)}")
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise sqlite3.IntegrityError(f"{len(broken)} rows break a foreign key")
         conn.execute("COMMIT")
-    except (sqlite3.Error, OSError, UnicodeDecodeError) as e:
+        log.info("applied migration %s to %s", m.path.name, db_file(conn))
+        return True
+    except BaseException as e:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        if isinstance(e, sqlite3.Error) and (
+        if not isinstance(e, sqlite3.Error) or (
             getattr(e, "sqlite_errorcode", 0) & 0xFF in ENVIRONMENT_CODES
         ):
             raise
         detail = str(e).rstrip(".").replace("\n", " ")
         raise StoreError(
             f"Migration {m.path.name} failed ({detail}) and was rolled back; the database "
-            f"stays at schema {from_version}.",
+            f"stays at schema {version}.",
             "Report this as a bug; PersonaCo cannot run until it is fixed.",
         ) from e
 
@@ -190,17 +235,19 @@ def apply_all(
 
     `conn` must be in autocommit mode (isolation_level=None) with no transaction open.
     Foreign keys are off while a migration runs (SQLite's advice for schema changes, which
-    may rebuild tables) and the whole database is checked before each COMMIT.
+    may rebuild tables) and the whole database is checked before each COMMIT. Several
+    processes may call this on one file at once: each migration is applied exactly once.
     """
     known = discover(directory)
     latest = known[-1].version if known else 0
     version = current_version(conn)
     if version > latest:
         raise newer_error(db_file(conn), version, latest)
-    todo = [m for m in known if m.version > version]
-    if not todo:
+    if not any(m.version > version for m in known):
         return []
     if version > 0:
+        # Outside the write lock: the backup API cannot copy from a connection that holds
+        # one. If another process upgrades meanwhile, this is simply one backup too many.
         try:
             backup(conn, backups_dir, version)
         except (sqlite3.Error, OSError) as e:
@@ -212,10 +259,7 @@ def apply_all(
     fk_on = conn.execute("PRAGMA foreign_keys").fetchone()[0]
     conn.execute("PRAGMA foreign_keys=OFF")
     try:
-        for m in todo:
-            _apply_one(conn, m, version)
-            version = m.version
+        return [m for m in known if m.version > version and _apply_one(conn, m, latest)]
     finally:
         if fk_on:
             conn.execute("PRAGMA foreign_keys=ON")
-    return todo

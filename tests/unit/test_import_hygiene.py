@@ -18,6 +18,19 @@ CORE = [
     "personaco_tui.runtime",
     "personaco_tui.chat",
     "personaco_tui.cli",
+    "personaco_tui.logs",
+    "personaco_tui.store.recovery",
+    "personaco_tui.benchmarks.memory",
+    "personaco_tui.benchmarks.speed",
+    "personaco_tui.benchmarks.adherence",
+    "personaco_tui.evaluation.sessions",
+    "personaco_tui.evaluation.runner",
+    "personaco_tui.evaluation.judge",
+    "personaco_tui.evaluation.verifiable",
+    "personaco_tui.evaluation.signals_gen",
+    "personaco_tui.evaluation.analysis",
+    "personaco_tui.evaluation.plots",
+    "personaco_tui.evaluation.export",
 ]
 
 
