@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import config as config_mod
 from .catalog import registry
-from .catalog.gguf import check_gguf
+from .catalog.gguf import check_gguf, memory_estimate
 from .config import Settings
 from .core.personaco import RunConfig
 from .core.reflectors import SelfReflector
@@ -16,9 +16,43 @@ from .core.reflectors.auto import AutoReflector
 from .core.reflectors.base import Reflector
 from .core.reflectors.rules import RulesReflector
 from .engines.base import Engine
-from .errors import ConfigError
+from .errors import ConfigError, ModelError
 from .locations import Locations, resolve
 from .store.db import Store
+
+
+def available_memory() -> int | None:
+    """Bytes the kernel says a new allocation can get (Linux MemAvailable); None elsewhere."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def check_memory(model: str, n_ctx: int, needed: int | None, available: int | None) -> None:
+    """Refuse, before llama.cpp allocates anything, a model and context that cannot fit."""
+    if needed is None or available is None or needed <= available:
+        return
+    mb = 1 << 20
+    raise ModelError(
+        f"Loading {model} with a {n_ctx}-token context needs about {needed // mb:,} MB of "
+        f"memory; {available // mb:,} MB is free.",
+        "Lower model.n_ctx (F3 settings or `personaco config set model.n_ctx 4096`), "
+        "choose a smaller model, or close other programs.",
+    )
+
+
+def _gpu_offload() -> bool:
+    try:
+        import llama_cpp
+
+        return bool(llama_cpp.llama_supports_gpu_offload())
+    except (ImportError, AttributeError):
+        return False
 
 
 @dataclass
@@ -61,8 +95,10 @@ class Runtime:
         """A llama.cpp engine for a checked GGUF file, with the model settings."""
         from .engines.llama import LlamaEngine, LlamaOptions  # heavy import, only when needed
 
-        check_gguf(path)
+        info = check_gguf(path)
         m = self.settings.model
+        if not (m.n_gpu_layers != 0 and _gpu_offload()):  # weights and cache stay in RAM
+            check_memory(model_name, m.n_ctx, memory_estimate(info, m.n_ctx), available_memory())
         return LlamaEngine(
             path,
             name=model_name,

@@ -394,3 +394,24 @@ def check_gguf(path: Path | str) -> GGUFInfo:
             raise _truncated(info.path, info.size, info.min_size)
 
     return _read(path, whole)
+
+
+def memory_estimate(info: GGUFInfo, n_ctx: int) -> int | None:
+    """Bytes of memory a loaded model needs for a context of `n_ctx` tokens: the weights, the
+    f16 K and V caches of every layer, and a margin for compute buffers. None when the file
+    does not say enough (an architecture without the usual llama-style keys)."""
+    arch = info.architecture or ""
+    meta = info.metadata
+
+    def key(name: str) -> Any:
+        return meta.get(f"{arch}.{name}")
+
+    layers, embd, heads = key("block_count"), key("embedding_length"), key("attention.head_count")
+    if not all(isinstance(v, int) and v > 0 for v in (layers, embd, heads)):
+        return None
+    kv_heads = key("attention.head_count_kv")
+    kv_heads = kv_heads if isinstance(kv_heads, int) and kv_heads > 0 else heads
+    k_len = key("attention.key_length") or embd // heads
+    v_len = key("attention.value_length") or embd // heads
+    kv = layers * n_ctx * kv_heads * (k_len + v_len) * 2  # f16
+    return info.size + kv + max(64 << 20, info.size // 10)
