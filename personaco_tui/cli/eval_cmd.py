@@ -11,16 +11,13 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from .. import batch
 from ..errors import NotFoundError, PersonacoError
-from ..evaluation import analysis, export, plots, runner
+from ..evaluation import actions, analysis, export, plots, runner
 from ..evaluation import sessions as S
 from ..evaluation.configs import describe, parse_config
-from ..evaluation.judge import ExternalJudge
 from ..evaluation.queries import read_queries
 from ..evaluation.signals_gen import items_from_queries
 from ..evaluation.verdicts import ALL_VERDICTS
-from ..evaluation.verifiable import VerifiableJudge
 from ..runtime import Runtime
 from ..store.db import DuplicateNameError
 from .common import open_runtime
@@ -29,17 +26,6 @@ from .common import open_runtime
 @click.group("eval")
 def eval_group() -> None:
     """Compare two methods on a set of items, judged pairwise."""
-
-
-def _items_from_file(items_path: Path) -> list[S.EvalItem]:
-    bad: list[str] = []
-    items = list(batch.read_items(items_path, lambda n, why: bad.append(f"line {n}: {why}")))
-    if bad:
-        raise PersonacoError(
-            f"{items_path} has {len(bad)} bad line(s), first {bad[0]}.",
-            "Fix them; nothing was created.",
-        )
-    return [S.EvalItem(it.id, it.query, it.signals) for it in items]
 
 
 def _items_from_queries(
@@ -116,47 +102,33 @@ def create(
     """Create session NAME from an items file (or queries alone) and two configurations."""
     if (items_path is None) == (queries_path is None):
         raise PersonacoError("Give exactly one of --items FILE and --queries FILE.")
-    cfg_a, cfg_b = parse_config(config_a), parse_config(config_b)
     if items_path is not None:
-        items = _items_from_file(items_path)
         rt = open_runtime()
-    else:
-        assert queries_path is not None
-        rt = open_runtime()
-        try:  # the name is checked before the model spends minutes on signals
-            S.get_session(rt.store, name)
-        except NotFoundError:
-            pass
-        else:
-            raise DuplicateNameError(
-                f"An evaluation session named {name.strip()!r} already exists.",
-                "Pick another name.",
-            )
-        items = _items_from_queries(
-            rt, queries_path, signals_per_query, signal_model, signal_max_tokens
+        made = actions.create_from_items_file(rt.store, name, items_path, config_a, config_b)
+        click.echo(
+            f"Created session {name!r}: {made.items} items, A = {describe(made.config_a)}, "
+            f"B = {describe(made.config_b)}."
         )
+        return
+    assert queries_path is not None
+    cfg_a, cfg_b = parse_config(config_a), parse_config(config_b)
+    rt = open_runtime()
+    try:  # the name is checked before the model spends minutes on signals
+        S.get_session(rt.store, name)
+    except NotFoundError:
+        pass
+    else:
+        raise DuplicateNameError(
+            f"An evaluation session named {name.strip()!r} already exists.",
+            "Pick another name.",
+        )
+    items = _items_from_queries(
+        rt, queries_path, signals_per_query, signal_model, signal_max_tokens
+    )
     S.create_session(rt.store, name, items, cfg_a, cfg_b)
     click.echo(
         f"Created session {name!r}: {len(items)} items, A = {describe(cfg_a)}, "
         f"B = {describe(cfg_b)}."
-    )
-
-
-def _make_judge(
-    rt: Runtime, kind: str, base_url: str | None, model: str | None, concurrency: int | None
-):
-    if kind == "verifiable":
-        return VerifiableJudge()
-    j = rt.settings.judge
-    url = base_url or j.base_url
-    if not url:
-        return None
-    return ExternalJudge(
-        url,
-        model or j.model,
-        api_key_env=j.api_key_env,
-        timeout_s=j.timeout_s,
-        concurrency=concurrency or j.concurrency,
     )
 
 
@@ -196,7 +168,9 @@ def run_cmd(
     """Generate the missing outputs, then judge them (external: if a judge URL is set)."""
     rt = open_runtime()
     S.get_session(rt.store, name)  # an unknown name fails before any model loads
-    judge = _make_judge(rt, judge_kind, judge_base_url, judge_model, concurrency)  # fails early
+    judge = actions.make_judge(  # fails early
+        rt.settings.judge, judge_kind, judge_base_url, judge_model, concurrency
+    )
     with tqdm(total=None, unit="output", desc="generate", file=sys.stderr) as bar:
 
         def progress(done: int, total: int, _what: str) -> None:

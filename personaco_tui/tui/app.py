@@ -626,7 +626,7 @@ class PersonacoApp(App[None]):
             yield SystemCommand(title, help_text, callback)
 
     def action_evaluations(self) -> None:
-        self.push_screen(EvalSessionsScreen(self.rt.store))
+        self.push_screen(EvalSessionsScreen(self.rt.store, self.rt, self._engine_lock))
 
     # Keys that act on the chat are off (and out of the footer) while another screen is on
     # top: Ctrl+N under the rating screen would otherwise change the hidden chat.

@@ -293,17 +293,31 @@ def test_snippet_matches_are_highlighted():
     assert bold == ["volcano"]
 
 
-async def test_suggested_signals_can_be_ticked_and_added(engine, monkeypatch):
-    monkeypatch.setenv("PERSONACO_GENERATION_SEED", "7")  # the same suggestions every run
+async def test_suggested_signals_can_be_ticked_and_added(engine):
     app = make_app(engine=engine)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.rt.engine is not None)
         app.query_one("#prompt", Input).value = "How can I learn to cook healthy meals?"
-        await pilot.press("f4")
-        await wait_for(pilot, lambda: isinstance(app.screen, SuggestSignalsScreen))
-        options = app.screen.query_one(SelectionList)
-        await wait_for(pilot, lambda: options.display and options.option_count > 0, tries=2400)
-        proposed = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        # A 135M model sometimes writes nothing usable (then the screen says so and closes);
+        # a few fixed seeds make it certain that one of them proposes something.
+        proposed: list[str] = []
+        for seed in (7, 11, 23, 42):
+            app.rt.settings.generation.seed = seed
+            await pilot.press("f4")
+            await wait_for(pilot, lambda: isinstance(app.screen, SuggestSignalsScreen))
+            screen = app.screen
+            options = screen.query_one(SelectionList)
+            await wait_for(
+                pilot,
+                lambda s=screen, o=options: not s.is_attached or (o.display and o.option_count),
+                tries=2400,
+            )
+            if screen.is_attached:
+                proposed = [
+                    str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
+                ]
+                break
+        assert proposed, "no seed gave a usable suggestion"
         assert all(p.strip() and len(p) <= 300 for p in proposed)
         await pilot.press("space")  # tick the first
         await pilot.press("ctrl+s")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from support.pilot import wait_for
+from textual.widgets import Input
 
 from personaco_tui.core.types import (
     Candidate,
@@ -78,8 +79,17 @@ def _app(engine, conversation_id):
         await wait_for(pilot, lambda: app.rt.engine is not None)
         app.load_conversation(conversation_id)
         await pilot.pause(0.3)
+        await steady(app, pilot)
 
     return app, ready
+
+
+async def steady(app, pilot) -> None:
+    """No blinking cursor: a snapshot must not depend on when within a blink it is taken."""
+    for screen in app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
+    await pilot.pause(0.1)
 
 
 def test_chat_screen(snap_compare, engine, filled_home):
@@ -95,6 +105,7 @@ def test_why_screen(snap_compare, engine, filled_home):
         await ready(pilot)
         await pilot.press("f2")
         await pilot.pause(0.3)
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
     app.rt.close()
@@ -107,6 +118,7 @@ def test_history_screen(snap_compare, engine, filled_home):
         await ready(pilot)
         await pilot.press("ctrl+f", *"magma")
         await pilot.pause(0.6)
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
     app.rt.close()
@@ -119,6 +131,7 @@ def test_settings_screen(snap_compare, engine, filled_home):
         await ready(pilot)
         await pilot.press("f3")
         await pilot.pause(0.3)
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=(130, 44), run_before=run_before)
     app.rt.close()
@@ -131,6 +144,7 @@ def test_help_screen(snap_compare, engine, filled_home):
         await ready(pilot)
         await pilot.press("f1")
         await pilot.pause(0.3)
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=(130, 44), run_before=run_before)
     app.rt.close()

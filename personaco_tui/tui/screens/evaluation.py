@@ -9,6 +9,8 @@ screen says "Analysing…" meanwhile.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,15 +24,19 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from ...errors import PersonacoError
-from ...evaluation import analysis
+from ...engines.base import CancelToken
+from ...errors import Cancelled, PersonacoError
+from ...evaluation import actions, analysis, runner
 from ...evaluation import sessions as S
 from ...evaluation.configs import describe
 from ...evaluation.verdicts import ALL_VERDICTS
+from ...runtime import Runtime
 from ...store.db import Store, guarded
+from .eval_forms import CreateSessionScreen
 from .rating import RatingScreen
 
 # One colour per verdict, shared by the tables and the plots (xterm-256 numbers, which both
@@ -106,39 +112,132 @@ def session_summaries(store: Store) -> list[SessionSummary]:
 
 EMPTY_SESSIONS = (
     "No evaluation sessions yet.\n\n"
-    'Create one from a JSONL file of items (one {"id", "query", "signals": [...]} per '
-    "line) and two method configurations:\n\n"
+    "Press c to create one from a JSONL file of items (one "
+    '{"id", "query", "signals": [...]} per line) and two method configurations, '
+    "or from the command line:\n\n"
     "    personaco eval create NAME --items FILE --a CONFIG --b CONFIG\n"
     "    (for example --a baseline --b personaco:k=8,reflector=auto)\n\n"
-    "then generate both methods' answers:\n\n"
-    "    personaco eval run NAME\n\n"
-    "and come back here to rate the pairs (r) or read the report (v)."
+    "then generate both methods' answers (g here, or personaco eval run NAME)\n"
+    "and rate the pairs (r), have a judge rate them (j, or J for the IFEval checkers),\n"
+    "or read the report (v)."
+)
+
+NO_RUNTIME = "{what} needs the app's model and settings, which this screen was not given."
+NO_JUDGE_URL = (
+    "No judge server is set: set the judge's base URL and model in F3 Settings "
+    "(judge.base_url, judge.model), or press J for the verifiable judge."
 )
 
 
-class EvalSessionsScreen(Screen[None]):
-    """Every evaluation session; r rates the highlighted one, Enter/v opens its report."""
+@dataclass
+class RunStarted(Message):
+    """A generate or judge step has its list of work: `total` outputs or verdicts."""
 
+    step: str  # "generate" | "judge"
+    total: int
+    label: str  # e.g. "external · judge-x"
+
+
+@dataclass
+class RunProgress(Message):
+    step: str
+    done: int
+    total: int
+    what: str  # runner's description of the finished unit, e.g. "volcano A"
+
+
+@dataclass
+class RunFinished(Message):
+    step: str
+    session: str
+    summary: runner.RunSummary
+    label: str = ""
+
+
+@dataclass
+class RunFailed(Message):
+    step: str
+    error: str
+
+
+def _elapsed(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+class EvalSessionsScreen(Screen[None]):
+    """Every evaluation session. c creates one, g generates the highlighted session's missing
+    outputs, j/J judge them (external server / IFEval checkers), r rates them blind, Enter/v
+    opens the report; x (or Esc) cancels a running step.
+
+    Generating and judging need the runtime (settings, model) and the app's engine lock: the
+    one model is shared with the chat's workers. Built with a store alone, the screen still
+    lists, creates, rates and reports, and says so when g or j is pressed."""
+
+    DEFAULT_CSS = """
+    EvalSessionsScreen #sessions-table {
+        height: 1fr;
+    }
+    EvalSessionsScreen #run-status {
+        height: 1;
+        padding: 0 1;
+    }
+    EvalSessionsScreen #run-line {
+        width: 1fr;
+    }
+    EvalSessionsScreen #run-bar {
+        width: auto;
+    }
+    """
     BINDINGS = [
+        Binding("c", "create", "New", tooltip="New session from an items file"),
+        Binding("g", "generate", "Generate", tooltip="Generate the missing A and B answers"),
+        Binding("j", "judge('external')", "Judge", tooltip="Judge with the judge server (F3)"),
+        Binding(
+            "J,shift+j",
+            "judge('verifiable')",
+            "Verifiable",
+            key_display="J",
+            tooltip="Judge with the IFEval checkers",
+        ),
         Binding("r", "rate", "Rate"),
         Binding("v", "report", "Report", key_display="enter/v"),
+        Binding("x", "cancel_run", "Cancel run", tooltip="Cancel generating or judging"),
         Binding("escape", "leave", "Back"),
     ]
 
-    def __init__(self, store: Store, rater: str = "you") -> None:
+    def __init__(
+        self,
+        store: Store,
+        runtime: Runtime | None = None,
+        engine_lock: threading.Lock | None = None,
+        *,
+        rater: str = "you",
+    ) -> None:
         super().__init__()
         self.store = store
+        self.rt = runtime
+        # without the app's lock a private one still keeps this screen's own runs apart
+        self.engine_lock = engine_lock or threading.Lock()
         self.rater = rater
         self.summaries: list[SessionSummary] = []
+        self._cancel: CancelToken | None = None  # set while a step runs
+        self._run: tuple[str, str, float] | None = None  # (step, label, started)
+        self._progress: tuple[int, int, str] = (0, 0, "")  # done, total, what
+        self._clock: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(cursor_type="row", zebra_stripes=True, id="sessions-table")
         yield Static(EMPTY_SESSIONS, id="sessions-empty", markup=False)
+        with Horizontal(id="run-status"):
+            yield Static("", id="run-line", markup=False)
+            yield ProgressBar(show_eta=False, id="run-bar")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Evaluation sessions"
+        self.query_one("#run-status").display = False
         table = self.query_one(DataTable)
         for label, key in (
             ("Session", "name"),
@@ -155,6 +254,11 @@ class EvalSessionsScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # back from rating or a report: the counts have moved on
         self.refresh_sessions()
+
+    def on_unmount(self) -> None:
+        # a thread worker cannot be killed: the token makes it stop after the current unit
+        if self._cancel is not None:
+            self._cancel.cancel()
 
     def refresh_sessions(self) -> None:
         try:
@@ -192,9 +296,15 @@ class EvalSessionsScreen(Screen[None]):
         row = self.query_one(DataTable).cursor_row
         return self.summaries[row] if 0 <= row < len(self.summaries) else None
 
+    @property
+    def running(self) -> bool:
+        return self._cancel is not None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("rate", "report"):
+        if action in ("rate", "report", "generate", "judge"):
             return bool(self.summaries)
+        if action == "cancel_run":
+            return self.running
         return True
 
     @on(DataTable.RowSelected)
@@ -213,7 +323,211 @@ class EvalSessionsScreen(Screen[None]):
             self.app.push_screen(EvalReportScreen(self.store, s.id))
 
     def action_leave(self) -> None:
+        if self.running:  # Esc first stops the step; a second Esc leaves
+            self.action_cancel_run()
+            return
         self.dismiss(None)
+
+    # -- creating ------------------------------------------------------------------------
+
+    def action_create(self) -> None:
+        def created(made: actions.Created | None) -> None:
+            if made is None:
+                return
+            self.refresh_sessions()
+            row = next((i for i, s in enumerate(self.summaries) if s.id == made.id), None)
+            if row is not None:
+                self.query_one(DataTable).move_cursor(row=row)
+            self.notify(
+                f"Created session with {made.items} item(s): A = {describe(made.config_a)}, "
+                f"B = {describe(made.config_b)}. g generates the answers.",
+                title="Evaluation sessions",
+            )
+
+        self.app.push_screen(CreateSessionScreen(self.store), created)
+
+    # -- generating and judging ------------------------------------------------------------
+
+    def _can_run(self, what: str) -> SessionSummary | None:
+        s = self.highlighted
+        if s is None:
+            return None
+        if self.rt is None:
+            self.notify(NO_RUNTIME.format(what=what), severity="warning")
+            return None
+        if self.running:
+            self.notify("A step is already running; x cancels it.", severity="warning")
+            return None
+        return s
+
+    def action_generate(self) -> None:
+        s = self._can_run("Generating")
+        if s is not None:
+            self._start("generate", "")
+            self.run_step("generate", s.id, "", self._cancel)
+
+    def action_judge(self, kind: str) -> None:
+        s = self._can_run("Judging")
+        if s is not None:
+            self._start("judge", kind)
+            self.run_step("judge", s.id, kind, self._cancel)
+
+    def action_cancel_run(self) -> None:
+        if self._cancel is not None and not self._cancel.cancelled:
+            self._cancel.cancel()
+            self._render_run(note="cancelling…")
+
+    def _start(self, step: str, label: str) -> None:
+        self._cancel = CancelToken()
+        self._run = (step, label, time.monotonic())
+        self._progress = (0, 0, "")
+        self.query_one("#run-status").display = True
+        self.query_one("#run-bar", ProgressBar).update(total=None, progress=0)
+        self._render_run()
+        self._clock = self.set_interval(0.5, self._render_run)
+        self.refresh_bindings()
+
+    def _stop(self) -> None:
+        self._cancel = None
+        self._run = None
+        if self._clock is not None:
+            self._clock.stop()
+            self._clock = None
+        self.query_one("#run-status").display = False
+        self.refresh_sessions()  # also refreshes the footer's bindings
+
+    def _render_run(self, note: str = "") -> None:
+        if self._run is None:
+            return
+        step, label, started = self._run
+        done, total, what = self._progress
+        if step == "generate":
+            key, _, side = what.rpartition(" ")
+            head = f"Generating {side} {done}/{total}" if what else f"Generating 0/{total}"
+            detail = f" · {key}" if key else ""
+        else:
+            head, detail = f"Judging ({label}) {done}/{total}", ""
+        cancel = self._cancel
+        note = note or ("cancelling…" if cancel is not None and cancel.cancelled else "x cancels")
+        elapsed = _elapsed(time.monotonic() - started)
+        self.query_one("#run-line", Static).update(f"{head}{detail} · {elapsed} · {note}")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="eval-run")
+    def run_step(self, step: str, session_id: int, kind: str, cancel: CancelToken) -> None:
+        """One step in a thread: every UI change goes through post_message."""
+        assert self.rt is not None
+        rt = self.rt
+
+        def progress(done: int, total: int, what: str) -> None:
+            self.post_message(RunProgress(step, done, total, what))
+
+        try:
+            name = S.get_session(rt.store, session_id).name
+            if step == "generate":
+                summary = self._generate(rt, session_id, cancel, progress)
+                label = ""
+            else:
+                judge = actions.make_judge(rt.settings.judge, kind)
+                if judge is None:
+                    self.post_message(RunFailed(step, NO_JUDGE_URL))
+                    return
+                label = f"{judge.kind} · {judge.model}"
+                with judge:
+                    # failed requests are stored as INVALID; judging again redoes them, as
+                    # `personaco eval run --retry-errors` does
+                    total = len(
+                        S.pending_judgments(
+                            rt.store, session_id, judge.kind, judge.model, retry_errors=True
+                        )
+                    )
+                    self.post_message(RunStarted(step, total, label))
+                    summary = runner.judge_session(
+                        rt.store,
+                        session_id,
+                        judge,
+                        retry_errors=True,
+                        on_progress=progress,
+                        cancel=cancel,
+                    )
+        except PersonacoError as e:
+            self.post_message(RunFailed(step, e.message))
+            return
+        self.post_message(RunFinished(step, name, summary, label))
+
+    def _generate(
+        self, rt: Runtime, session_id: int, cancel: CancelToken, progress: runner.ProgressFn
+    ) -> runner.RunSummary:
+        total = len(S.pending_outputs(rt.store, session_id))
+        self.post_message(RunStarted("generate", total, ""))
+        # the chat may be answering with the same model: wait for it, but stay cancellable
+        while not self.engine_lock.acquire(timeout=0.2):
+            if cancel.cancelled:
+                return runner.RunSummary(0, total, cancelled=True)
+        try:
+            return runner.generate_outputs(rt, session_id, on_progress=progress, cancel=cancel)
+        except Cancelled:
+            # stopped inside a generation: that output was not stored, the earlier ones were
+            left = len(S.pending_outputs(rt.store, session_id))
+            return runner.RunSummary(total - left, total, cancelled=True)
+        finally:
+            self.engine_lock.release()
+
+    def on_run_started(self, event: RunStarted) -> None:
+        if self._run is not None:
+            self._run = (event.step, event.label or self._run[1], self._run[2])
+            self._progress = (0, event.total, "")
+            self.query_one("#run-bar", ProgressBar).update(total=event.total, progress=0)
+            self._render_run()
+
+    def on_run_progress(self, event: RunProgress) -> None:
+        if self._run is None:
+            return
+        self._progress = (event.done, event.total, event.what)
+        self.query_one("#run-bar", ProgressBar).update(total=event.total, progress=event.done)
+        self._render_run()
+        self.refresh_sessions()  # the counts in the table follow the run
+
+    def on_run_finished(self, event: RunFinished) -> None:
+        self._stop()
+        r = event.summary
+        if event.step == "generate":
+            what = f"{r.done} of {r.total} output(s)"
+            if r.cancelled:
+                msg = f"Cancelled after {what} for {event.session}; g goes on from there."
+            else:
+                msg = f"Generated {r.done} output(s) for {event.session}."
+                if r.total == 0:
+                    msg = f"Every output of {event.session} is already there."
+        else:
+            if r.cancelled:
+                msg = f"Cancelled after judging {r.done} of {r.total} pair(s); j goes on."
+            elif r.total == 0:
+                msg = (
+                    f"Nothing to judge in {event.session} ({event.label}): every pair with both "
+                    "outputs is judged (g generates missing outputs)."
+                )
+            else:
+                msg = f"Judged {r.done} pair(s) of {event.session} ({event.label})."
+        self.notify(msg, title="Evaluation sessions")
+        if r.errors:
+            self.notify(
+                f"{r.errors} judge request(s) failed and were stored as INVALID (last: "
+                f"{r.last_error.rstrip('.')}). j tries them again.",
+                title="Judge",
+                severity="warning",
+                timeout=15,
+            )
+
+    def on_run_failed(self, event: RunFailed) -> None:
+        self._stop()
+        title = "Judge" if event.step == "judge" else "Generate"
+        self.notify(" ".join(event.error.split()), title=title, severity="error", timeout=15)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # a bug or an error nobody expected: a notification, and the screen is usable again
+        if event.worker.group == "eval-run" and event.state == WorkerState.ERROR:
+            step = self._run[0] if self._run is not None else "generate"
+            self.post_message(RunFailed(step, f"The run failed: {event.worker.error}"))
 
 
 # -- plots -----------------------------------------------------------------------------------
@@ -588,7 +902,10 @@ class EvalReportScreen(Screen[None]):
 
     def _no_judgments(self, name: str) -> Text:
         text = Text(f"No judgments yet ({self._filter_label()}).\n\n", style="bold")
-        text.append("Rate the pairs yourself (r on the sessions list), or have a model judge:\n\n")
+        text.append(
+            "Rate the pairs yourself (r on the sessions list), or have a model judge them\n"
+            "(j on the sessions list, J for the IFEval checkers), or from the command line:\n\n"
+        )
         text.append(
             f"    personaco eval run {name} --judge-base-url URL --judge-model MODEL\n\n",
             style="bold",
