@@ -22,6 +22,7 @@ from .locations import Locations
 
 CONFIG_ENV = "PERSONACO_CONFIG"
 REFLECTORS = ("auto", "rules", "self", "self-text", "model")
+WEIGHTS = ("auto", "native", "bf16", "q8_0")  # see catalog/weights.py
 
 
 def doc(text: str, default: Any) -> Any:
@@ -36,6 +37,11 @@ class ModelSettings:
     )
     n_threads: int = doc("CPU threads for llama.cpp; 0 uses every available core.", 0)
     n_ctx: int = doc("Context length in tokens shared by all k samples of one turn.", 8192)
+    weights: str = doc(
+        "Compute weights: auto (BF16 copy of small quantized models on CPUs with native BF16), "
+        "native (the file as is), bf16 or q8_0 (a copy in the cache dir).",
+        "auto",
+    )
 
 
 @dataclass
@@ -179,6 +185,10 @@ def validate(s: Settings) -> None:
     if g.reflector not in REFLECTORS:
         raise ConfigError(
             f"generation.reflector must be one of {', '.join(REFLECTORS)}, not {g.reflector!r}."
+        )
+    if s.model.weights not in WEIGHTS:
+        raise ConfigError(
+            f"model.weights must be one of {', '.join(WEIGHTS)}, not {s.model.weights!r}."
         )
     if s.model.n_ctx < 256:
         raise ConfigError(f"model.n_ctx must be at least 256, not {s.model.n_ctx}.")

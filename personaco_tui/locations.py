@@ -2,8 +2,9 @@
 
 By default: the platformdirs user data dir (database, downloaded models, backups) and the
 user config dir (config.toml). `PERSONACO_HOME` (or `personaco --home DIR`) moves all of it
-under one directory: DIR/data, DIR/config, DIR/models (and DIR/logs, see `log_dir`). Tests
-always set it.
+under one directory: DIR/data, DIR/config, DIR/models, DIR/cache (and DIR/logs, see
+`log_dir`). Tests always set it. `PERSONACO_CACHE_DIR` moves only the cache: derived model
+weights (catalog/weights.py), which can be written again at any time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import platformdirs
 
 APP_NAME = "personaco"
 HOME_ENV = "PERSONACO_HOME"
+CACHE_ENV = "PERSONACO_CACHE_DIR"
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,20 @@ class Locations:
     data_dir: Path
     config_dir: Path
     models_dir: Path
+    cache_dir: Path | None = None  # None: `data_dir`/cache
+
+    def __post_init__(self) -> None:
+        override = os.environ.get(CACHE_ENV)
+        if override:
+            object.__setattr__(self, "cache_dir", Path(override).expanduser().resolve())
+        elif self.cache_dir is None:
+            object.__setattr__(self, "cache_dir", self.data_dir / "cache")
+
+    @property
+    def weights_cache(self) -> Path:
+        """Derived model weights (catalog/weights.py)."""
+        assert self.cache_dir is not None
+        return self.cache_dir / "weights"
 
     @property
     def db_path(self) -> Path:
@@ -52,10 +68,11 @@ def resolve(home: str | os.PathLike[str] | None = None) -> Locations:
     home = home or os.environ.get(HOME_ENV) or None
     if home:
         root = Path(home).expanduser().resolve()
-        return Locations(root / "data", root / "config", root / "models")
+        return Locations(root / "data", root / "config", root / "models", root / "cache")
     data = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     config = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-    return Locations(data, config, data / "models")
+    cache = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    return Locations(data, config, data / "models", cache)
 
 
 def log_dir(home: str | os.PathLike[str] | None = None) -> Path:

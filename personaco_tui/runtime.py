@@ -3,12 +3,13 @@ the engine built from the settings. No UI code lives here."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config as config_mod
-from .catalog import registry
-from .catalog.gguf import check_gguf, memory_estimate
+from .catalog import registry, weights
+from .catalog.gguf import GGUFInfo, check_gguf, memory_estimate
 from .config import Settings
 from .core.personaco import RunConfig
 from .core.reflectors import SelfReflector
@@ -19,6 +20,8 @@ from .engines.base import Engine
 from .errors import ConfigError, ModelError
 from .locations import Locations, resolve
 from .store.db import Store
+
+log = logging.getLogger(__name__)
 
 
 def available_memory() -> int | None:
@@ -63,6 +66,7 @@ class Runtime:
     _engine: Engine | None = field(default=None, repr=False)
     _owns_engine: bool = field(default=True, repr=False)
     _reflector_engine: Engine | None = field(default=None, repr=False)
+    weights_note: str = ""  # which weights the last model load used, and why
 
     @classmethod
     def open(cls, home: str | Path | None = None, *, engine: Engine | None = None) -> Runtime:
@@ -97,13 +101,40 @@ class Runtime:
 
         info = check_gguf(path)
         m = self.settings.model
-        if not (m.n_gpu_layers != 0 and _gpu_offload()):  # weights and cache stay in RAM
+        gpu = m.n_gpu_layers != 0 and _gpu_offload()
+        load, kind = self.compute_weights(path, info, gpu=gpu)
+        if load != path:
+            info = check_gguf(load)
+        if not gpu:  # weights and cache stay in RAM
             check_memory(model_name, m.n_ctx, memory_estimate(info, m.n_ctx), available_memory())
         return LlamaEngine(
-            path,
+            load,
             name=model_name,
             options=LlamaOptions(n_ctx=m.n_ctx, n_gpu_layers=m.n_gpu_layers, n_threads=m.n_threads),
+            weights=kind,
         )
+
+    def compute_weights(self, path: Path, info: GGUFInfo, *, gpu: bool) -> tuple[Path, str]:
+        """The file to load for `path` and its weights format, per `model.weights` (see
+        catalog/weights.py). A derived copy that cannot be written falls back to the file
+        itself: it is a speed-up, never a reason not to answer. `weights_note` says why."""
+        from .engines.llama import system_info
+
+        choice = weights.choose(
+            self.settings.model.weights,
+            info,
+            gpu=gpu,
+            features=weights.cpu_features(system_info()),
+        )
+        self.weights_note = f"{choice.kind}: {choice.reason}"
+        if choice.kind == "native":
+            return path, "native"
+        try:
+            return weights.prepare(path, info, choice.kind, self.loc.weights_cache), choice.kind
+        except ModelError as e:
+            log.warning("loading %s as it is: %s", path.name, e.message)
+            self.weights_note = f"native: {e.message}"
+            return path, "native"
 
     def _load_remote(self) -> Engine:
         from .engines.openai_compat import OpenAICompatEngine

@@ -18,6 +18,7 @@ def _real_dirs() -> list[Path]:
         Path(platformdirs.user_data_dir(locations.APP_NAME, appauthor=False)),
         Path(platformdirs.user_config_dir(locations.APP_NAME, appauthor=False)),
         Path(platformdirs.user_log_dir(locations.APP_NAME, appauthor=False)),
+        Path(platformdirs.user_cache_dir(locations.APP_NAME, appauthor=False)),
     ]
 
 
@@ -46,8 +47,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(scope="session")
+def weights_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of derived weights for the whole session: each home would otherwise write
+    its own BF16 copy of the bundled model (270 MB) for every test that loads it."""
+    return tmp_path_factory.mktemp("weights-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, weights_cache: Path) -> Path:
     home = tmp_path / "personaco-home"
     monkeypatch.setenv(locations.HOME_ENV, str(home))
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
@@ -58,6 +66,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in list(os.environ):
         if var.startswith("PERSONACO_") and var != locations.HOME_ENV:
             monkeypatch.delenv(var)
+    monkeypatch.setenv(locations.CACHE_ENV, str(weights_cache))
     return home
 
 
@@ -82,10 +91,20 @@ def bundled_gguf() -> Path:
 
 
 @pytest.fixture(scope="session")
-def engine(bundled_gguf: Path):
-    """The real bundled model in llama.cpp, loaded once for the whole test session."""
-    from personaco_tui.engines.llama import LlamaEngine, LlamaOptions
+def engine(bundled_gguf: Path, weights_cache: Path):
+    """The real bundled model in llama.cpp, loaded once for the whole test session, with
+    the weights a user's default (`model.weights = auto`) picks on this machine."""
+    from personaco_tui.catalog import weights
+    from personaco_tui.catalog.gguf import check_gguf
+    from personaco_tui.engines.llama import LlamaEngine, LlamaOptions, system_info
 
-    eng = LlamaEngine(bundled_gguf, name="smollm2-135m", options=LlamaOptions(n_ctx=4096))
+    info = check_gguf(bundled_gguf)
+    kind = weights.choose(
+        "auto", info, gpu=False, features=weights.cpu_features(system_info())
+    ).kind
+    path = bundled_gguf
+    if kind != "native":
+        path = weights.prepare(bundled_gguf, info, kind, weights_cache / "weights")
+    eng = LlamaEngine(path, name="smollm2-135m", options=LlamaOptions(n_ctx=4096), weights=kind)
     yield eng
     eng.close()

@@ -41,6 +41,9 @@ class SpeedReport:
     batched_s: float
     naive_s: float | None
     turn_auto_s: float | None = None
+    weights: str = "native"
+    single_native_s: float | None = None  # the same, on the model file's own weights
+    turn_native_s: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         d: dict[str, object] = {
@@ -49,6 +52,7 @@ class SpeedReport:
             "k": self.k,
             "signals": self.n_signals,
             "repeats": self.repeats,
+            "weights": self.weights,
             "single_s": round(self.single_s, 3),
             "turn_s": round(self.turn_s, 3),
             "turn_over_single": round(self.turn_s / self.single_s, 2),
@@ -62,6 +66,14 @@ class SpeedReport:
         if self.naive_s is not None:
             d["naive_s"] = round(self.naive_s, 3)
             d["naive_over_turn"] = round(self.naive_s / self.turn_s, 2)
+        if self.single_native_s is not None and self.turn_native_s is not None:
+            # a derived copy slows one sequence and speeds a turn: compare against the best
+            # single answer either file gives, and show what the copy buys a turn
+            d["single_native_s"] = round(self.single_native_s, 3)
+            d["turn_native_s"] = round(self.turn_native_s, 3)
+            best = min(self.single_s, self.single_native_s)
+            d["turn_over_best_single"] = round(self.turn_s / best, 2)
+            d["turn_native_over_turn"] = round(self.turn_native_s / self.turn_s, 2)
         return d
 
 
@@ -97,8 +109,12 @@ def run_speed(
     k: int = 8,
     repeats: int = 1,
     naive: bool = True,
+    native: LlamaEngine | None = None,
     log: Callable[[str], None] = lambda _: None,
 ) -> SpeedReport:
+    """Time every measure in turn, `repeats` times, and report medians. `model_path` is the
+    file the naive version loads (the one `engine` runs). `native`, when given, is the same
+    model on its file's own weights, for an engine that runs a derived copy."""
     messages = [{"role": "user", "content": personalization_prompt(QUERY, SIGNALS)}]
     one = SamplingParams(max_tokens=n_tokens, seed=1, ignore_eos=True)
     cfg = personaco.RunConfig(k=k, max_tokens=n_tokens, seed=1, ignore_eos=True)
@@ -117,7 +133,11 @@ def run_speed(
             verbose=False,
         )
     singles, turns, batches, naives, autos = [], [], [], [], []
+    native_singles, native_turns = [], []
+    native_reflector = SelfReflector(native) if native is not None else None
     engine.sample(messages, 1, SamplingParams(max_tokens=8, seed=0))  # warm-up
+    if native is not None:
+        native.sample(messages, 1, SamplingParams(max_tokens=8, seed=0))
     for r in range(repeats):
         # interleaved, so drift in machine load hits every measure alike
         singles.append(_timed(lambda: engine.sample(messages, 1, one)))
@@ -131,6 +151,13 @@ def run_speed(
         if llm is not None:
             naives.append(_timed(lambda: naive_turn(llm, engine, k, n_tokens, seed=1)))
             log(f"[{r + 1}/{repeats}] naive turn {naives[-1]:.2f}s")
+        if native is not None:
+            native_singles.append(_timed(lambda: native.sample(messages, 1, one)))
+            log(f"[{r + 1}/{repeats}] single, native weights {native_singles[-1]:.2f}s")
+            native_turns.append(
+                _timed(lambda: personaco.run(native, QUERY, SIGNALS, cfg, native_reflector))
+            )
+            log(f"[{r + 1}/{repeats}] PersonaCo turn, native weights {native_turns[-1]:.2f}s")
     if llm is not None:
         llm.close()
     med = statistics.median
@@ -145,4 +172,7 @@ def run_speed(
         batched_s=med(batches),
         naive_s=med(naives) if naives else None,
         turn_auto_s=med(autos),
+        weights=getattr(engine, "weights", "native"),
+        single_native_s=med(native_singles) if native_singles else None,
+        turn_native_s=med(native_turns) if native_turns else None,
     )

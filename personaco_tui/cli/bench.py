@@ -28,6 +28,11 @@ from .common import open_runtime
 @click.option("--repeats", type=click.IntRange(1, 20), default=1, show_default=True)
 @click.option("--no-naive", is_flag=True, help="Skip the slow high-level-API comparison.")
 @click.option(
+    "--no-native",
+    is_flag=True,
+    help="With derived weights (model.weights), skip timing the file's own weights too.",
+)
+@click.option(
     "--memory", is_flag=True, help="Measure resident memory over a long chat session instead."
 )
 @click.option(
@@ -37,7 +42,7 @@ from .common import open_runtime
     show_default=True,
     help="Turns for --memory.",
 )
-def bench(as_json, model_name, n_tokens, k, repeats, no_naive, memory, turns):
+def bench(as_json, model_name, n_tokens, k, repeats, no_naive, no_native, memory, turns):
     """Time a baseline answer, k batched samples, a PersonaCo turn and a naive turn; or,
     with --memory, sample RSS after each of --turns PersonaCo turns."""
     rt = open_runtime()
@@ -51,17 +56,34 @@ def bench(as_json, model_name, n_tokens, k, repeats, no_naive, memory, turns):
         ).as_dict()
     else:
         from ..benchmarks.speed import run_speed
+        from ..engines.llama import LlamaEngine
 
-        _, path = rt.model_path(model_name)
-        report = run_speed(
-            engine,
-            path,
-            n_tokens=n_tokens or 128,
-            k=k or 8,
-            repeats=repeats,
-            naive=not no_naive,
-            log=log,
-        )
+        if not isinstance(engine, LlamaEngine):
+            from ..errors import EngineError
+
+            raise EngineError(
+                "personaco bench measures the in-process llama.cpp engine, and a remote "
+                "server is configured.",
+                "Name a model: `personaco bench --model smollm2-135m`.",
+            )
+        native = None
+        if engine.weights != "native" and not no_native:
+            _, path = rt.model_path(model_name)
+            native = LlamaEngine(path, name=engine.name, options=engine.options)
+        try:
+            report = run_speed(
+                engine,
+                engine.path,
+                n_tokens=n_tokens or 128,
+                k=k or 8,
+                repeats=repeats,
+                naive=not no_naive,
+                native=native,
+                log=log,
+            )
+        finally:
+            if native is not None:
+                native.close()
         data = report.as_dict()
     if as_json:
         click.echo(json.dumps(data))

@@ -35,6 +35,27 @@ def _pkg(name: str) -> str:
         return "not installed"
 
 
+def _weights_line(settings, loc, path, info) -> bool:
+    """Which weights a load of the default model uses, and whether the copy is written."""
+    from ..catalog import weights
+    from ..engines.llama import gpu_offload_supported, system_info
+
+    gpu = settings.model.n_gpu_layers != 0 and gpu_offload_supported()
+    choice = weights.choose(
+        settings.model.weights, info, gpu=gpu, features=weights.cpu_features(system_info())
+    )
+    detail = f"{choice.kind}: {choice.reason}"
+    if choice.kind != "native":
+        copy = weights.derived_path(path, choice.kind, loc.weights_cache)
+        size = weights.derived_size(info, choice.kind) >> 20
+        detail += (
+            f"; copy at {copy}"
+            if copy.is_file()
+            else f"; the first load writes a {size:,} MiB copy to {loc.weights_cache}"
+        )
+    return _line(True, "weights", detail)
+
+
 @click.command("doctor")
 def doctor() -> None:
     """Check versions, llama.cpp, the model, the data dir and the database."""
@@ -97,6 +118,7 @@ def doctor() -> None:
             check_gguf(path)
             info = inspect_gguf(path)
             good &= _line(True, "default model", f"{name}: {path.name} ({info.quantization})")
+            good &= _weights_line(settings, loc, path, info)
         except PersonacoError as e:
             good &= _line(False, "default model", e.message)
         store.close()

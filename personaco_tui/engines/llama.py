@@ -72,6 +72,20 @@ def system_info() -> str:
     return llama_cpp.llama_print_system_info().decode("utf-8", errors="replace")
 
 
+def quantize_file(src: Path, dst: Path, ftype: int) -> None:
+    """Write `src`'s weights to `dst` in llama.cpp file type `ftype` (see catalog/weights.py).
+    Raises ModelError with llama.cpp's reason when it fails."""
+    _init_backend()
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = ftype
+    params.allow_requantize = True
+    params.nthread = _available_cpus()
+    _log_lines.clear()
+    rc = llama_cpp.llama_model_quantize(str(src).encode(), str(dst).encode(), params)
+    if rc != 0:
+        raise ModelError(f"llama.cpp could not convert {src.name}: {_last_error() or rc}.")
+
+
 def _available_cpus() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -101,11 +115,17 @@ class LlamaEngine:
     """A loaded GGUF model with one batched decoding context."""
 
     def __init__(
-        self, path: str | Path, name: str | None = None, options: LlamaOptions | None = None
+        self,
+        path: str | Path,
+        name: str | None = None,
+        options: LlamaOptions | None = None,
+        *,
+        weights: str = "native",
     ):
         _init_backend()
         self.path = Path(path)
         self.name = name or self.path.stem
+        self.weights = weights  # "native", or the format of a derived copy (catalog/weights)
         self.options = opts = options or LlamaOptions()
         self._lock = threading.Lock()  # one decode at a time: the context is not thread-safe
 

@@ -57,7 +57,7 @@ from .widgets.signals_panel import SignalsPanel
 _TOKEN_FLUSH_S = 0.05  # merge token events so the UI redraws at most ~20 times a second
 _NARROW = 110  # below this width the left sidebar starts hidden (ctrl+b shows it)
 # settings whose change needs the model loaded again
-_RELOAD_KEYS = {"model.default", "model.n_gpu_layers"}
+_RELOAD_KEYS = {"model.default", "model.n_gpu_layers", "model.weights"}
 
 
 class PersonacoApp(App[None]):
@@ -144,6 +144,9 @@ class PersonacoApp(App[None]):
         device = ""
         if engine is not None:
             device = "GPU" if engine.capabilities.gpu_offload else "CPU"
+            weights = getattr(engine, "weights", "native")
+            if weights != "native":  # a derived copy (model.weights)
+                device += f" {weights.upper()}"
         method = "baseline" if self.method == "baseline" else f"PersonaCo k={g.k}"
         parts = [
             f"model: {self._model_status}",

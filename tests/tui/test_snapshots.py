@@ -72,6 +72,13 @@ def filled_home(monkeypatch, tmp_path):
     return volcano.id
 
 
+@pytest.fixture(autouse=True)
+def same_weights_label(engine, monkeypatch):
+    """The status line names the compute weights, which follow the CPU (model.weights =
+    auto); the snapshots fix the label so they are the same on every machine."""
+    monkeypatch.setattr(engine, "weights", "bf16")
+
+
 def _app(engine, conversation_id):
     app = make_app(engine=engine)
 

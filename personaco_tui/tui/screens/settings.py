@@ -40,6 +40,7 @@ FIELDS = (
     Field("generation.max_tokens", "Max tokens per answer"),
     Field("generation.reflector", "Reflector", CFG.REFLECTORS),
     Field("model.n_gpu_layers", "GPU layers (-1 all, 0 none)"),
+    Field("model.weights", "Compute weights", CFG.WEIGHTS),
     Field("judge.base_url", "Judge endpoint (OpenAI-compatible base URL)"),
     Field("judge.model", "Judge model"),
 )
