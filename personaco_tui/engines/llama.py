@@ -619,7 +619,7 @@ class LlamaEngine:
             if cancel is not None and cancel.cancelled:
                 raise Cancelled()
             entries: list[tuple[int, int, tuple[int, ...], tuple[int, ...] | None]] = []
-            for s, queue in plan.items():
+            for s, queue in sorted(plan.items()):  # llama.cpp splits ubatches at id gaps
                 if rnd >= len(queue):
                     continue
                 t = queue[rnd]
