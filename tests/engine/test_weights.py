@@ -186,3 +186,27 @@ def test_a_bf16_copy_is_the_same_model(tmp_path, bundled_gguf):
     finally:
         native.close()
         bf16.close()
+
+
+def test_bench_times_the_native_file_beside_a_copy(monkeypatch, capsys):
+    """`personaco bench` names the weights it ran, and with a copy also times the model
+    file's own weights in the same run (tiny answers: this checks the plumbing, not speed)."""
+    import json
+
+    from personaco_tui.cli import main
+
+    monkeypatch.setenv("PERSONACO_MODEL_N_GPU_LAYERS", "0")
+    monkeypatch.setenv("PERSONACO_MODEL_WEIGHTS", "q8_0")
+    args = ["bench", "--json", "--tokens", "4", "--k", "2", "--no-naive"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["weights"] == "q8_0"
+    for key in ("single_native_s", "turn_native_s", "turn_over_best_single"):
+        assert data[key] > 0, key
+    best = min(data["single_s"], data["single_native_s"])
+    assert data["turn_over_best_single"] == pytest.approx(data["turn_s"] / best, rel=0.05)
+
+    monkeypatch.setenv("PERSONACO_MODEL_WEIGHTS", "native")
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["weights"] == "native" and "single_native_s" not in data
