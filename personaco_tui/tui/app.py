@@ -37,7 +37,7 @@ from .messages import (
     EngineFailed,
     EngineLoaded,
     PhaseChanged,
-    TokenArrived,
+    TokensArrived,
     TurnFailed,
     TurnFinished,
 )
@@ -54,7 +54,12 @@ from .widgets.prompt import PromptInput
 from .widgets.sidebar import ConversationList, ProfileList
 from .widgets.signals_panel import SignalsPanel
 
-_TOKEN_FLUSH_S = 0.05  # merge token events so the UI redraws at most ~20 times a second
+# The worker merges token events into one message per 0.1 s, and the live block is drawn at
+# most every 0.2 s: Markdown redraws are costly, and a busy UI thread holds the GIL the
+# sampling loop needs between llama.cpp calls (drawing every candidate's every token made a
+# turn in the app ~20x slower than the same turn from the CLI).
+_TOKEN_FLUSH_S = 0.1
+_LIVE_REDRAW_S = 0.2
 _NARROW = 110  # below this width the left sidebar starts hidden (ctrl+b shows it)
 # settings whose change needs the model loaded again
 _RELOAD_KEYS = {"model.default", "model.n_gpu_layers", "model.weights"}
@@ -92,6 +97,8 @@ class PersonacoApp(App[None]):
         self._cancel: CancelToken | None = None
         self._model_status = "loading…"
         self._live: LiveTurn | None = None
+        self._live_drawn = 0.0  # when the live block was last drawn
+        self._live_dirty = False  # text arrived since then
         self._clock: Timer | None = None  # redraws the elapsed time while a turn runs
         # One model, several workers (a turn, a suggestion, a reload): they take turns.
         self._engine_lock = threading.Lock()
@@ -203,10 +210,12 @@ class PersonacoApp(App[None]):
         self._live = LiveTurn(self.method, k, time.monotonic())
         self._cancel = CancelToken()
         self.generate(query, self._cancel)
-        self._clock = self.set_interval(0.5, self._tick)
+        self._clock = self.set_interval(_LIVE_REDRAW_S, self._tick)
 
     def _tick(self) -> None:
-        if self._live is not None:
+        if self._live is not None and (
+            self._live_dirty or time.monotonic() - self._live_drawn >= 0.5  # the elapsed time
+        ):
             self._render_live()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="generate")
@@ -216,8 +225,10 @@ class PersonacoApp(App[None]):
         last_flush = [time.monotonic()]
 
         def flush() -> None:
-            for cand, pieces in pending.items():
-                self.post_message(TokenArrived(cand, counts.get(cand, 0), "".join(pieces)))
+            if pending:
+                self.post_message(
+                    TokensArrived({c: (counts.get(c, 0), "".join(ps)) for c, ps in pending.items()})
+                )
             pending.clear()
             last_flush[0] = time.monotonic()
 
@@ -254,10 +265,14 @@ class PersonacoApp(App[None]):
         assert isinstance(result, chat.TurnResult)
         self.post_message(TurnFinished(result))
 
-    def on_token_arrived(self, event: TokenArrived) -> None:
+    def on_tokens_arrived(self, event: TokensArrived) -> None:
         if self._live is not None:
-            self._live.add(event.candidate, event.text, event.n_tokens)
-            self._render_live()
+            for cand, (n_tokens, text) in event.pieces.items():
+                self._live.add(cand, text, n_tokens)
+            if time.monotonic() - self._live_drawn >= _LIVE_REDRAW_S:
+                self._render_live()
+            else:
+                self._live_dirty = True  # the clock draws it
 
     def on_phase_changed(self, event: PhaseChanged) -> None:
         if self._live is not None:
@@ -274,7 +289,9 @@ class PersonacoApp(App[None]):
 
     def _render_live(self) -> None:
         if self._live is not None:
-            self.query_one(ChatView).update_live(live_markdown(self._live, time.monotonic()))
+            now = time.monotonic()
+            self.query_one(ChatView).update_live(live_markdown(self._live, now))
+            self._live_drawn, self._live_dirty = now, False
 
     def _end_turn(self) -> None:
         self._cancel = None

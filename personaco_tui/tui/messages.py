@@ -21,12 +21,10 @@ class EngineFailed(Message):
 
 
 @dataclass
-class TokenArrived(Message):
-    """A piece of text for candidate `candidate` of the running turn."""
+class TokensArrived(Message):
+    """New text of the running turn's candidates: {candidate: (tokens so far, new text)}."""
 
-    candidate: int
-    n_tokens: int
-    text: str
+    pieces: dict[int, tuple[int, str]]
 
 
 @dataclass

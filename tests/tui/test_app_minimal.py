@@ -71,3 +71,40 @@ async def test_signals_of_the_active_profile_are_listed(engine):
         labels = [str(label.render()) for label in app.query("#signals Label")]
         assert any("No bullet lists" in text for text in labels)
     app.rt.close()
+
+
+async def test_the_live_block_is_drawn_a_few_times_a_second_not_per_token(engine, monkeypatch):
+    """Every candidate's every token used to redraw a Markdown widget tree: the UI thread
+    then held the GIL the sampling loop needs, and a turn in the app took ~20x as long as
+    the same turn from the CLI. Redraws are now merged and throttled."""
+    import time
+
+    from personaco_tui.tui.widgets.chat_view import ChatView, LiveMessage
+
+    monkeypatch.setenv("PERSONACO_GENERATION_MAX_TOKENS", "48")
+    monkeypatch.setenv("PERSONACO_GENERATION_K", "4")
+    monkeypatch.setenv("PERSONACO_GENERATION_REFLECTOR", "rules")
+    draws: list[float] = []
+    real = ChatView.update_live
+
+    def counting(self, text: str) -> None:
+        draws.append(time.monotonic())
+        real(self, text)
+
+    monkeypatch.setattr(ChatView, "update_live", counting)
+    app = make_app(engine=engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.rt.engine is not None)
+        await pilot.click("#prompt")
+        await pilot.press(*"Tell me about rivers")
+        started = time.monotonic()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(app.query(ChatMessage).filter(".assistant")) == 1)
+        seconds = time.monotonic() - started
+        assert not app.query(LiveMessage)  # the live block gives way to the answer
+    app.rt.close()
+    tokens = 4 * 48
+    assert draws, "the live block was never drawn"
+    # at most one draw per 0.2 s, plus one per phase change; far fewer than the tokens
+    assert len(draws) <= seconds / 0.2 + 6, (len(draws), seconds)
+    assert len(draws) < tokens / 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from rich.markdown import Markdown as RichMarkdown
 from textual import events
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -22,7 +23,6 @@ class ChatMessage(Markdown):
     ChatMessage { margin: 0 1 1 1; padding: 0 1; }
     ChatMessage.user { background: $boost; border-left: thick $accent; }
     ChatMessage.assistant { border-left: thick $success; }
-    ChatMessage.live { border-left: thick $warning; }
     ChatMessage.found { background: $warning 20%; }
     """
 
@@ -58,6 +58,18 @@ class ChatMessage(Markdown):
             self.post_message(self.Clicked(self))
 
 
+class LiveMessage(Static):
+    """The running turn, redrawn several times a second: one Rich renderable in one widget,
+    where a Markdown widget would rebuild a tree of child widgets on every redraw."""
+
+    DEFAULT_CSS = """
+    LiveMessage { margin: 0 1 1 1; padding: 0 1; border-left: thick $warning; }
+    """
+
+    def show(self, markdown: str) -> None:
+        self.update(RichMarkdown(markdown))
+
+
 class ChatView(VerticalScroll):
     DEFAULT_CSS = """
     ChatView { height: 1fr; }
@@ -66,8 +78,7 @@ class ChatView(VerticalScroll):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._live: ChatMessage | None = None
-        self._live_text = ""
+        self._live: LiveMessage | None = None
 
     def show_empty(self, text: str) -> None:
         self.remove_children()
@@ -111,12 +122,15 @@ class ChatView(VerticalScroll):
                 return
 
     def start_live(self, header: str) -> None:
-        self._live_text = ""
-        self._live = self.add("live", header)
+        for empty in self.query(".empty"):
+            empty.remove()
+        self._live = LiveMessage(RichMarkdown(header))
+        self.mount(self._live)
+        self.scroll_end(animate=False)
 
     def update_live(self, text: str) -> None:
         if self._live is not None:
-            self._live.update(text)
+            self._live.show(text)
             self.scroll_end(animate=False)
 
     def end_live(self) -> None:
