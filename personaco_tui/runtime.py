@@ -103,10 +103,16 @@ class Runtime:
         m = self.settings.model
         gpu = m.n_gpu_layers != 0 and _gpu_offload()
         load, kind = self.compute_weights(path, info, gpu=gpu)
-        if load != path:
-            info = check_gguf(load)
         if not gpu:  # weights and cache stay in RAM
-            check_memory(model_name, m.n_ctx, memory_estimate(info, m.n_ctx), available_memory())
+            free = available_memory()
+            if load != path:
+                copy = check_gguf(load)
+                try:
+                    check_memory(model_name, m.n_ctx, memory_estimate(copy, m.n_ctx), free)
+                except ModelError:  # the bigger copy does not fit: the file itself may
+                    load, kind = path, "native"
+                    self.weights_note = f"native: the {copy.size >> 20:,} MiB copy does not fit"
+            check_memory(model_name, m.n_ctx, memory_estimate(info, m.n_ctx), free)
         return LlamaEngine(
             load,
             name=model_name,

@@ -210,3 +210,27 @@ def test_bench_times_the_native_file_beside_a_copy(monkeypatch, capsys):
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["weights"] == "native" and "single_native_s" not in data
+
+
+def test_a_copy_that_does_not_fit_in_memory_gives_way_to_the_file(monkeypatch, bundled_gguf):
+    """The copy is bigger than the file: with memory for the file but not the copy, the
+    model still loads, as it is. (Free memory is set between the two needs.)"""
+    from personaco_tui import runtime
+    from personaco_tui.catalog.gguf import memory_estimate
+
+    monkeypatch.setenv("PERSONACO_MODEL_N_GPU_LAYERS", "0")
+    monkeypatch.setenv("PERSONACO_MODEL_WEIGHTS", "q8_0")
+    rt = Runtime.open()
+    try:
+        n_ctx = rt.settings.model.n_ctx
+        info = inspect_gguf(bundled_gguf)
+        copy = weights.prepare(bundled_gguf, info, "q8_0", rt.loc.weights_cache)
+        native_need = memory_estimate(info, n_ctx)
+        copy_need = memory_estimate(inspect_gguf(copy), n_ctx)
+        assert native_need < copy_need
+        monkeypatch.setattr(runtime, "available_memory", lambda: (native_need + copy_need) // 2)
+        engine = rt.load_engine()
+        assert engine.weights == "native" and engine.path == bundled_gguf
+        assert "does not fit" in rt.weights_note
+    finally:
+        rt.close()
