@@ -188,7 +188,8 @@ def validate(s: Settings) -> None:
         )
     if s.model.weights not in WEIGHTS:
         raise ConfigError(
-            f"model.weights must be one of {', '.join(WEIGHTS)}, not {s.model.weights!r}."
+            f"model.weights must be one of {', '.join(WEIGHTS)}, not {s.model.weights!r}.",
+            "auto is the default: `personaco config set model.weights auto`.",
         )
     if s.model.n_ctx < 256:
         raise ConfigError(f"model.n_ctx must be at least 256, not {s.model.n_ctx}.")
