@@ -234,3 +234,16 @@ def test_a_copy_that_does_not_fit_in_memory_gives_way_to_the_file(monkeypatch, b
         assert "does not fit" in rt.weights_note
     finally:
         rt.close()
+
+
+def test_the_setting_is_validated_with_a_way_back(monkeypatch, capsys):
+    from personaco_tui.cli import main
+
+    assert main(["config", "set", "model.weights", "fp8"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "model.weights must be one of auto, native, bf16, q8_0" in err and "\n" not in err
+    assert main(["config", "set", "model.weights", "native"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("PERSONACO_MODEL_WEIGHTS", "bogus")
+    assert main(["ask", "Hi", "--max-tokens", "2"]) != 0
+    assert "config set model.weights auto" in capsys.readouterr().err
