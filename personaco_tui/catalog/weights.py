@@ -5,8 +5,8 @@ reflection turn (about 30 tokens) after its candidate, 40 cells for k = 8 and 5 
 llama.cpp has no fast matrix kernel for some storage formats on some CPUs; the bundled
 SmolLM2-135M is Q4_1, which goes through a generic dot product. Decoded once to BF16 on a
 CPU with native BF16 dot products (AVX512_BF16 / AMX_BF16), the same weights process a
-prompt about 3x faster and decode k sequences about 1.5x faster, at the cost of a bigger
-file and a slower single sequence (measured on 2 cores: `personaco bench`, README).
+prompt about 3x faster and decode k sequences about 1.4x faster, at the cost of a file
+2.7x bigger; one sequence alone gains nothing (measured on 2 cores: `personaco bench`, README).
 
 `model.weights` picks: `native` (the file as it is), `bf16` or `q8_0` (a derived copy,
 written once to the cache dir and reused), or `auto` (the default): BF16 when the CPU has
