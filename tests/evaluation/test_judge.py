@@ -13,26 +13,14 @@ from personaco_tui.evaluation.judge import (
     JudgeError,
     JudgeRequest,
 )
+from tests.support import servers
 from tests.support.servers import scripted_server
 
 SENTINEL = "sk-SENTINEL-do-not-leak-1234567890"
 
 
 def chat_reply(content: str | None) -> tuple[int, dict[str, str], bytes]:
-    body = {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "judge",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
-            }
-        ],
-    }
-    return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+    return servers.chat_reply(content, model="judge", reply_id="chatcmpl-1")
 
 
 def error_reply(status: int, message: str, headers: dict[str, str] | None = None):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 
 import pytest
@@ -14,6 +13,7 @@ from personaco_tui.evaluation import sessions as S
 from personaco_tui.evaluation.configs import parse_config, run_config
 from personaco_tui.evaluation.judge import ExternalJudge
 from personaco_tui.runtime import Runtime
+from tests.support import servers
 from tests.support.servers import scripted_server
 
 ITEMS = [
@@ -23,20 +23,7 @@ ITEMS = [
 
 
 def chat_reply(content: str):
-    body = {
-        "id": "c",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "judge",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
-            }
-        ],
-    }
-    return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+    return servers.chat_reply(content, model="judge")
 
 
 def alternating():

@@ -7,7 +7,6 @@ The outputs are stored directly (sessions.add_output), so no model generates any
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -24,7 +23,7 @@ from personaco_tui.config import Settings
 from personaco_tui.evaluation import sessions as S
 from personaco_tui.locations import Locations
 from personaco_tui.store.db import Store
-from tests.support.servers import scripted_server
+from tests.support.servers import chat_reply, scripted_server
 
 DELAY_S = 0.1  # each verdict takes this long, so kills land while a run is judging
 KILLS = 4
@@ -54,20 +53,7 @@ def _slow_judge():
         time.sleep(DELAY_S)
         with lock:
             content = _judge_reply(body)
-        reply = {
-            "id": "j",
-            "object": "chat.completion",
-            "created": 0,
-            "model": "m",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
-                }
-            ],
-        }
-        return 200, {"Content-Type": "application/json"}, json.dumps(reply).encode()
+        return chat_reply(content, reply_id="j")
 
     return answer
 

@@ -16,7 +16,7 @@ from personaco_tui import locations, logs
 from personaco_tui.cli import main
 from personaco_tui.store import migrate
 from personaco_tui.store.db import Store
-from tests.support.servers import scripted_server
+from tests.support.servers import chat_reply, scripted_server
 
 SENTINEL = "sk-SENTINEL-reliability-5f0c2a9e7d1b"
 
@@ -60,20 +60,7 @@ def _echoing_server():
         else:
             with lock:
                 content = next(verdicts)
-        reply = {
-            "id": f"echo {auth}",
-            "object": "chat.completion",
-            "created": 0,
-            "model": "m",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
-                }
-            ],
-        }
-        return 200, {**headers, "Content-Type": "application/json"}, json.dumps(reply).encode()
+        return chat_reply(content, reply_id=f"echo {auth}", headers=headers)
 
     return answer
 

@@ -72,6 +72,30 @@ def llama_server(model: Path, alias: str = "smol") -> Iterator[str]:
 Reply = tuple[int, dict[str, str], bytes]
 
 
+def chat_reply(
+    content: str | None,
+    *,
+    model: str = "m",
+    reply_id: str = "c",
+    headers: dict[str, str] | None = None,
+) -> Reply:
+    """A well-formed OpenAI chat completion with one choice whose message is `content`."""
+    body = {
+        "id": reply_id,
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+    }
+    return 200, {**(headers or {}), "Content-Type": "application/json"}, json.dumps(body).encode()
+
+
 @contextmanager
 def scripted_server(answer: Callable[[str, dict], Reply]) -> Iterator[tuple[str, list[dict]]]:
     """A server whose every POST is answered by `answer(path, json_body)`; yields the /v1

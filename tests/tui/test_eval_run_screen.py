@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from support.pilot import wait_for
-from support.servers import free_port, scripted_server
+from support.servers import chat_reply, free_port, scripted_server
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from personaco_tui.evaluation import actions
@@ -170,21 +170,7 @@ def verdict_reply(seen_orders: list[str]):
         signal = re.search(r"^Personalization criterion: (.*)$", prompt, re.M).group(1)
         with lock:
             seen_orders.append(signal)
-        content = REPLIES[signal]
-        reply = {
-            "id": "c",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body["model"],
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
-                }
-            ],
-        }
-        return 200, {"Content-Type": "application/json"}, json.dumps(reply).encode()
+        return chat_reply(REPLIES[signal], model=body["model"])
 
     return answer
 
