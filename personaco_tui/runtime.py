@@ -105,42 +105,36 @@ class Runtime:
         load, kind = self.compute_weights(path, info, gpu=gpu)
         if not gpu:  # weights and cache stay in RAM
             free = available_memory()
-            if load != path:
-                copy = check_gguf(load)
+            if load is not info:
                 try:
-                    check_memory(model_name, m.n_ctx, memory_estimate(copy, m.n_ctx), free)
+                    check_memory(model_name, m.n_ctx, memory_estimate(load, m.n_ctx), free)
                 except ModelError:  # the bigger copy does not fit: the file itself may
-                    load, kind = path, "native"
-                    self.weights_note = f"native: the {copy.size >> 20:,} MiB copy does not fit"
-            check_memory(model_name, m.n_ctx, memory_estimate(info, m.n_ctx), free)
+                    self.weights_note = f"native: the {load.size >> 20:,} MiB copy does not fit"
+                    load, kind = info, "native"
+            if load is info:
+                check_memory(model_name, m.n_ctx, memory_estimate(info, m.n_ctx), free)
         return LlamaEngine(
-            load,
+            load.path,
             name=model_name,
             options=LlamaOptions(n_ctx=m.n_ctx, n_gpu_layers=m.n_gpu_layers, n_threads=m.n_threads),
             weights=kind,
         )
 
-    def compute_weights(self, path: Path, info: GGUFInfo, *, gpu: bool) -> tuple[Path, str]:
-        """The file to load for `path` and its weights format, per `model.weights` (see
-        catalog/weights.py). A derived copy that cannot be written falls back to the file
-        itself: it is a speed-up, never a reason not to answer. `weights_note` says why."""
-        from .engines.llama import system_info
-
-        choice = weights.choose(
-            self.settings.model.weights,
-            info,
-            gpu=gpu,
-            features=weights.cpu_features(system_info()),
-        )
+    def compute_weights(self, path: Path, info: GGUFInfo, *, gpu: bool) -> tuple[GGUFInfo, str]:
+        """The checked file to load for `path` and its weights: `info` itself ("native"), or
+        a derived copy per `model.weights` (see catalog/weights.py). A copy that cannot be
+        written falls back to the file itself: it is a speed-up, never a reason not to answer.
+        `weights_note` says why."""
+        choice = weights.choose_here(self.settings.model.weights, info, gpu=gpu)
         self.weights_note = f"{choice.kind}: {choice.reason}"
         if choice.kind == "native":
-            return path, "native"
+            return info, "native"
         try:
             return weights.prepare(path, info, choice.kind, self.loc.weights_cache), choice.kind
         except ModelError as e:
             log.warning("loading %s as it is: %s", path.name, e.message)
             self.weights_note = f"native: {e.message}"
-            return path, "native"
+            return info, "native"
 
     def _load_remote(self) -> Engine:
         from .engines.openai_compat import OpenAICompatEngine

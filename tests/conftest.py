@@ -96,15 +96,13 @@ def engine(bundled_gguf: Path, weights_cache: Path):
     the weights a user's default (`model.weights = auto`) picks on this machine."""
     from personaco_tui.catalog import weights
     from personaco_tui.catalog.gguf import check_gguf
-    from personaco_tui.engines.llama import LlamaEngine, LlamaOptions, system_info
+    from personaco_tui.engines.llama import LlamaEngine, LlamaOptions
 
     info = check_gguf(bundled_gguf)
-    kind = weights.choose(
-        "auto", info, gpu=False, features=weights.cpu_features(system_info())
-    ).kind
+    kind = weights.choose_here("auto", info, gpu=False).kind
     path = bundled_gguf
     if kind != "native":
-        path = weights.prepare(bundled_gguf, info, kind, weights_cache / "weights")
+        path = weights.prepare(bundled_gguf, info, kind, weights_cache / "weights").path
     eng = LlamaEngine(path, name="smollm2-135m", options=LlamaOptions(n_ctx=4096), weights=kind)
     yield eng
     eng.close()

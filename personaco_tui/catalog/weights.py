@@ -21,12 +21,12 @@ differ token for token from the native file, as they do between llama.cpp builds
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import hashlib
 import logging
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import WEIGHTS
@@ -42,7 +42,7 @@ _BF16_FEATURES = ("AVX512_BF16", "AMX_BF16")
 _FORMATS = {"bf16": (16.0, 32), "q8_0": (8.5, 7)}
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class WeightsChoice:
     kind: str  # "native", "bf16" or "q8_0"
     reason: str  # one line for `doctor` and the log
@@ -97,6 +97,13 @@ def choose(setting: str, info: GGUFInfo, *, gpu: bool, features: set[str]) -> We
     return WeightsChoice("bf16", f"this CPU multiplies BF16 natively ({has[0]})")
 
 
+def choose_here(setting: str, info: GGUFInfo, *, gpu: bool) -> WeightsChoice:
+    """`choose` with the features the loaded llama.cpp reports for this CPU."""
+    from ..engines.llama import system_info  # llama.cpp, only when a model is about to load
+
+    return choose(setting, info, gpu=gpu, features=cpu_features(system_info()))
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
@@ -116,18 +123,18 @@ def derived_path(src: Path, kind: str, cache_dir: Path) -> Path:
     return cache_dir / f"{_family(src, kind)}.{version}.gguf"
 
 
-def prepare(src: Path, info: GGUFInfo, kind: str, cache_dir: Path) -> Path:
-    """The derived copy of `src` in `kind`, written once into `cache_dir` and reused while
-    the source file is unchanged. Raises ModelError when it cannot be written (the caller
-    then loads the native file). A damaged copy is written again; two processes preparing at
-    once each write a private file and the last rename wins, both complete."""
+def prepare(src: Path, info: GGUFInfo, kind: str, cache_dir: Path) -> GGUFInfo:
+    """The derived copy of `src` in `kind` (checked; its `.path` is the file), written once
+    into `cache_dir` and reused while the source file is unchanged. Raises ModelError when
+    it cannot be written (the caller then loads the native file). A damaged copy is written
+    again; two processes preparing at once each write a private file and the last rename
+    wins, both complete."""
     from ..engines.llama import quantize_file  # llama.cpp, only when a copy is wanted
 
     dst = derived_path(src, kind, cache_dir)
     if dst.is_file():
         try:
-            check_gguf(dst)
-            return dst
+            return check_gguf(dst)
         except ModelError as e:
             log.warning("derived weights %s are damaged (%s); writing them again", dst, e)
     need = derived_size(info, kind)
@@ -145,7 +152,7 @@ def prepare(src: Path, info: GGUFInfo, kind: str, cache_dir: Path) -> Path:
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
     try:
         quantize_file(src, tmp, _FORMATS[kind][1])
-        check_gguf(tmp)
+        copy = dataclasses.replace(check_gguf(tmp), path=dst)  # checked before it is in place
         os.replace(tmp, dst)
     except (OSError, ModelError) as e:
         tmp.unlink(missing_ok=True)
@@ -157,4 +164,4 @@ def prepare(src: Path, info: GGUFInfo, kind: str, cache_dir: Path) -> Path:
         if old != dst:  # a copy of an earlier version of the same file
             old.unlink(missing_ok=True)
     log.info("wrote %s weights for %s to %s", kind, src, dst)
-    return dst
+    return copy

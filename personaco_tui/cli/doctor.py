@@ -38,12 +38,10 @@ def _pkg(name: str) -> str:
 def _weights_line(settings, loc, path, info) -> bool:
     """Which weights a load of the default model uses, and whether the copy is written."""
     from ..catalog import weights
-    from ..engines.llama import gpu_offload_supported, system_info
+    from ..engines.llama import gpu_offload_supported
 
     gpu = settings.model.n_gpu_layers != 0 and gpu_offload_supported()
-    choice = weights.choose(
-        settings.model.weights, info, gpu=gpu, features=weights.cpu_features(system_info())
-    )
+    choice = weights.choose_here(settings.model.weights, info, gpu=gpu)
     detail = f"{choice.kind}: {choice.reason}"
     if choice.kind != "native":
         copy = weights.derived_path(path, choice.kind, loc.weights_cache)

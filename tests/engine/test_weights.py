@@ -76,27 +76,27 @@ def model_copy(tmp_path, bundled_gguf) -> Path:
 def test_the_copy_is_written_once_and_reused(tmp_path, model_copy):
     cache = tmp_path / "cache"
     info = inspect_gguf(model_copy)
-    first = weights.prepare(model_copy, info, "q8_0", cache)
+    first = weights.prepare(model_copy, info, "q8_0", cache).path
     assert check_gguf(first).quantization == "Q8_0"
     stamp = first.stat().st_mtime_ns
-    again = weights.prepare(model_copy, info, "q8_0", cache)
+    again = weights.prepare(model_copy, info, "q8_0", cache).path
     assert again == first and again.stat().st_mtime_ns == stamp
     assert [p.name for p in cache.iterdir()] == [first.name]  # no temporary file left
 
     # the source changes (a new download): a new copy, and the stale one is removed
     os.utime(model_copy, ns=(stamp + 10**9, stamp + 10**9))
-    second = weights.prepare(model_copy, inspect_gguf(model_copy), "q8_0", cache)
+    second = weights.prepare(model_copy, inspect_gguf(model_copy), "q8_0", cache).path
     assert second != first and second.is_file() and not first.exists()
 
 
 def test_a_damaged_copy_is_written_again(tmp_path, model_copy):
     cache = tmp_path / "cache"
     info = inspect_gguf(model_copy)
-    path = weights.prepare(model_copy, info, "q8_0", cache)
+    path = weights.prepare(model_copy, info, "q8_0", cache).path
     size = path.stat().st_size
     with open(path, "r+b") as f:
         f.truncate(size // 2)
-    again = weights.prepare(model_copy, info, "q8_0", cache)
+    again = weights.prepare(model_copy, info, "q8_0", cache).path
     assert again == path and again.stat().st_size == size
     check_gguf(again)
 
@@ -141,12 +141,7 @@ def _load(monkeypatch, setting: str) -> tuple[Path, str, Path]:
 def test_the_runtime_loads_what_the_setting_says(monkeypatch, bundled_gguf):
     assert _load(monkeypatch, "native")[:2] == (bundled_gguf, "native")
     path, kind, cache = _load(monkeypatch, "auto")
-    expect = weights.choose(
-        "auto",
-        inspect_gguf(bundled_gguf),
-        gpu=False,
-        features=weights.cpu_features(system_info()),
-    ).kind
+    expect = weights.choose_here("auto", inspect_gguf(bundled_gguf), gpu=False).kind
     assert kind == expect
     assert (path.parent == cache) == (expect != "native")
 
@@ -161,7 +156,7 @@ def test_a_bf16_copy_is_the_same_model(tmp_path, bundled_gguf):
     """Rounding only: the reflection probabilities of the same cells stay within a few
     hundredths of the native file's, and the yes/no decisions agree."""
     cache = tmp_path / "cache"
-    path = weights.prepare(bundled_gguf, inspect_gguf(bundled_gguf), "bf16", cache)
+    path = weights.prepare(bundled_gguf, inspect_gguf(bundled_gguf), "bf16", cache).path
     native = LlamaEngine(bundled_gguf, options=LlamaOptions(n_ctx=2048))
     bf16 = LlamaEngine(path, options=LlamaOptions(n_ctx=2048), weights="bf16")
     try:
@@ -224,7 +219,7 @@ def test_a_copy_that_does_not_fit_in_memory_gives_way_to_the_file(monkeypatch, b
     try:
         n_ctx = rt.settings.model.n_ctx
         info = inspect_gguf(bundled_gguf)
-        copy = weights.prepare(bundled_gguf, info, "q8_0", rt.loc.weights_cache)
+        copy = weights.prepare(bundled_gguf, info, "q8_0", rt.loc.weights_cache).path
         native_need = memory_estimate(info, n_ctx)
         copy_need = memory_estimate(inspect_gguf(copy), n_ctx)
         assert native_need < copy_need
