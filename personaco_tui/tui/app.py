@@ -54,10 +54,10 @@ from .widgets.prompt import PromptInput
 from .widgets.sidebar import ConversationList, ProfileList
 from .widgets.signals_panel import SignalsPanel
 
-# The worker merges token events into one message per 0.1 s, and the live block is drawn at
-# most every 0.2 s: Markdown redraws are costly, and a busy UI thread holds the GIL the
+# The worker merges token events into one message per 0.1 s, and only the clock draws the
+# live block, every 0.2 s: redraws are costly, and a busy UI thread holds the GIL the
 # sampling loop needs between llama.cpp calls (drawing every candidate's every token made a
-# turn in the app ~20x slower than the same turn from the CLI).
+# turn in the app many times slower than the same turn from the CLI).
 _TOKEN_FLUSH_S = 0.1
 _LIVE_REDRAW_S = 0.2
 _NARROW = 110  # below this width the left sidebar starts hidden (ctrl+b shows it)
@@ -97,8 +97,6 @@ class PersonacoApp(App[None]):
         self._cancel: CancelToken | None = None
         self._model_status = "loading…"
         self._live: LiveTurn | None = None
-        self._live_drawn = 0.0  # when the live block was last drawn
-        self._live_dirty = False  # text arrived since then
         self._clock: Timer | None = None  # redraws the elapsed time while a turn runs
         # One model, several workers (a turn, a suggestion, a reload): they take turns.
         self._engine_lock = threading.Lock()
@@ -213,9 +211,7 @@ class PersonacoApp(App[None]):
         self._clock = self.set_interval(_LIVE_REDRAW_S, self._tick)
 
     def _tick(self) -> None:
-        if self._live is not None and (
-            self._live_dirty or time.monotonic() - self._live_drawn >= 0.5  # the elapsed time
-        ):
+        if self._live is not None:
             self._render_live()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="generate")
@@ -268,11 +264,7 @@ class PersonacoApp(App[None]):
     def on_tokens_arrived(self, event: TokensArrived) -> None:
         if self._live is not None:
             for cand, (n_tokens, text) in event.pieces.items():
-                self._live.add(cand, text, n_tokens)
-            if time.monotonic() - self._live_drawn >= _LIVE_REDRAW_S:
-                self._render_live()
-            else:
-                self._live_dirty = True  # the clock draws it
+                self._live.add(cand, text, n_tokens)  # the clock draws it
 
     def on_phase_changed(self, event: PhaseChanged) -> None:
         if self._live is not None:
@@ -289,9 +281,7 @@ class PersonacoApp(App[None]):
 
     def _render_live(self) -> None:
         if self._live is not None:
-            now = time.monotonic()
-            self.query_one(ChatView).update_live(live_markdown(self._live, now))
-            self._live_drawn, self._live_dirty = now, False
+            self.query_one(ChatView).update_live(live_markdown(self._live, time.monotonic()))
 
     def _end_turn(self) -> None:
         self._cancel = None
