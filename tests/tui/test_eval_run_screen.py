@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from support.pilot import wait_for
+from support.pilot import settled, wait_for
 from support.servers import chat_reply, free_port, scripted_server
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
@@ -383,13 +383,6 @@ async def test_without_a_runtime_generate_and_judge_say_they_are_unavailable(eng
     app.rt.close()
 
 
-async def footer_drawn(pilot, screen: EvalSessionsScreen) -> None:
-    """The footer fills in after its keys are known, a moment after the screen: wait for it,
-    or a snapshot may catch it blank."""
-    await wait_for(pilot, lambda: len(screen.query("FooterKey")) > 0)
-    await pilot.pause()
-
-
 def test_sessions_snapshot(engine, snap_compare, tmp_path):
     app = make_app(engine=engine)
     store = app.rt.store
@@ -400,7 +393,8 @@ def test_sessions_snapshot(engine, snap_compare, tmp_path):
     )
 
     async def run_before(pilot) -> None:
-        await footer_drawn(pilot, await open_screen(app, pilot))
+        await open_screen(app, pilot)
+        await settled(app, pilot)
 
     try:
         assert snap_compare(app, terminal_size=(120, 20), run_before=run_before)
@@ -412,7 +406,7 @@ def test_create_form_snapshot(engine, snap_compare, tmp_path):
     app = make_app(engine=engine)
 
     async def run_before(pilot) -> None:
-        screen = await open_screen(app, pilot)
+        await open_screen(app, pilot)
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, CreateSessionScreen))
         app.screen.query_one("#create-name", Input).value = "exp1"
@@ -420,7 +414,7 @@ def test_create_form_snapshot(engine, snap_compare, tmp_path):
         app.screen.query_one("#create-b", Input).focus()
         await pilot.press("enter")  # no click: a pressed button's flash would vary
         await wait_for(pilot, lambda: app.screen.query_one("#create-error").display)
-        await footer_drawn(pilot, screen)
+        await settled(app, pilot)
 
     try:
         assert snap_compare(app, terminal_size=(100, 36), run_before=run_before)

@@ -8,7 +8,7 @@ import io
 import re
 
 from rich.console import Console
-from support.pilot import wait_for
+from support.pilot import settled, wait_for
 from textual.widgets import DataTable, Static
 
 from personaco_tui.evaluation import analysis
@@ -281,6 +281,7 @@ def test_report_snapshot(engine, snap_compare):
 
     async def run_before(pilot) -> None:
         await open_report(app, pilot, sid)
+        await settled(app, pilot)
 
     try:
         assert snap_compare(app, terminal_size=(130, 70), run_before=run_before)
@@ -294,6 +295,7 @@ def test_empty_report_snapshot(engine, snap_compare):
 
     async def run_before(pilot) -> None:
         await open_report(app, pilot, sid)
+        await settled(app, pilot)
 
     try:
         assert snap_compare(app, terminal_size=(100, 24), run_before=run_before)

@@ -4,7 +4,7 @@ and the stacked layout in narrow terminals."""
 
 from __future__ import annotations
 
-from support.pilot import wait_for
+from support.pilot import settled, wait_for
 from textual.widgets import Static
 
 from personaco_tui.evaluation import sessions as S
@@ -275,6 +275,7 @@ def test_rating_snapshot(engine, snap_compare):
 
     async def run_before(pilot) -> None:
         await open_rating(app, pilot, sid)
+        await settled(app, pilot)
 
     try:
         assert snap_compare(app, terminal_size=(110, 30), run_before=run_before)

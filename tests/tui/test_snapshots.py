@@ -7,8 +7,7 @@ at the SVGs in tests/tui/__snapshots__/ (a browser shows them) before committing
 from __future__ import annotations
 
 import pytest
-from support.pilot import wait_for
-from textual.widgets import Input
+from support.pilot import settled, wait_for
 
 from personaco_tui.core.types import (
     Candidate,
@@ -21,6 +20,10 @@ from personaco_tui.store import conversations as C
 from personaco_tui.store import generations as G
 from personaco_tui.store import profiles as P
 from personaco_tui.tui.app import make_app
+from personaco_tui.tui.screens.help import HelpScreen
+from personaco_tui.tui.screens.history import HistoryScreen
+from personaco_tui.tui.screens.settings import SettingsScreen
+from personaco_tui.tui.screens.why import WhyScreen
 
 SIZE = (130, 36)
 SIGNALS = ["Keep it under 30 words.", "Do not use any commas.", "I am a geologist."]
@@ -85,18 +88,9 @@ def _app(engine, conversation_id):
     async def ready(pilot) -> None:
         await wait_for(pilot, lambda: app.rt.engine is not None)
         app.load_conversation(conversation_id)
-        await pilot.pause(0.3)
-        await steady(app, pilot)
+        await settled(app, pilot)
 
     return app, ready
-
-
-async def steady(app, pilot) -> None:
-    """No blinking cursor: a snapshot must not depend on when within a blink it is taken."""
-    for screen in app.screen_stack:
-        for field in screen.query(Input):
-            field.cursor_blink = False
-    await pilot.pause(0.1)
 
 
 def test_chat_screen(snap_compare, engine, filled_home):
@@ -111,8 +105,8 @@ def test_why_screen(snap_compare, engine, filled_home):
     async def run_before(pilot) -> None:
         await ready(pilot)
         await pilot.press("f2")
-        await pilot.pause(0.3)
-        await steady(app, pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
+        await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
     app.rt.close()
@@ -124,8 +118,9 @@ def test_history_screen(snap_compare, engine, filled_home):
     async def run_before(pilot) -> None:
         await ready(pilot)
         await pilot.press("ctrl+f", *"magma")
-        await pilot.pause(0.6)
-        await steady(app, pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await pilot.pause(0.6)  # the search runs a moment after the last key
+        await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
     app.rt.close()
@@ -137,8 +132,8 @@ def test_settings_screen(snap_compare, engine, filled_home):
     async def run_before(pilot) -> None:
         await ready(pilot)
         await pilot.press("f3")
-        await pilot.pause(0.3)
-        await steady(app, pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=(130, 44), run_before=run_before)
     app.rt.close()
@@ -150,8 +145,8 @@ def test_help_screen(snap_compare, engine, filled_home):
     async def run_before(pilot) -> None:
         await ready(pilot)
         await pilot.press("f1")
-        await pilot.pause(0.3)
-        await steady(app, pilot)
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=(130, 44), run_before=run_before)
     app.rt.close()

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Footer, Input, Label
 
 
 class TextPromptScreen(ModalScreen[str | None]):
@@ -30,6 +30,7 @@ class TextPromptScreen(ModalScreen[str | None]):
             yield Label(self._title, classes="dialog-title", markup=False)
             yield Input(self._value, placeholder=self._placeholder, id="dialog-input")
             yield Label("Enter to save · Esc to cancel", classes="dialog-hint")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -68,6 +69,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Yes (y)", variant="error", id="yes")
                 yield Button("No (n)", id="no")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

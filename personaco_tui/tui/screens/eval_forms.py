@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from ...errors import PersonacoError
 from ...evaluation import actions
@@ -72,6 +72,7 @@ class CreateSessionScreen(ModalScreen[actions.Created | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Create", variant="primary", id="create-ok", compact=True)
                 yield Button("Cancel", id="create-cancel", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         # the shared `.dialog` rule (app.tcss) outranks DEFAULT_CSS: widen it here, for paths

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Footer, Label
 
 
 def _keys(binding: Binding) -> str:
@@ -44,6 +44,7 @@ class HelpScreen(ModalScreen[None]):
                 "ctrl+p opens the command palette: every action by name. Esc closes this.",
                 classes="dialog-hint",
             )
+        yield Footer(compact=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

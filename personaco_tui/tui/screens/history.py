@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ...errors import PersonacoError
@@ -68,6 +68,7 @@ class HistoryScreen(ModalScreen[HistoryHit | None]):
                 "Type to search · ↓ to the results · Enter opens · Esc closes",
                 classes="dialog-hint",
             )
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Footer, Input, Label, Select
 
 from ... import config as CFG
 from ...catalog import registry
@@ -106,6 +106,7 @@ class SettingsScreen(ModalScreen[SavedSettings | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
+        yield Footer(compact=True)
 
     def _field(self, f: Field) -> ComposeResult:
         value = _get(self.file_settings, f.key)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, LoadingIndicator, SelectionList
+from textual.widgets import Button, Footer, Label, LoadingIndicator, SelectionList
 
 from ...engines.base import CancelToken
 from ...errors import Cancelled, PersonacoError
@@ -44,6 +44,7 @@ class SuggestSignalsScreen(ModalScreen[list[str] | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Add ticked (ctrl+s)", variant="primary", id="add", disabled=True)
                 yield Button("Cancel (esc)", id="cancel")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).display = False

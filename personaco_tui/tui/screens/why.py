@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Footer, Label, Static
 
 from ...core.types import Candidate, Generation, ReflectionCell
 
@@ -84,6 +84,7 @@ class WhyScreen(ModalScreen[int | None]):
                     yield Static("", id="why-texts")
             hint = "↑↓ move · Enter/p pick · Esc close" if self.can_pick else "Esc close"
             yield Label(hint, classes="dialog-hint")
+        yield Footer(compact=True)
 
     def _legend(self) -> Text:
         text = Text()
