@@ -25,7 +25,14 @@ from .common import open_runtime
 @click.option(
     "--k", type=click.IntRange(1, 32), default=None, help="Samples [default: 8; 4 with --memory]."
 )
-@click.option("--repeats", type=click.IntRange(1, 20), default=1, show_default=True)
+@click.option(
+    "--repeats",
+    type=click.IntRange(1, 20),
+    default=3,
+    show_default=True,
+    help="Times each measure is taken, interleaved; the medians are reported. One run on a "
+    "shared machine can be off by a third.",
+)
 @click.option("--no-naive", is_flag=True, help="Skip the slow high-level-API comparison.")
 @click.option(
     "--no-native",

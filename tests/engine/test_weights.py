@@ -192,7 +192,7 @@ def test_bench_times_the_native_file_beside_a_copy(monkeypatch, capsys):
 
     monkeypatch.setenv("PERSONACO_MODEL_N_GPU_LAYERS", "0")
     monkeypatch.setenv("PERSONACO_MODEL_WEIGHTS", "q8_0")
-    args = ["bench", "--json", "--tokens", "4", "--k", "2", "--no-naive"]
+    args = ["bench", "--json", "--tokens", "4", "--k", "2", "--repeats", "1", "--no-naive"]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["weights"] == "q8_0"
