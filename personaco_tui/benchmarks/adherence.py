@@ -126,7 +126,7 @@ def run_adherence(
         picks: dict[str, list[bool]] = {"baseline": base_truth}
         inp = ReflectionInput(messages, item.query, cands, item.signals)
         for name, reflector in reflectors.items():
-            best, _ = choose(reflector.score(inp), k, finished=finished)
+            best, _ = choose(reflector.score(inp), k, finished=finished, texts=cands)
             picks[name] = truth[best]
         picks["random"] = truth[random.Random(seed).randrange(k)]
         picks["oracle"] = max(truth, key=sum)

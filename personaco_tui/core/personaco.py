@@ -3,10 +3,12 @@ choose the answer with the highest row sum.
 
 Choosing: candidates are ranked first by the number of signals the deterministic `rules`
 reflector found satisfied, then by the sum of P(yes) over the cells a language model scored,
-then by whether the answer finished (one cut off at max_tokens ends mid-sentence), then by the
-lowest index. Rules are certain where they apply, so a model's guess never
-outweighs them; with a model reflector alone this is the paper's argmax of row sums. Sums are
-compared after rounding to 1e-9, so a pick is always reproducible from the stored matrix.
+then by whether the answer finished (one cut off at max_tokens ends mid-sentence), then by
+consensus (how much an answer says what the other candidates say, see consensus.py), then by
+the lowest index. Rules are certain where they apply, so a model's guess never outweighs
+them; with a model reflector alone this is the paper's argmax of row sums. Scores are
+compared after rounding to 1e-9, so a pick is always reproducible from the stored matrix and
+the stored answers.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..engines.base import (
     SamplingParams,
     StopWhen,
 )
+from .consensus import consensus
 from .prompts import personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
 from .types import Candidate, Generation, GenerationSettingsUsed, ReflectionCell
@@ -50,10 +53,12 @@ def choose(
     n_candidates: int,
     eligible: list[bool] | None = None,
     finished: list[bool] | None = None,
+    texts: list[str] | None = None,
 ) -> tuple[int, list[float]]:
     """Index of the best candidate and each candidate's row score (the sum of its cells).
     Candidates marked not `eligible` (cut short by an early stop) are never picked; among
-    equal scores a `finished` answer beats one cut off at the token limit."""
+    equal scores a `finished` answer beats one cut off at the token limit, then the answer
+    closest to the other candidates' `texts` beats the rest."""
     certain = [0.0] * n_candidates
     estimated = [0.0] * n_candidates
     for c in cells:
@@ -64,9 +69,17 @@ def choose(
         return 0, rows
     ok = eligible or [True] * n_candidates
     done = finished or [True] * n_candidates
+    agree = consensus(texts) if texts is not None else [0.0] * n_candidates
     best = max(
         range(n_candidates),
-        key=lambda i: (ok[i], round(certain[i], 9), round(estimated[i], 9), done[i], -i),
+        key=lambda i: (
+            ok[i],
+            round(certain[i], 9),
+            round(estimated[i], 9),
+            done[i],
+            round(agree[i], 9),
+            -i,
+        ),
     )
     return best, rows
 
@@ -154,7 +167,8 @@ def run(
         gen.cells = reflector.score(inp, on_progress=on_progress, cancel=cancel)
         eligible = [c.finish_reason != "early_stop" for c in gen.candidates]
         finished = [c.finish_reason != "length" for c in gen.candidates]
-        gen.chosen_index, rows = choose(gen.cells, k, eligible, finished)
+        texts = [c.text for c in gen.candidates]
+        gen.chosen_index, rows = choose(gen.cells, k, eligible, finished, texts)
         for c, r in zip(gen.candidates, rows, strict=True):
             c.score = r
         gen.reflect_s = time.perf_counter() - t1
