@@ -9,7 +9,6 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..core import personaco
 from ..core.prompts import personalization_prompt
@@ -103,7 +102,6 @@ def naive_turn(llm, engine: LlamaEngine, k: int, n_tokens: int, seed: int) -> No
 
 def run_speed(
     engine: LlamaEngine,
-    model_path: Path,
     *,
     n_tokens: int = 128,
     k: int = 8,
@@ -112,9 +110,9 @@ def run_speed(
     native: LlamaEngine | None = None,
     log: Callable[[str], None] = lambda _: None,
 ) -> SpeedReport:
-    """Time every measure in turn, `repeats` times, and report medians. `model_path` is the
-    file the naive version loads (the one `engine` runs). `native`, when given, is the same
-    model on its file's own weights, for an engine that runs a derived copy."""
+    """Time every measure in turn, `repeats` times, and report medians. The naive version
+    loads the file `engine` runs. `native`, when given, is the same model on its file's own
+    weights, for an engine that runs a derived copy."""
     messages = [{"role": "user", "content": personalization_prompt(QUERY, SIGNALS)}]
     one = SamplingParams(max_tokens=n_tokens, seed=1, ignore_eos=True)
     cfg = personaco.RunConfig(k=k, max_tokens=n_tokens, seed=1, ignore_eos=True)
@@ -125,7 +123,7 @@ def run_speed(
         from llama_cpp import Llama
 
         llm = Llama(
-            str(model_path),
+            str(engine.path),
             n_ctx=2048,
             n_threads=engine.n_threads,
             n_gpu_layers=engine.n_gpu_layers,
@@ -172,7 +170,7 @@ def run_speed(
         batched_s=med(batches),
         naive_s=med(naives) if naives else None,
         turn_auto_s=med(autos),
-        weights=getattr(engine, "weights", "native"),
+        weights=engine.weights,
         single_native_s=med(native_singles) if native_singles else None,
         turn_native_s=med(native_turns) if native_turns else None,
     )

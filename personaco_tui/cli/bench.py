@@ -80,7 +80,6 @@ def bench(as_json, model_name, n_tokens, k, repeats, no_naive, no_native, memory
         try:
             report = run_speed(
                 engine,
-                engine.path,
                 n_tokens=n_tokens or 128,
                 k=k or 8,
                 repeats=repeats,

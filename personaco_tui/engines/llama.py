@@ -175,6 +175,8 @@ class LlamaEngine:
 
         threads = opts.n_threads if opts.n_threads > 0 else _available_cpus()
         self.n_threads = threads
+        # the same batch in every layout: decoding chunks never depend on the layout
+        self._batch_alloc = min(opts.n_batch, opts.n_ctx)
         self._ctx: internals.LlamaContext | None = None
         self._streams = 1  # 1: the unified layout; more: one KV stream per sequence
         self._cells = 0  # KV cells of one stream (the whole cache when unified)
@@ -231,8 +233,6 @@ class LlamaEngine:
             cparams.n_seq_max = opts.n_seq_max
             # Unified KV: the sequences share the prompt's cells and the whole n_ctx budget.
             cparams.kv_unified = True
-        # the same batch in every layout: decoding chunks never depend on the layout
-        self._batch_alloc = min(opts.n_batch, opts.n_ctx)
         cparams.n_batch = min(self._batch_alloc, cparams.n_ctx)
         cparams.n_ubatch = min(opts.n_ubatch, cparams.n_batch)
         cparams.no_perf = True

@@ -96,12 +96,16 @@ class ChatView(VerticalScroll):
         message_id: int | None = None,
         generation_id: int | None = None,
     ) -> ChatMessage:
+        msg = ChatMessage(role, content, message_id=message_id, generation_id=generation_id)
+        self._append(msg)
+        return msg
+
+    def _append(self, widget: Static) -> None:
+        """Mount `widget` after the last message (in place of the empty-chat hint)."""
         for empty in self.query(".empty"):
             empty.remove()
-        msg = ChatMessage(role, content, message_id=message_id, generation_id=generation_id)
-        self.mount(msg)
+        self.mount(widget)
         self.scroll_end(animate=False)
-        return msg
 
     def last_answer(self, *, stored_only: bool = True) -> ChatMessage | None:
         """The newest answer (by default: the newest with a stored generation behind it)."""
@@ -122,11 +126,8 @@ class ChatView(VerticalScroll):
                 return
 
     def start_live(self, header: str) -> None:
-        for empty in self.query(".empty"):
-            empty.remove()
         self._live = LiveMessage(RichMarkdown(header))
-        self.mount(self._live)
-        self.scroll_end(animate=False)
+        self._append(self._live)
 
     def update_live(self, text: str) -> None:
         if self._live is not None:
