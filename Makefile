@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    create .venv, install PersonaCo TUI with its dependencies, start the app
-#   make test   the same set-up, then the test suite (this is what CI runs)
+#   make test   the same set-up, then the test suite
+# CI (.ci/run) runs `make check` (lint, format, types, layer contracts), then `make test`.
 # llama-cpp-python builds from source the first time (about 4 minutes on 2 cores); pip caches the wheel.
 
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test check lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check personaco_tui tests
 	$(VENV)/bin/ruff format --check personaco_tui tests
+
+# The gates CI runs before the tests: ruff, mypy (strict on the domain core, see pyproject.toml)
+# and the import-linter layer contracts declared in pyproject.toml.
+check: lint
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
