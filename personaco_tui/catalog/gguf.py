@@ -403,15 +403,21 @@ def memory_estimate(info: GGUFInfo, n_ctx: int) -> int | None:
     arch = info.architecture or ""
     meta = info.metadata
 
-    def key(name: str) -> Any:
-        return meta.get(f"{arch}.{name}")
+    def key(name: str) -> int | None:
+        return _positive(meta.get(f"{arch}.{name}"))
 
     layers, embd, heads = key("block_count"), key("embedding_length"), key("attention.head_count")
-    if not all(isinstance(v, int) and v > 0 for v in (layers, embd, heads)):
+    if layers is None or embd is None or heads is None:
         return None
-    kv_heads = key("attention.head_count_kv")
-    kv_heads = kv_heads if isinstance(kv_heads, int) and kv_heads > 0 else heads
+    kv_heads = key("attention.head_count_kv") or heads
     k_len = key("attention.key_length") or embd // heads
     v_len = key("attention.value_length") or embd // heads
     kv = layers * n_ctx * kv_heads * (k_len + v_len) * 2  # f16
     return info.size + kv + max(64 << 20, info.size // 10)
+
+
+def _positive(value: object) -> int | None:
+    # bool is an int subclass, and no dimension is ever True
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return None

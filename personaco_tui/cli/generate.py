@@ -67,10 +67,14 @@ def generate(in_path, out_path, method, k, reflector, max_tokens, temperature, s
             cfg,
             refl,
             store=rt.store,
-            on_done=lambda item, gen: bar.update(1),
+            on_done=lambda item, gen: _tick(bar),
         )
     click.echo(
         f"Wrote {n} results to {out_path} ({len(items) - todo} already there, "
         f"{len(bad)} bad lines skipped).",
         err=True,
     )
+
+
+def _tick(bar: tqdm) -> None:
+    bar.update(1)

@@ -13,9 +13,10 @@ from .common import open_runtime
 DEFAULT_MODEL = "smollm2-135m"
 
 
-def _size(n: int | None) -> str:
-    if not n:
+def _size(size: int | None) -> str:
+    if not size:
         return "-"
+    n = float(size)
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

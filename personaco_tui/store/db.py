@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, cast
 
 import sqlite_utils
 
@@ -126,7 +126,7 @@ class _Connection(sqlite3.Connection):
         self.begin()
         return self
 
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
         self.end(exc_type is None)
         return False
 
@@ -327,15 +327,12 @@ class Store:
             _stamp_identity(cast(_Connection, conn))
 
     def _connect(self) -> _Connection:
-        conn = cast(
-            _Connection,
-            sqlite3.connect(
-                self.path,
-                timeout=self.busy_timeout_ms / 1000,
-                isolation_level=None,
-                check_same_thread=False,  # so close() can close other threads' connections
-                factory=_Connection,
-            ),
+        conn = sqlite3.connect(
+            self.path,
+            timeout=self.busy_timeout_ms / 1000,
+            isolation_level=None,
+            check_same_thread=False,  # so close() can close other threads' connections
+            factory=_Connection,
         )
         try:
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
@@ -446,3 +443,11 @@ def guarded(fn: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Stor
             return fn(store, *args, **kwargs)
 
     return wrapper
+
+
+def insert_row(table: sqlite_utils.db.Table, record: dict[str, Any]) -> int:
+    """Insert one row into a table with an integer primary key and return that key."""
+    pk = table.insert(record).last_pk
+    if not isinstance(pk, int):
+        raise TypeError(f"{table.name} has no integer primary key (got {pk!r}).")
+    return pk

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..core.types import Candidate, Generation, GenerationSettingsUsed, ReflectionCell
 from ..errors import NotFoundError
-from .db import InvalidInputError, Store, check_text, guarded
+from .db import InvalidInputError, Store, check_text, guarded, insert_row
 
 
 def _check_texts(gen: Generation) -> None:
@@ -47,8 +47,8 @@ def save_generation(store: Store, gen: Generation, profile_id: int | None = None
     """Store the run with all its candidates and cells; sets and returns `gen.id`."""
     _check_texts(gen)
     with store.transaction() as db:
-        gen_id = int(db["generations"].insert(_generation_row(gen, profile_id)).last_pk)
-        db["candidates"].insert_all(
+        gen_id = insert_row(db.table("generations"), _generation_row(gen, profile_id))
+        db.table("candidates").insert_all(
             {
                 "generation_id": gen_id,
                 "idx": c.index,
@@ -59,7 +59,7 @@ def save_generation(store: Store, gen: Generation, profile_id: int | None = None
             }
             for c in gen.candidates
         )
-        db["reflection_cells"].insert_all(
+        db.table("reflection_cells").insert_all(
             {
                 "generation_id": gen_id,
                 "candidate_idx": c.candidate,
@@ -75,7 +75,7 @@ def save_generation(store: Store, gen: Generation, profile_id: int | None = None
 
 
 def _row(store: Store, generation_id: int) -> dict[str, Any]:
-    rows = store.db["generations"].rows_where("id = ?", [generation_id], limit=1)
+    rows = store.db.table("generations").rows_where("id = ?", [generation_id], limit=1)
     row = next(iter(rows), None)
     if row is None:
         raise NotFoundError(f"Unknown generation #{generation_id}.", "It may have been deleted.")
@@ -94,7 +94,9 @@ def load_generation(store: Store, generation_id: int) -> Generation:
             finish_reason=r["finish_reason"] or "",
             score=r["score"],
         )
-        for r in db["candidates"].rows_where("generation_id = ?", [generation_id], order_by="idx")
+        for r in db.table("candidates").rows_where(
+            "generation_id = ?", [generation_id], order_by="idx"
+        )
     ]
     cells = [
         ReflectionCell(
@@ -104,7 +106,7 @@ def load_generation(store: Store, generation_id: int) -> Generation:
             reflector=r["reflector"],
             raw=r["raw"] or "",
         )
-        for r in db["reflection_cells"].rows_where(
+        for r in db.table("reflection_cells").rows_where(
             "generation_id = ?", [generation_id], order_by="candidate_idx, signal_idx"
         )
     ]
@@ -149,10 +151,11 @@ def set_user_choice(store: Store, generation_id: int, candidate_index: int | Non
                     f"Generation #{generation_id} has no candidate {candidate_index}.",
                     f"Pick one from 0 to {n - 1}." if n else "It has no candidates.",
                 )
-        db["generations"].update(generation_id, {"user_choice": candidate_index})
+        db.table("generations").update(generation_id, {"user_choice": candidate_index})
 
 
 @guarded
 def get_user_choice(store: Store, generation_id: int) -> int | None:
     """The candidate the user picked instead of the chosen one, if any."""
-    return _row(store, generation_id)["user_choice"]
+    choice = _row(store, generation_id)["user_choice"]
+    return None if choice is None else int(choice)

@@ -15,6 +15,7 @@ from .db import (
     check_finite,
     check_text,
     guarded,
+    insert_row,
     utc_now,
 )
 
@@ -69,11 +70,11 @@ def _clean_signal_text(text: str) -> str:
 
 
 def _row_by_name(db: sqlite_utils.Database, name: str) -> dict[str, Any] | None:
-    return next(iter(db["profiles"].rows_where("name = ?", [name], limit=1)), None)
+    return next(iter(db.table("profiles").rows_where("name = ?", [name], limit=1)), None)
 
 
 def _row_by_id(db: sqlite_utils.Database, profile_id: int) -> dict[str, Any] | None:
-    return next(iter(db["profiles"].rows_where("id = ?", [profile_id], limit=1)), None)
+    return next(iter(db.table("profiles").rows_where("id = ?", [profile_id], limit=1)), None)
 
 
 def _find(db: sqlite_utils.Database, ref: ProfileRef) -> dict[str, Any]:
@@ -112,13 +113,13 @@ def create_profile(store: Store, name: str) -> Profile:
     name = _clean_name(name)
     with store.transaction() as db:
         _refuse_duplicate(db, name)
-        pk = db["profiles"].insert({"name": name}).last_pk
-        return _profile(db["profiles"].get(pk))
+        pk = insert_row(db.table("profiles"), {"name": name})
+        return _profile(db.table("profiles").get(pk))
 
 
 @guarded
 def list_profiles(store: Store) -> list[Profile]:
-    rows = store.db["profiles"].rows_where(order_by="name COLLATE NOCASE, id")
+    rows = store.db.table("profiles").rows_where(order_by="name COLLATE NOCASE, id")
     return [_profile(r) for r in rows]
 
 
@@ -133,8 +134,8 @@ def rename_profile(store: Store, profile: ProfileRef, new_name: str) -> Profile:
     with store.transaction() as db:
         row = _find(db, profile)
         _refuse_duplicate(db, new_name, except_id=row["id"])
-        db["profiles"].update(row["id"], {"name": new_name, "updated_at": utc_now()})
-        return _profile(db["profiles"].get(row["id"]))
+        db.table("profiles").update(row["id"], {"name": new_name, "updated_at": utc_now()})
+        return _profile(db.table("profiles").get(row["id"]))
 
 
 @guarded
@@ -142,13 +143,13 @@ def delete_profile(store: Store, profile: ProfileRef) -> None:
     """Delete a profile and its signals; its conversations and generations are kept."""
     with store.transaction() as db:
         row = _find(db, profile)
-        db["profiles"].delete(row["id"])
+        db.table("profiles").delete(row["id"])
         if _active_id(db) == row["id"]:
-            db["app_state"].delete_where("key = ?", [ACTIVE_KEY])
+            db.table("app_state").delete_where("key = ?", [ACTIVE_KEY])
 
 
 def _active_id(db: sqlite_utils.Database) -> int | None:
-    row = next(iter(db["app_state"].rows_where("key = ?", [ACTIVE_KEY], limit=1)), None)
+    row = next(iter(db.table("app_state").rows_where("key = ?", [ACTIVE_KEY], limit=1)), None)
     try:
         return int(row["value"]) if row is not None else None
     except (TypeError, ValueError):
@@ -168,7 +169,7 @@ def get_active_profile(store: Store) -> Profile | None:
 def set_active_profile(store: Store, profile: ProfileRef) -> Profile:
     with store.transaction() as db:
         row = _find(db, profile)
-        db["app_state"].upsert({"key": ACTIVE_KEY, "value": str(row["id"])}, pk="key")
+        db.table("app_state").upsert({"key": ACTIVE_KEY, "value": str(row["id"])}, pk="key")
         return _profile(row)
 
 
@@ -180,11 +181,13 @@ def ensure_default_profile(store: Store) -> Profile:
         pid = _active_id(db)
         row = _row_by_id(db, pid) if pid is not None else None
         if row is None:
-            first = db["profiles"].rows_where(order_by="name COLLATE NOCASE, id", limit=1)
+            first = db.table("profiles").rows_where(order_by="name COLLATE NOCASE, id", limit=1)
             row = next(iter(first), None)
             if row is None:
-                row = db["profiles"].get(db["profiles"].insert({"name": DEFAULT_PROFILE}).last_pk)
-            db["app_state"].upsert({"key": ACTIVE_KEY, "value": str(row["id"])}, pk="key")
+                row = db.table("profiles").get(
+                    insert_row(db.table("profiles"), {"name": DEFAULT_PROFILE})
+                )
+            db.table("app_state").upsert({"key": ACTIVE_KEY, "value": str(row["id"])}, pk="key")
         return _profile(row)
 
 
@@ -197,7 +200,7 @@ def _touch_profile(db: sqlite_utils.Database, profile_id: int) -> None:
 
 
 def _signal_row(db: sqlite_utils.Database, signal_id: int) -> dict[str, Any]:
-    row = next(iter(db["signals"].rows_where("id = ?", [signal_id], limit=1)), None)
+    row = next(iter(db.table("signals").rows_where("id = ?", [signal_id], limit=1)), None)
     if row is None:
         raise NotFoundError(
             f"Unknown signal #{signal_id}.", "See the ids with: personaco profile show"
@@ -216,15 +219,15 @@ def add_signal(store: Store, profile_id: int, text: str, weight: float | None = 
             "SELECT coalesce(max(position), -1) + 1 FROM signals WHERE profile_id = ?", [pid]
         ).fetchone()[0]
         record = {"profile_id": pid, "text": text, "weight": weight, "position": position}
-        pk = db["signals"].insert(record).last_pk
+        pk = insert_row(db.table("signals"), record)
         _touch_profile(db, pid)
-        return _signal(db["signals"].get(pk))
+        return _signal(db.table("signals").get(pk))
 
 
 @guarded
 def list_signals(store: Store, profile_id: int, enabled_only: bool = False) -> list[Signal]:
     where = "profile_id = ?" + (" AND enabled = 1" if enabled_only else "")
-    rows = store.db["signals"].rows_where(where, [profile_id], order_by="position, id")
+    rows = store.db.table("signals").rows_where(where, [profile_id], order_by="position, id")
     return [_signal(r) for r in rows]
 
 
@@ -237,14 +240,14 @@ def get_signal(store: Store, signal_id: int) -> Signal:
 def remove_signal(store: Store, signal_id: int) -> None:
     with store.transaction() as db:
         row = _signal_row(db, signal_id)
-        db["signals"].delete(row["id"])
+        db.table("signals").delete(row["id"])
         _touch_profile(db, row["profile_id"])
 
 
 def _update_signal(store: Store, signal_id: int, changes: dict[str, Any]) -> Signal:
     with store.transaction() as db:
         row = _signal_row(db, signal_id)
-        db["signals"].update(row["id"], {**changes, "updated_at": utc_now()})
+        db.table("signals").update(row["id"], {**changes, "updated_at": utc_now()})
         _touch_profile(db, row["profile_id"])
         return _signal(_signal_row(db, row["id"]))
 
