@@ -1,12 +1,9 @@
-"""Figure 2 of the paper from an `analysis.Report`: as plain data (for the TUI, which draws
-it with plotext), as PNG images drawn with matplotlib, and as a summary CSV.
+"""Figure 2 of the paper from an `analysis.Report` as PNG images drawn with matplotlib, and
+as a summary CSV (`summary_rows`: one row for the whole session, one per length bin, one per
+cluster).
 
-- `verdict_bars`: verdict counts (Figure 2 left);
-- `length_rows`: verdicts and A's win rate with its 95% interval per signal-length bin
-  (Figure 2 middle);
-- `scatter_groups` / `cluster_labels`: the 2-D PCA of the TF-IDF embeddings, one group of
-  points per verdict, and where each k-means cluster sits (Figure 2 right);
-- `summary_rows`: one row for the whole session, one per length bin, one per cluster.
+The figures draw `plot_data`, the same plot data (colours, pair classes, legend) the TUI's
+terminal plots draw, so a PNG and the screen cannot disagree about a pair.
 
 `write_report_files` writes verdicts.png, win_rate_by_length.png, clusters_pca.png and
 summary.csv, each atomically. Drawing uses matplotlib's Agg canvas on a `Figure` it owns
@@ -18,28 +15,26 @@ files. Any report draws, including one with no judgments (a figure saying so).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .analysis import Report, WinRate
 from .export import ExportError, write_bytes, write_table
+from .plot_data import (
+    GUIDE,
+    LEGEND_NOTE,
+    VERDICT_COLOURS,
+    cluster_labels,
+    legend,
+    length_rows,
+    scatter_groups,
+    verdict_bars,
+)
 from .verdicts import ALL_VERDICTS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-MIXED = "mixed"  # a pair whose verdicts disagree (e.g. the two passes)
-POINT_KINDS: tuple[str, ...] = (*ALL_VERDICTS, MIXED)
-COLORS: dict[str, str] = {
-    "A": "#1f77b4",
-    "B": "#ff7f0e",
-    "SAME": "#7f7f7f",
-    "N/A": "#bcbd22",
-    "INVALID": "#d62728",
-    MIXED: "#9467bd",
-}
 FILES = ("verdicts.png", "win_rate_by_length.png", "clusters_pca.png", "summary.csv")
 SUMMARY_HEADER: tuple[str, ...] = (
     "section",  # overall | length | cluster
@@ -56,99 +51,7 @@ SUMMARY_HEADER: tuple[str, ...] = (
 )
 
 
-# ------------------------------------------------------------------------------ plain data
-
-
-@dataclass(frozen=True)
-class Bars:
-    labels: list[str]
-    values: list[int]
-
-
-def verdict_bars(rep: Report) -> Bars:
-    """Figure 2 left: how many judgments got each verdict, in A, B, SAME, N/A, INVALID order."""
-    return Bars(list(ALL_VERDICTS), [rep.counts[v] for v in ALL_VERDICTS])
-
-
-@dataclass(frozen=True)
-class LengthRow:
-    label: str  # signal length in words, e.g. "6-10"
-    judgments: int
-    counts: dict[str, int]
-    win_rate: float | None  # A's share of the decisive verdicts; None when there are none
-    low: float
-    high: float
-    decisive: int
-
-
-def length_rows(rep: Report) -> list[LengthRow]:
-    """Figure 2 middle: per signal-length bin, the verdict counts and A's win rate."""
-    return [
-        LengthRow(
-            b.label,
-            sum(b.counts.values()),
-            dict(b.counts),
-            b.win.rate,
-            b.win.low,
-            b.win.high,
-            b.win.n,
-        )
-        for b in rep.by_length
-    ]
-
-
-def pair_verdict(verdicts: Sequence[str]) -> str:
-    """A pair's colour: its verdict when all its judgments agree, else "mixed"."""
-    distinct = set(verdicts)
-    if len(distinct) == 1:
-        return next(iter(distinct))
-    return MIXED
-
-
-@dataclass(frozen=True)
-class ScatterGroup:
-    verdict: str  # one of POINT_KINDS
-    xs: list[float]
-    ys: list[float]
-    signals: list[str]
-
-
-def scatter_groups(rep: Report) -> list[ScatterGroup]:
-    """Figure 2 right: the pairs' 2-D coordinates grouped by verdict (empty groups left
-    out), in POINT_KINDS order."""
-    groups: dict[str, ScatterGroup] = {k: ScatterGroup(k, [], [], []) for k in POINT_KINDS}
-    for p in rep.clustering.points:
-        g = groups[pair_verdict(p.verdicts)]
-        g.xs.append(p.x)
-        g.ys.append(p.y)
-        g.signals.append(p.signal)
-    return [g for g in groups.values() if g.xs]
-
-
-@dataclass(frozen=True)
-class ClusterLabel:
-    index: int
-    x: float  # the mean position of its pairs in the 2-D projection
-    y: float
-    text: str  # "#0 terms, here (A 50%)"
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.0f}%"
-
-
-def cluster_labels(rep: Report) -> list[ClusterLabel]:
-    """Where to write each cluster's top terms and win rate on the scatter plot."""
-    out = []
-    for c in rep.clustering.clusters:
-        pts = [p for p in rep.clustering.points if p.cluster == c.index]
-        if not pts:
-            continue
-        x = sum(p.x for p in pts) / len(pts)
-        y = sum(p.y for p in pts) / len(pts)
-        terms = ", ".join(c.top_terms[:3]) or "-"
-        out.append(ClusterLabel(c.index, x, y, f"#{c.index} {terms} (A {_pct(c.win.rate)})"))
-    return out
+# ---------------------------------------------------------------------------- summary.csv
 
 
 def _num(x: float | None) -> float | str:
@@ -216,7 +119,7 @@ def verdicts_figure(rep: Report, title: str = "") -> Figure:
     if sum(bars.values) == 0:
         _no_data(ax)
         return fig
-    rects = ax.bar(bars.labels, bars.values, color=[COLORS[v] for v in bars.labels])
+    rects = ax.bar(bars.labels, bars.values, color=[c.hex for c in bars.colours])
     ax.bar_label(rects, padding=2)
     ax.set_ylabel("judgments")
     ax.set_xlabel("verdict (A, B: which method satisfies the signal better)")
@@ -245,21 +148,21 @@ def length_figure(rep: Report, title: str = "") -> Figure:
                 [max(0.0, r.high - w) for _, r, w in decided],
             ],
             fmt="o",
-            color=COLORS["A"],
+            color=VERDICT_COLOURS["A"].hex,
             capsize=4,
         )
         for x, r, w in decided:
             top.annotate(
                 f"n={r.decisive}", (x, w), textcoords="offset points", xytext=(8, -3), fontsize=8
             )
-    top.axhline(0.5, color="#999999", linewidth=0.8, linestyle="--")
+    top.axhline(0.5, color=GUIDE.hex, linewidth=0.8, linestyle="--")
     top.set_ylim(-0.05, 1.1)
     top.set_ylabel("A win rate (95% CI)")
     bottom_acc = [0] * len(rows)
     for v in ALL_VERDICTS:
         vals = [r.counts[v] for r in rows]
         if any(vals):
-            bottom.bar(xs, vals, bottom=bottom_acc, color=COLORS[v], label=v)
+            bottom.bar(xs, vals, bottom=bottom_acc, color=VERDICT_COLOURS[v].hex, label=v)
             bottom_acc = [a + b for a, b in zip(bottom_acc, vals, strict=True)]
     bottom.set_ylabel("judgments")
     bottom.set_xlabel("signal length (words)")
@@ -280,8 +183,8 @@ def clusters_figure(rep: Report, title: str = "") -> Figure:
     if not groups:
         _no_data(ax)
         return fig
-    for g in groups:
-        ax.scatter(g.xs, g.ys, s=22, alpha=0.8, color=COLORS[g.verdict], label=g.verdict, zorder=2)
+    for g, entry in zip(groups, legend(groups), strict=True):
+        ax.scatter(g.xs, g.ys, s=22, alpha=0.8, color=entry.colour.hex, label=entry.label, zorder=2)
     for lab in labels:  # the cluster's number at its centre; its terms in the key below
         ax.annotate(
             f"#{lab.index}",
@@ -295,7 +198,7 @@ def clusters_figure(rep: Report, title: str = "") -> Figure:
     key.text(0.0, 1.0, "\n".join(notes), va="top", ha="left", fontsize=8, transform=key.transAxes)
     ax.set_xlabel("PC 1")
     ax.set_ylabel("PC 2")
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=8, loc="best", title=LEGEND_NOTE, title_fontsize=8)
     ax.margins(0.08)
     return fig
 

@@ -42,10 +42,11 @@ from .messages import (
     TurnFinished,
 )
 from .screens.dialogs import TextPromptScreen
-from .screens.evaluation import EvalReportScreen, EvalSessionsScreen
 from .screens.help import HelpScreen, binding_rows
 from .screens.history import HistoryHit, HistoryScreen
 from .screens.rating import RatingScreen
+from .screens.report import EvalReportScreen
+from .screens.sessions import EvalSessionsScreen
 from .screens.settings import SavedSettings, SettingsScreen
 from .screens.suggest import SuggestSignalsScreen
 from .screens.why import WhyScreen

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from personaco_tui.evaluation import analysis, plots
+from personaco_tui.evaluation import analysis, plot_data, plots
 from personaco_tui.evaluation.export import ExportError
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -115,7 +115,7 @@ def test_small_sessions_draw(tmp_path, rows):
     assert len(table) == 1 + 1 + 4 + len(rep.clustering.clusters)
 
 
-def test_plain_data_for_the_terminal():
+def test_plot_data():
     rows = [
         {"item_id": "x", "query": "rivers", "signal": "Be brief", "verdict": "A"},
         {"item_id": "x", "query": "rivers", "signal": "Be brief", "verdict": "B"},  # pass 2
@@ -123,25 +123,27 @@ def test_plain_data_for_the_terminal():
         {"item_id": "z", "query": "dogs bark", "signal": "Use a poem", "verdict": "SAME"},
     ]
     rep = analysis.analyse(rows, k=2)
-    bars = plots.verdict_bars(rep)
+    bars = plot_data.verdict_bars(rep)
     assert bars.labels == ["A", "B", "SAME", "N/A", "INVALID"] and bars.values == [2, 1, 1, 0, 0]
-    lr = plots.length_rows(rep)
+    lr = plot_data.length_rows(rep)
     assert [r.label for r in lr] == ["0-5", "6-10", "11-20", "21+"]
     assert lr[0].judgments == 4 and lr[0].decisive == 3
     assert lr[0].win_rate == pytest.approx(2 / 3) and lr[1].win_rate is None
-    groups = {g.verdict: g for g in plots.scatter_groups(rep)}
+    groups = {g.verdict: g for g in plot_data.scatter_groups(rep)}
     assert set(groups) == {"mixed", "A", "SAME"}  # x's two passes disagree
     assert groups["mixed"].signals == ["Be brief"]
     assert sum(len(g.xs) for g in groups.values()) == 3
-    labels = plots.cluster_labels(rep)
+    labels = plot_data.cluster_labels(rep)
     assert [lab.index for lab in labels] == [c.index for c in rep.clustering.clusters]
     assert all(lab.text.startswith(f"#{lab.index} ") for lab in labels)
 
 
 def test_pair_verdict():
-    assert plots.pair_verdict(["A"]) == "A"
-    assert plots.pair_verdict(["B", "B"]) == "B"
-    assert plots.pair_verdict(["A", "SAME"]) == plots.MIXED
+    assert plot_data.pair_verdict(["A"]) == "A"
+    assert plot_data.pair_verdict(["B", "B"]) == "B"
+    assert plot_data.pair_verdict(["A", "SAME"]) == plot_data.MIXED
+    # two passes agreeing and a second judge disagreeing: a disagreement, not a majority
+    assert plot_data.pair_verdict(["A", "A", "B"]) == plot_data.MIXED
 
 
 def test_out_dir_that_is_a_file_is_one_line(tmp_path):

@@ -20,7 +20,7 @@ from personaco_tui.evaluation import sessions as S
 from personaco_tui.evaluation.verifiable import verdict_from
 from personaco_tui.tui.app import make_app
 from personaco_tui.tui.screens.eval_forms import DEFAULT_A, DEFAULT_B, CreateSessionScreen
-from personaco_tui.tui.screens.evaluation import EvalSessionsScreen
+from personaco_tui.tui.screens.sessions import EvalSessionsScreen
 
 A_CFG = "baseline:max_tokens=4"
 B_CFG = "personaco:k=2,max_tokens=4"

@@ -14,13 +14,10 @@ from textual.widgets import DataTable, Static
 from personaco_tui.evaluation import analysis
 from personaco_tui.evaluation import sessions as S
 from personaco_tui.tui.app import make_app
-from personaco_tui.tui.screens.evaluation import (
-    EvalReportScreen,
-    EvalSessionsScreen,
-    PlotView,
-    point_verdict,
-)
 from personaco_tui.tui.screens.rating import RatingScreen
+from personaco_tui.tui.screens.report import EvalReportScreen
+from personaco_tui.tui.screens.sessions import EvalSessionsScreen
+from personaco_tui.tui.widgets.plot import PlotView
 
 ITEMS = [
     {"id": "volcano", "query": "What is a volcano?", "signals": ["Keep it short.", "No commas."]},
@@ -43,6 +40,12 @@ ITEMS = [
 # Fixed external verdicts, one per (item, signal) in order, for pass 1 and pass 2.
 PASS1 = ["A", "B", "A", "SAME", "A", "N/A", "B"]
 PASS2 = ["A", "A", "INVALID", "SAME", "B", "N/A", "A"]
+# The scatter's legend for these (a pair agreeing with itself keeps its verdict, any
+# disagreement is mixed): pairs 3 and 5 agree (SAME, N/A), the other five do not; pair 0
+# is A, A from the external judge and B from the human one.
+NOTE = "(mixed: the pair's judgments disagree)"
+LEGEND_ALL = f"  ● SAME 1   ● N/A 1   ● mixed 5   {NOTE}"
+LEGEND_EXTERNAL = f"  ● A 1   ● SAME 1   ● N/A 1   ● mixed 4   {NOTE}"  # pair 0 is A, A
 
 
 def make_session(store, name: str = "cmp", judged: bool = True) -> int:
@@ -211,9 +214,7 @@ async def test_report_numbers_match_the_stored_judgments(engine):
         assert all(f"{b.label} n={b.win.n}" in by_length for b in want.by_length)
         scatter = str(screen.query_one("#plot-scatter", PlotView).render())
         assert scatter.count("●") >= 1
-        legend = text_of(screen, "#plot-scatter-legend")
-        colours = {point_verdict(p.verdicts) for p in want.clustering.points}
-        assert all(f"{v} " in legend for v in colours)
+        assert text_of(screen, "#plot-scatter-legend") == LEGEND_ALL
 
         # the plots follow the widget's size
         width = verdicts.content_size.width
@@ -231,6 +232,7 @@ async def test_report_numbers_match_the_stored_judgments(engine):
         ext = analysis.counts(r["verdict"] for r in S.judgment_rows(store, sid, "external"))
         assert _counts_in(plain(screen, "#report-summary")) == ext
         assert "14 shown (external" in text_of(screen, "#report-head")
+        assert text_of(screen, "#plot-scatter-legend") == LEGEND_EXTERNAL
         await pilot.press("j")
         await wait_for(pilot, lambda: screen.loaded and screen.judge_kind == "human")
         await pilot.pause()

@@ -9,8 +9,8 @@ from textual.widgets import Static
 
 from personaco_tui.evaluation import sessions as S
 from personaco_tui.tui.app import make_app
-from personaco_tui.tui.screens.evaluation import EvalReportScreen
 from personaco_tui.tui.screens.rating import RatingScreen
+from personaco_tui.tui.screens.report import EvalReportScreen
 
 ITEMS = [
     {"id": "volcano", "query": "What is a volcano?", "signals": ["Keep it short.", "No commas."]},

@@ -29,6 +29,7 @@ CORE = [
     "personaco_tui.evaluation.verifiable",
     "personaco_tui.evaluation.signals_gen",
     "personaco_tui.evaluation.analysis",
+    "personaco_tui.evaluation.plot_data",
     "personaco_tui.evaluation.plots",
     "personaco_tui.evaluation.export",
 ]

@@ -25,6 +25,7 @@ from ...evaluation import sessions as S
 from ...evaluation.configs import describe
 from ...evaluation.verdicts import shown_pair, unswap
 from ...store.db import Store, guarded
+from .report import EvalReportScreen
 
 HUMAN = "human"
 
@@ -293,8 +294,6 @@ class RatingScreen(Screen[None]):
     def action_report(self) -> None:
         if self.session is None:
             return
-        from .evaluation import EvalReportScreen  # evaluation.py imports this module
-
         self.app.switch_screen(
             EvalReportScreen(self.store, self.session.id, judge_kind=HUMAN, judge_model=self.rater)
         )
