@@ -3,22 +3,21 @@
 
 Third-party clients log what they send and receive at debug level (openai logs every
 response's headers, and a server may echo a request's Authorization header back), so a
-filter on the file handler cuts API keys out of every record before it is written: the
-values of the environment variables keys are read from, and any key handed to
-`add_secret` (for keys that come from the keyring).
+filter on the file handler cuts API keys out of every record before it is written: every
+secret `secrets.secrets_to_redact` knows (the configured key variables whatever their
+names, keys from the keyring, and variables named like *_API_KEY or *_TOKEN).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
-import threading
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from . import locations
-from .secrets import redact
+from .secrets import add_secret as add_secret  # kept here for callers that only know logs
+from .secrets import redact_all, secrets_to_redact
 
 LOG_ENV = "PERSONACO_LOG"
 LOG_FILE = "personaco.log"
@@ -29,40 +28,8 @@ LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNI
 # hundreds of lines per plot): kept at INFO even when the log is at DEBUG.
 QUIET = ("matplotlib", "PIL", "asyncio", "markdown_it")
 
-# Environment variables whose values are secrets: every *_API_KEY, *_TOKEN, *_SECRET, *_KEY
-# (OPENAI_API_KEY, HF_TOKEN, …), so a key named by a section's api_key_env is covered too.
-_SECRET_NAME = re.compile(r"(API_KEY|TOKEN|SECRET|_KEY|PASSWORD)$", re.IGNORECASE)
-_MIN_SECRET = 8  # shorter values ("1", "yes") are flags, and cutting them would mangle logs
-
-_lock = threading.Lock()
-_registered: set[str] = set()
 _handler: RotatingFileHandler | None = None
 _level_before: int | None = None
-
-
-def add_secret(value: str | None) -> None:
-    """Redact `value` from every log record from now on (for keys from the keyring)."""
-    if value and len(value) >= _MIN_SECRET:
-        with _lock:
-            _registered.add(value)
-
-
-def secrets_to_redact() -> list[str]:
-    """Longest first, so a key that contains another is cut out whole."""
-    found = {
-        value
-        for name, value in os.environ.items()
-        if _SECRET_NAME.search(name) and len(value) >= _MIN_SECRET
-    }
-    with _lock:
-        found |= _registered
-    return sorted(found, key=len, reverse=True)
-
-
-def redact_all(text: str, keys: list[str] | None = None) -> str:
-    for key in secrets_to_redact() if keys is None else keys:
-        text = redact(text, key)
-    return text
 
 
 class RedactSecrets(logging.Filter):

@@ -8,14 +8,14 @@ answer is parsed ("1" -> 1.0, "0" -> 0.0, anything else -> 0.5 with the raw text
 from __future__ import annotations
 
 import math
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import openai
 
 from ..errors import Cancelled, EngineError
-from ..secrets import api_key, redact
+from ..remote_text import RemoteRole, StreamCleaner, clean, remote_error
+from ..secrets import api_key
 from .base import (
     CancelToken,
     Capabilities,
@@ -27,14 +27,6 @@ from .base import (
     StopWhen,
     YesNo,
 )
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _valid(text: str) -> str:
-    """A server's JSON may carry a lone surrogate (an escaped half of an emoji); it cannot be
-    stored or shown, and the user never typed it, so it becomes U+FFFD here."""
-    return _SURROGATE.sub("\ufffd", text)
 
 
 class OpenAICompatEngine:
@@ -61,6 +53,7 @@ class OpenAICompatEngine:
             max_retries=max_retries,
         )
         self._model = model
+        self._timeout_s = timeout_s
         self._pool = ThreadPoolExecutor(
             max_workers=max(1, concurrency), thread_name_prefix="remote"
         )
@@ -70,24 +63,14 @@ class OpenAICompatEngine:
     # -- errors -----------------------------------------------------------------------------
 
     def _fail(self, e: Exception) -> EngineError:
-        where = self.base_url
-        if isinstance(e, openai.AuthenticationError):
-            return EngineError(
-                f"The server at {where} refused the API key (401).",
-                "Set the key in the environment variable named by remote.api_key_env.",
-            )
-        if isinstance(e, openai.APITimeoutError):
-            return EngineError(f"The server at {where} did not answer in time.", "Try again later.")
-        if isinstance(e, openai.APIConnectionError):
-            return EngineError(
-                f"Could not reach {where}.", "Check that the server runs and the URL is right."
-            )
-        if isinstance(e, openai.APIStatusError):
-            detail = redact(str(e.message)[:200], self._key)
-            return EngineError(f"The server at {where} answered {e.status_code}: {detail}.")
-        return EngineError(
-            f"The server at {where} sent a reply PersonaCo cannot read ({type(e).__name__})."
+        role = RemoteRole(
+            server=f"The server at {self.base_url}",
+            error=EngineError,
+            auth_error=EngineError,
+            auth_todo="Set the key in the environment variable named by remote.api_key_env.",
+            timeout_todo="Try again later.",
         )
+        return remote_error(e, role, timeout_s=self._timeout_s, key=self._key)
 
     # -- sampling ---------------------------------------------------------------------------
 
@@ -105,6 +88,8 @@ class OpenAICompatEngine:
         text_parts: list[str] = []
         finish = ""
         n = 0
+        # a server may echo the key into its answer; it is cut out before anyone sees a piece
+        cleaner = StreamCleaner()
         try:
             stream = self._client.chat.completions.create(**kwargs)
             with stream:
@@ -114,9 +99,10 @@ class OpenAICompatEngine:
                     if not chunk.choices:
                         continue
                     choice = chunk.choices[0]
-                    piece = _valid((choice.delta.content if choice.delta else None) or "")
-                    if piece:
+                    raw_piece = (choice.delta.content if choice.delta else None) or ""
+                    if raw_piece:
                         n += 1
+                        piece = cleaner.feed(raw_piece)
                         text_parts.append(piece)
                         if on_progress is not None:
                             on_progress(Progress("token", candidate=idx, n_tokens=n, text=piece))
@@ -128,6 +114,11 @@ class OpenAICompatEngine:
             raise self._fail(e) from None
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise self._fail(e) from None
+        tail = cleaner.finish()
+        if tail:
+            text_parts.append(tail)
+            if on_progress is not None:
+                on_progress(Progress("token", candidate=idx, n_tokens=n, text=tail))
         if not finish:
             raise EngineError(
                 f"The server at {self.base_url} ended an answer before finishing it.",
@@ -176,7 +167,7 @@ class OpenAICompatEngine:
         try:
             r = self._client.chat.completions.create(**kwargs)
             choice = r.choices[0]
-            text = _valid(choice.message.content or "").strip()
+            text = clean(choice.message.content or "").strip()
         except openai.BadRequestError:
             if self._logprobs is None:  # the server refuses logprobs: ask without them
                 self._logprobs = False

@@ -4,12 +4,11 @@ Retries on 429 (honouring Retry-After) and on 5xx are the `openai` client's own
 (`max_retries`). A refused key stops at once with `JudgeAuthError`; a timeout or an
 unreachable server is a one-line `JudgeError`. A reply that is not a verdict comes back as
 INVALID with its raw text, never dropped. The API key is read through `secrets.api_key`,
-held only inside the client, and cut out of every message.
+held only inside the client, and cut out of every message and every reply.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,16 +16,10 @@ from dataclasses import dataclass
 import openai
 
 from ..errors import PersonacoError
-from ..secrets import api_key, redact
+from ..remote_text import RemoteRole, remote_error
+from ..remote_text import clean as storable  # the runner cleans stored raw text with it too
+from ..secrets import api_key
 from .verdicts import evaluation_prompt, parse_verdict, shown_pair, unswap
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def storable(text: str) -> str:
-    """`text` with any lone surrogate (a server can send one as a JSON escape, e.g. "\\ud800")
-    replaced by U+FFFD, so the judge's raw reply can always be stored and exported."""
-    return _SURROGATE.sub("\ufffd", text)
 
 
 class JudgeError(PersonacoError):
@@ -95,29 +88,15 @@ class ExternalJudge:
     # -- errors -----------------------------------------------------------------------------
 
     def _fail(self, e: Exception) -> JudgeError:
-        where = self.base_url
-        if isinstance(e, openai.AuthenticationError):
-            env = self._api_key_env or "the API key variable"
-            return JudgeAuthError(
-                f"The judge server at {where} refused the API key (401).",
-                f"Set a valid key in {env} or in the keyring.",
-            )
-        if isinstance(e, openai.APITimeoutError):
-            return JudgeError(
-                f"The judge server at {where} did not answer within {self._timeout_s:g} s.",
-                "Try again later or raise the judge timeout.",
-            )
-        if isinstance(e, openai.APIConnectionError):
-            return JudgeError(
-                f"Could not reach the judge server at {where}.",
-                "Check that it runs and the URL is right.",
-            )
-        if isinstance(e, openai.APIStatusError):
-            detail = redact(" ".join(str(e.message).split())[:200], self._key)
-            return JudgeError(f"The judge server at {where} answered {e.status_code}: {detail}.")
-        return JudgeError(
-            f"The judge server at {where} sent a reply PersonaCo cannot read ({type(e).__name__})."
+        role = RemoteRole(
+            server=f"The judge server at {self.base_url}",
+            error=JudgeError,
+            auth_error=JudgeAuthError,
+            auth_todo=f"Set a valid key in {self._api_key_env or 'the API key variable'} "
+            "or in the keyring.",
+            timeout_todo="Try again later or raise the judge timeout.",
         )
+        return remote_error(e, role, timeout_s=self._timeout_s, key=self._key)
 
     # -- judging ----------------------------------------------------------------------------
 
@@ -141,7 +120,8 @@ class ExternalJudge:
             raw = ""
         if not isinstance(raw, str):
             raw = str(raw)
-        raw = storable(raw)  # a reply with a lone surrogate is kept (as U+FFFD) and INVALID
+        # kept with a lone surrogate as U+FFFD (and INVALID), and without any key it echoes
+        raw = storable(raw)
         return Judgment(verdict=unswap(parse_verdict(raw), order), raw=raw, order_shown=order)
 
     def judge_many(self, requests: Iterable[JudgeRequest]) -> list[Judgment]:

@@ -56,7 +56,7 @@ def test_plain_text(tmp_path):
     [
         ("q.jsonl", '{"id": "a", "query": "ok"}\nnot json\n', "line 2"),
         ("q.jsonl", '{"id": "a"}\n', '"query"'),
-        ("q.jsonl", '{"id": "a", "query": "x"}\n{"id": "a", "query": "y"}\n', "a"),
+        ("q.jsonl", '{"id": "q7", "query": "x"}\n{"id": "q7", "query": "y"}\n', "the id(s) q7."),
         ("q.csv", "id,text\n1,hello\n", '"query" column'),
         ("q.csv", "id,query\n1,\n", "empty query"),
         ("q.txt", "\n\n", "no queries"),

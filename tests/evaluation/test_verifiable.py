@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,9 @@ from personaco_tui.evaluation import sessions as S
 from personaco_tui.evaluation.ifeval import Checkers, ifeval_checks
 from personaco_tui.evaluation.verifiable import VerifiableJudge, verdict_from
 from personaco_tui.store.db import Store
+from tests.support.paths import shared_file
 
-DEV_SET = Path("/work/shared/eval/dev_set.jsonl")
+DEV_SET = "eval/dev_set.jsonl"  # under the shared folder beside the repository
 
 
 def chk(iid: str, **kwargs):
@@ -106,10 +106,13 @@ def test_signals_no_checker_measures(signal):
 
 
 def test_every_dev_set_signal_maps_to_its_declared_checker():
-    if not DEV_SET.is_file():
-        pytest.skip("shared dev set not present")
-    for line in DEV_SET.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
+    rows = [
+        json.loads(line)
+        for line in shared_file(DEV_SET).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert rows and all(row["signals"] for row in rows)
+    for row in rows:
         for signal, declared in zip(row["signals"], row["checks"], strict=True):
             assert ifeval_checks(signal) == [declared], signal
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from pathlib import Path
 
 import pytest
 
 from personaco_tui.core.reflectors.rules import Check, describe, parse_signal
+from tests.support.paths import shared_file
 
 # (signal, kind, expected parameters: a subset of check.params)
 PHRASINGS: list[tuple[str, str, dict]] = [
@@ -611,9 +611,7 @@ def test_non_string_signal() -> None:
 
 
 def test_every_dev_set_signal_is_recognised() -> None:
-    path = Path("/work/shared/eval/dev_set.jsonl")
-    if not path.is_file():
-        pytest.skip("shared dev set not present")
+    path = shared_file("eval/dev_set.jsonl")
     kind_of = {
         "startend:quotation": "quoted",
         "punctuation:no_comma": "no_commas",
@@ -625,8 +623,9 @@ def test_every_dev_set_signal_is_recognised() -> None:
         "keywords:existence": "include_words",
         "detectable_content:postscript": "postscript",
     }
-    for line in path.read_text().splitlines():
-        row = json.loads(line)
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    assert rows and all(row["signals"] for row in rows)
+    for row in rows:
         for signal, chk in zip(row["signals"], row["checks"], strict=True):
             check = parse_signal(signal)
             assert isinstance(check, Check), signal

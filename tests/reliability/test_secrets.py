@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import sqlite3
 import threading
 
 import pytest
@@ -195,3 +196,154 @@ def test_logging_is_off_unless_asked_for(tmp_path, monkeypatch):
     monkeypatch.delenv(locations.HOME_ENV)
     # without a PersonaCo home, logs go to the platform's state dir (XDG on Linux)
     assert str(locations.log_dir()).startswith(str(tmp_path / "xdg" / "xdg_state_home"))
+
+
+# -- keys echoed in a 200 reply's text ------------------------------------------------------
+
+ECHO_KEY = "sk-ECHOED-in-the-body-8c41d2"
+
+
+def _body_echoing_server():
+    """Echoes the Authorization header inside the reply text itself, not only in headers: a
+    streamed answer carries it split across chunks, a judge verdict carries it in its prose."""
+
+    def answer(path: str, body: dict):
+        auth = body["_headers"].get("authorization", "")
+        if body.get("stream"):
+            half = len(auth) // 2
+            pieces = ["Hi. You sent ", auth[:half], auth[half:], " to me."]
+            chunks = [
+                {"choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]}
+                for p in pieces
+            ] + [{"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
+            payload = "".join(
+                "data: "
+                + json.dumps(
+                    {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "r", **c}
+                )
+                + "\n\n"
+                for c in chunks
+            )
+            return (
+                200,
+                {"Content-Type": "text/event-stream"},
+                (payload + "data: [DONE]\n\n").encode(),
+            )
+        if body.get("max_tokens") == 1:
+            return chat_reply(f"1 {auth}")
+        return chat_reply(f"A. Your header was: {auth}")
+
+    return answer
+
+
+def _leaks(paths, needles) -> list[str]:
+    return [f"{p.name}: {n}" for p in paths for n in needles if n.encode() in p.read_bytes()]
+
+
+def test_a_key_echoed_in_replies_is_in_no_stored_logged_or_exported_text(
+    capsys, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("OPENAI_API_KEY", ECHO_KEY)
+    items = tmp_path / "items.jsonl"
+    items.write_text(
+        json.dumps({"id": "q1", "query": "Say hi.", "signals": ["I have a PhD."]}) + "\n",
+        encoding="utf-8",
+    )
+    with scripted_server(_body_echoing_server()) as (url, requests):
+        for key, value in [
+            ("remote.base_url", url),
+            ("remote.model", "remote-m"),
+            ("judge.base_url", url),
+            ("judge.model", "judge-m"),
+        ]:
+            _cli(capsys, "config", "set", key, value)
+        _cli(
+            capsys,
+            "eval", "create", "s", "--items", str(items),
+            "--a", "baseline:max_tokens=4", "--b", "personaco:k=2,max_tokens=4,reflector=self",
+        )  # fmt: skip
+        _cli(capsys, "--debug", "eval", "run", "s")
+        csv_path, jsonl_path = tmp_path / "s.csv", tmp_path / "s.jsonl"
+        _cli(capsys, "export", "s", "--csv", str(csv_path), "--jsonl", str(jsonl_path))
+    logs.shutdown()
+    assert any(r.get("stream") for r in requests) and any(
+        r.get("max_tokens") == 16 for r in requests
+    )
+    loc = locations.resolve()
+    log_path = locations.log_dir() / logs.LOG_FILE
+    files = [loc.db_path, csv_path, jsonl_path, log_path]
+    assert _leaks(files, [ECHO_KEY, ECHO_KEY[3:17], ECHO_KEY[-12:]]) == []
+    # the judge's prose and the generations were kept, with the key cut out of them
+    exported = jsonl_path.read_text(encoding="utf-8")
+    assert "Your header was: Bearer [redacted]" in exported
+    with sqlite3.connect(loc.db_path) as db:  # read straight from the file, as anyone could
+        responses = [r for (r,) in db.execute("SELECT response FROM eval_outputs")]
+        raws = [r for (r,) in db.execute("SELECT raw FROM judgments")]
+    assert sorted(responses) == ["Hi. You sent Bearer [redacted] to me."] * 2, responses
+    assert raws and all(r == "A. Your header was: Bearer [redacted]" for r in raws), raws
+
+
+# -- keys by their configured name, whatever it is and however short -------------------------
+
+SHORT_KEY = "Qz7!w"  # five characters, in a variable whose name says nothing of a key
+
+
+def test_a_configured_key_variable_is_redacted_whatever_its_name_and_length(tmp_path, monkeypatch):
+    from personaco_tui.evaluation.judge import ExternalJudge
+
+    monkeypatch.setenv("JUDGE_CRED", SHORT_KEY)
+    path = logs.setup("debug", tmp_path / "logs")
+    try:
+        with (
+            scripted_server(_echoing_server()) as (url, requests),
+            ExternalJudge(url, "judge-m", api_key_env="JUDGE_CRED", timeout_s=10) as judge,
+        ):
+            got = judge.judge("q", "s", "a", "b")
+    finally:
+        logs.shutdown()
+    assert requests[0]["_headers"]["authorization"] == f"Bearer {SHORT_KEY}"
+    text = path.read_text(encoding="utf-8")
+    assert "HTTP Response" in text and "Bearer [redacted]" in text  # the echoed header, cut
+    assert SHORT_KEY not in text and got.verdict in ("A", "B")
+
+
+def test_redaction_lives_in_secrets_which_imports_no_logging_module():
+    import ast
+    import inspect
+
+    from personaco_tui import secrets
+
+    tree = ast.parse(inspect.getsource(secrets))
+    imported = {
+        (node.module or "") + ":" + ",".join(a.name for a in node.names)
+        if isinstance(node, ast.ImportFrom)
+        else ",".join(a.name for a in node.names)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    }
+    assert not [i for i in imported if "logs" in i], imported  # logs uses secrets, not back
+    assert logs.redact_all is secrets.redact_all  # one redaction, shared
+
+
+def test_a_streamed_answer_never_shows_a_piece_of_an_echoed_key(monkeypatch):
+    from personaco_tui.engines.base import SamplingParams
+    from personaco_tui.engines.openai_compat import OpenAICompatEngine
+
+    monkeypatch.setenv("OPENAI_API_KEY", ECHO_KEY)
+    shown: list[str] = []
+    with scripted_server(_body_echoing_server()) as (url, _):
+        engine = OpenAICompatEngine(url, "remote-m", timeout_s=10)
+        try:
+            (out,) = engine.sample(
+                [{"role": "user", "content": "hi"}],
+                1,
+                SamplingParams(max_tokens=8),
+                on_progress=lambda p: shown.append(p.text or ""),
+            )
+        finally:
+            engine.close()
+    assert out.text == "Hi. You sent Bearer [redacted] to me."
+    assert "".join(shown) == out.text  # the live view sees what is kept, nothing more
+    # the server cut the key across two chunks: no piece shows any six characters of it
+    fragments = {ECHO_KEY[i : i + 6] for i in range(len(ECHO_KEY) - 5)}
+    assert not [p for p in shown for f in fragments if f in p]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sqlite3
 import threading
 from pathlib import Path
@@ -18,6 +19,7 @@ from personaco_tui.store import conversations as C
 from personaco_tui.store import profiles as P
 from personaco_tui.store.db import Store
 from personaco_tui.store.migrate import latest_version
+from tests.support.unreadable import unopenable_file
 
 
 def _in_thread(fn):
@@ -293,13 +295,10 @@ def test_locked_beyond_the_busy_timeout(loc: Locations) -> None:
         s.close()
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs UNIX sockets")
 def test_unreadable_file(loc: Locations) -> None:
     Store.open(loc).close()
-    loc.db_path.chmod(0)
-    try:
-        with pytest.raises(StoreError, match="Cannot read") as e:
-            Store.open(loc)
-        _one_line(e)
-    finally:
-        loc.db_path.chmod(0o644)
+    with unopenable_file(loc.db_path), pytest.raises(StoreError) as e:
+        Store.open(loc)
+    assert e.value.message.startswith(f"Cannot read {loc.db_path} (")
+    _one_line(e)

@@ -48,3 +48,17 @@ def test_a_keyring_key_is_cut_out_of_the_debug_log(file_keyring, tmp_path, monke
         logs.shutdown()
     text = path.read_text(encoding="utf-8")
     assert "Authorization: Bearer" in text and KEY not in text
+
+
+def test_a_short_keyring_key_is_cut_out_too(file_keyring, tmp_path, monkeypatch):
+    short = "kR#4x"  # a configured key is secret however short it is
+    monkeypatch.delenv("MY_JUDGE_KEY", raising=False)
+    file_keyring.set_password(KEYRING_SERVICE, URL + "/short", short)
+    path = logs.setup("debug", tmp_path / "logs")
+    try:
+        assert api_key("MY_JUDGE_KEY", URL + "/short") == short
+        logging.getLogger("openai").debug("request headers: Authorization: Bearer %s", short)
+    finally:
+        logs.shutdown()
+    text = path.read_text(encoding="utf-8")
+    assert "Authorization: Bearer [redacted]" in text and short not in text
