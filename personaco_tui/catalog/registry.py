@@ -121,9 +121,7 @@ def _local_entry(name: str, path: Path, default: str) -> ModelEntry:
     )
 
 
-def list_models(
-    db: Database, loc: Locations, settings: Settings | None = None
-) -> list[ModelEntry]:
+def list_models(db: Database, loc: Locations, settings: Settings | None = None) -> list[ModelEntry]:
     """Every catalog model (present or not), then every registered local file."""
     default = (settings or config_mod.load(loc)).model.default
     entries = [_catalog_entry(m, loc, default) for m in load_catalog(loc).values()]

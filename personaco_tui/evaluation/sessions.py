@@ -103,9 +103,7 @@ def first_orders(session_name: str, cells: Iterable[tuple[str, int]]) -> dict[tu
 
 def _session_first_orders(store: Store, row: E.SessionRow) -> dict[tuple[int, int], str]:
     items = E.session_items(store, row.id)
-    by_key = first_orders(
-        row.name, ((it.key, si) for it in items for si in range(len(it.signals)))
-    )
+    by_key = first_orders(row.name, ((it.key, si) for it in items for si in range(len(it.signals))))
     return {(it.id, si): by_key[(it.key, si)] for it in items for si in range(len(it.signals))}
 
 
@@ -153,9 +151,7 @@ def create_session(
 def get_session(store: Store, session: int | str) -> Session:
     """The session by id or name, with its items in order."""
     r = E.session_row(store, session)
-    return Session(
-        r.id, r.name, r.config_a, r.config_b, r.created_at, E.session_items(store, r.id)
-    )
+    return Session(r.id, r.name, r.config_a, r.config_b, r.created_at, E.session_items(store, r.id))
 
 
 def add_output(
