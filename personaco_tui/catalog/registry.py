@@ -2,21 +2,23 @@
 GGUF files registered with `personaco models add` (table `registered_models`).
 
 Functions take the store's database (a sqlite-utils Database or a plain sqlite3
-connection) so the CLI, the TUI and tests share one code path.
+connection) so the CLI, the TUI and tests share one code path; the rows themselves are read
+and written by `store.model_registry`.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from .. import config as config_mod
 from ..config import Settings
 from ..errors import ModelError, NotFoundError
 from ..locations import Locations
+from ..store import model_registry as R
+from ..store.model_registry import Database
 from .gguf import check_gguf
 from .manifest import NAME_RE, ModelManifest, load_catalog
 
@@ -36,11 +38,6 @@ class ModelEntry:
     source: Source
     manifest: ModelManifest | None = None
     problem: str | None = None  # why a present file is unusable (one line), if it is
-
-
-def _conn(db: Any) -> sqlite3.Connection:
-    # sqlite_utils.Database keeps its sqlite3 connection in `.conn`.
-    return db if isinstance(db, sqlite3.Connection) else db.conn
 
 
 def bundled_model_path(package: str = BUNDLED_PACKAGE, filename: str | None = None) -> Path | None:
@@ -78,9 +75,9 @@ def catalog_path(manifest: ModelManifest, loc: Locations) -> Path:
     return loc.models_dir / manifest.hub_file
 
 
-def registered(db: Any) -> dict[str, Path]:
-    rows = _conn(db).execute("SELECT name, path FROM registered_models ORDER BY name").fetchall()
-    return {name: Path(path) for name, path in rows}
+def registered(db: Database) -> dict[str, Path]:
+    """The local files added with `personaco models add`, by name."""
+    return R.registered_models(db)
 
 
 def _catalog_entry(m: ModelManifest, loc: Locations, default: str) -> ModelEntry:
@@ -124,7 +121,7 @@ def _local_entry(name: str, path: Path, default: str) -> ModelEntry:
     )
 
 
-def list_models(db: Any, loc: Locations, settings: Settings | None = None) -> list[ModelEntry]:
+def list_models(db: Database, loc: Locations, settings: Settings | None = None) -> list[ModelEntry]:
     """Every catalog model (present or not), then every registered local file."""
     default = (settings or config_mod.load(loc)).model.default
     entries = [_catalog_entry(m, loc, default) for m in load_catalog(loc).values()]
@@ -132,11 +129,13 @@ def list_models(db: Any, loc: Locations, settings: Settings | None = None) -> li
     return entries
 
 
-def _known_names(db: Any, loc: Locations) -> list[str]:
+def _known_names(db: Database, loc: Locations) -> list[str]:
     return sorted({*load_catalog(loc), *registered(db)})
 
 
-def add_model(db: Any, loc: Locations, path: Path | str, name: str | None = None) -> ModelEntry:
+def add_model(
+    db: Database, loc: Locations, path: Path | str, name: str | None = None
+) -> ModelEntry:
     """Register a local GGUF file under a name, after checking it is a complete GGUF."""
     path = Path(path).expanduser().absolute()  # keep a symlink as given: the user may repoint it
     info = check_gguf(path)  # refuse broken files before anything is stored
@@ -155,9 +154,7 @@ def add_model(db: Any, loc: Locations, path: Path | str, name: str | None = None
             f"A model named {name!r} is already registered.",
             f"Choose another name with --name, or `personaco models remove {name}` first.",
         )
-    conn = _conn(db)
-    with conn:
-        conn.execute("INSERT INTO registered_models (name, path) VALUES (?, ?)", (name, str(path)))
+    R.register_model(db, name, path)
     return ModelEntry(
         name=name,
         path=path,
@@ -169,7 +166,7 @@ def add_model(db: Any, loc: Locations, path: Path | str, name: str | None = None
     )
 
 
-def remove_model(db: Any, name: str, loc: Locations | None = None) -> Path:
+def remove_model(db: Database, name: str, loc: Locations | None = None) -> Path:
     """Forget a registered local model. Its file is left where it is."""
     paths = registered(db)
     if name not in paths:
@@ -179,13 +176,11 @@ def remove_model(db: Any, name: str, loc: Locations | None = None) -> Path:
                 "Only added models can be removed.",
             )
         raise NotFoundError(f"No registered model named {name!r}.", "See `personaco models list`.")
-    conn = _conn(db)
-    with conn:
-        conn.execute("DELETE FROM registered_models WHERE name = ?", (name,))
+    R.forget_model(db, name)
     return paths[name]
 
 
-def use_model(db: Any, loc: Locations, name: str) -> Settings:
+def use_model(db: Database, loc: Locations, name: str) -> Settings:
     """Make `name` the default model in the config file (env overrides are not saved)."""
     known = _known_names(db, loc)
     if name not in known:
@@ -200,7 +195,7 @@ def _looks_like_path(s: str) -> bool:
     return s.endswith(".gguf") or "/" in s or "\\" in s or s.startswith("~")
 
 
-def resolve_model(db: Any, loc: Locations, name_or_path: str) -> tuple[str, Path]:
+def resolve_model(db: Database, loc: Locations, name_or_path: str) -> tuple[str, Path]:
     """(name, file) for a catalog or registered name, or for a path to a .gguf file.
 
     Only existence is checked here; callers run check_gguf before loading.

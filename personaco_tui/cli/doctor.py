@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import platform
-import sqlite3
 from importlib.metadata import PackageNotFoundError, version
 
 import click
@@ -14,7 +13,7 @@ from ..catalog import registry
 from ..catalog.gguf import check_gguf, inspect_gguf
 from ..errors import PersonacoError
 from ..locations import resolve
-from ..store.db import Store
+from ..store.db import Store, sqlite_version
 from ..store.migrate import latest_version
 
 
@@ -62,10 +61,9 @@ def doctor() -> None:
     for pkg in ("llama-cpp-python", "textual", "sqlite-utils", "openai", "huggingface-hub"):
         v = _pkg(pkg)
         good &= _line(v != "not installed", pkg, v)
-    sqlite_ok = sqlite3.sqlite_version_info >= (3, 35)
-    good &= _line(
-        sqlite_ok, "sqlite", sqlite3.sqlite_version + ("" if sqlite_ok else " (3.35+ needed)")
-    )
+    sqlite_text, sqlite_numbers = sqlite_version()
+    sqlite_ok = sqlite_numbers >= (3, 35)
+    good &= _line(sqlite_ok, "sqlite", sqlite_text + ("" if sqlite_ok else " (3.35+ needed)"))
 
     try:
         from ..engines.llama import gpu_offload_supported, system_info

@@ -15,9 +15,8 @@ from ..store.db import Store
 from . import sessions as S
 from .configs import parse_config
 from .judge import ExternalJudge
+from .verdicts import AUTOMATIC_JUDGE_KINDS
 from .verifiable import VerifiableJudge
-
-JUDGE_KINDS = ("external", "verifiable")
 
 
 def items_from_file(items_path: str | Path) -> list[S.EvalItem]:
@@ -70,7 +69,9 @@ def make_judge(
     if kind == "verifiable":
         return VerifiableJudge()  # raises a one-line error when if-verifiable is missing
     if kind != "external":
-        raise PersonacoError(f"Unknown judge {kind!r}.", f"Use {' or '.join(JUDGE_KINDS)}.")
+        raise PersonacoError(
+            f"Unknown judge {kind!r}.", f"Use {' or '.join(AUTOMATIC_JUDGE_KINDS)}."
+        )
     url = base_url or settings.base_url
     if not url:
         return None

@@ -1,4 +1,6 @@
-"""Evaluation sessions in the store: items, each side's output, and judgments.
+"""Evaluation sessions: items, each side's output, and judgments. This module holds the
+rules (what may be stored, which work is pending, which order a pair is shown in); the rows
+themselves are read and written by `store.evaluations`.
 
 A run can be killed at any point and resumed: `pending_outputs` and `pending_judgments`
 list only the work that has no row yet, and the schema's UNIQUE constraints make a second
@@ -17,18 +19,17 @@ the true methods (already unswapped), with the order they were shown in.
 from __future__ import annotations
 
 import hashlib
-import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import NotFoundError
-from ..store.db import DuplicateNameError, InvalidInputError, Store, check_text, guarded
+from ..store import evaluations as E
+from ..store.db import InvalidInputError, Store, check_text
+from ..store.evaluations import StoredItem as StoredItem
 from .verdicts import ALL_VERDICTS, INVALID, ORDERS
+from .verdicts import JUDGE_KINDS as JUDGE_KINDS
 
 SIDES = ("A", "B")
-JUDGE_KINDS = ("external", "human", "verifiable")
 # The raw text of an INVALID judgment stored because the request failed (timeout, server
 # error after retries), not because the judge's reply was unreadable.
 REQUEST_FAILED = "[request failed] "
@@ -39,15 +40,6 @@ class EvalItem:
     key: str
     query: str
     signals: list[str]
-
-
-@dataclass(frozen=True)
-class StoredItem:
-    id: int
-    key: str
-    query: str
-    signals: list[str]
-    position: int
 
 
 @dataclass(frozen=True)
@@ -109,18 +101,15 @@ def first_orders(session_name: str, cells: Iterable[tuple[str, int]]) -> dict[tu
     return {c: ("AB" if i < half else "BA") for i, c in enumerate(ranked)}
 
 
-def _session_first_orders(store: Store, row: Mapping[str, Any]) -> dict[tuple[int, int], str]:
-    items = _items(store, row["id"])
-    by_key = first_orders(
-        row["name"], ((it.key, si) for it in items for si in range(len(it.signals)))
-    )
+def _session_first_orders(store: Store, row: E.SessionRow) -> dict[tuple[int, int], str]:
+    items = E.session_items(store, row.id)
+    by_key = first_orders(row.name, ((it.key, si) for it in items for si in range(len(it.signals))))
     return {(it.id, si): by_key[(it.key, si)] for it in items for si in range(len(it.signals))}
 
 
-@guarded
 def cell_orders(store: Store, session: int | str) -> dict[tuple[int, int], str]:
     """Pass 1's shown order for every (item id, signal index) cell of the session."""
-    return _session_first_orders(store, _session_row(store, session))
+    return _session_first_orders(store, E.session_row(store, session))
 
 
 def _as_item(item: EvalItem | Mapping[str, Any], position: int) -> EvalItem:
@@ -138,25 +127,6 @@ def _as_item(item: EvalItem | Mapping[str, Any], position: int) -> EvalItem:
     return it
 
 
-def _session_row(store: Store, session: int | str) -> dict[str, Any]:
-    where, arg = ("id = ?", session) if isinstance(session, int) else ("name = ?", session)
-    row = next(iter(store.db["eval_sessions"].rows_where(where, [arg], limit=1)), None)
-    if row is None:
-        raise NotFoundError(f"No evaluation session {session!r}.", "Check the name or id.")
-    return row
-
-
-def _items(store: Store, session_id: int) -> list[StoredItem]:
-    rows = store.db["eval_items"].rows_where(
-        "session_id = ?", [session_id], order_by="position, id"
-    )
-    return [
-        StoredItem(r["id"], r["item_key"], r["query"], json.loads(r["signals_json"]), r["position"])
-        for r in rows
-    ]
-
-
-@guarded
 def create_session(
     store: Store,
     name: str,
@@ -175,61 +145,15 @@ def create_session(
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
         raise InvalidInputError(f"Item keys must be unique; repeated: {', '.join(dupes[:5])}.")
-    try:
-        with store.transaction() as db:
-            sid = int(
-                db["eval_sessions"]
-                .insert(
-                    {
-                        "name": name.strip(),
-                        "config_a": json.dumps(dict(config_a), ensure_ascii=False, sort_keys=True),
-                        "config_b": json.dumps(dict(config_b), ensure_ascii=False, sort_keys=True),
-                    }
-                )
-                .last_pk
-            )
-            db["eval_items"].insert_all(
-                {
-                    "session_id": sid,
-                    "item_key": it.key,
-                    "query": it.query,
-                    "signals_json": json.dumps(it.signals, ensure_ascii=False),
-                    "position": i,
-                }
-                for i, it in enumerate(its)
-            )
-    except sqlite3.IntegrityError as e:
-        if "eval_sessions.name" in str(e):
-            raise DuplicateNameError(
-                f"An evaluation session named {name.strip()!r} already exists.",
-                "Pick another name.",
-            ) from None
-        raise
-    return sid
+    return E.insert_session(store, name.strip(), its, config_a, config_b)
 
 
-@guarded
 def get_session(store: Store, session: int | str) -> Session:
     """The session by id or name, with its items in order."""
-    r = _session_row(store, session)
-    return Session(
-        r["id"],
-        r["name"],
-        json.loads(r["config_a"]),
-        json.loads(r["config_b"]),
-        r["created_at"],
-        _items(store, r["id"]),
-    )
+    r = E.session_row(store, session)
+    return Session(r.id, r.name, r.config_a, r.config_b, r.created_at, E.session_items(store, r.id))
 
 
-def _item(store: Store, item_id: int) -> dict[str, Any]:
-    row = next(iter(store.db["eval_items"].rows_where("id = ?", [item_id], limit=1)), None)
-    if row is None:
-        raise NotFoundError(f"No evaluation item with id {item_id}.")
-    return row
-
-
-@guarded
 def add_output(
     store: Store, item_id: int, side: str, response: str, generation_id: int | None = None
 ) -> bool:
@@ -237,17 +161,10 @@ def add_output(
     if side not in SIDES:
         raise InvalidInputError(f"Side must be 'A' or 'B', not {side!r}.")
     check_text(response)
-    _item(store, item_id)
-    with store.transaction() as db:
-        cur = db.execute(
-            "INSERT OR IGNORE INTO eval_outputs (item_id, side, generation_id, response) "
-            "VALUES (?, ?, ?, ?)",
-            [item_id, side, generation_id, response],
-        )
-        return cur.rowcount == 1
+    E.get_item(store, item_id)  # an unknown item is a NotFoundError, not a foreign-key error
+    return E.insert_output(store, item_id, side, response, generation_id)
 
 
-@guarded
 def add_judgment(
     store: Store,
     item_id: int,
@@ -271,44 +188,37 @@ def add_judgment(
         raise InvalidInputError(f"order_shown must be 'AB' or 'BA', not {order_shown!r}.")
     if raw is not None:
         check_text(raw)
-    signals = json.loads(_item(store, item_id)["signals_json"])
+    signals = E.get_item(store, item_id).signals
     if not 0 <= signal_idx < len(signals):
         raise InvalidInputError(
             f"Signal index {signal_idx} is out of range (item has {len(signals)})."
         )
-    verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
-    with store.transaction() as db:
-        cur = db.execute(
-            f"{verb} INTO judgments (item_id, signal_idx, judge_kind, judge_model, pass, "
-            "order_shown, verdict, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [item_id, signal_idx, judge_kind, judge_model, pass_no, order_shown, verdict, raw],
-        )
-        return cur.rowcount >= 1
+    return E.insert_judgment(
+        store,
+        item_id,
+        signal_idx,
+        judge_kind=judge_kind,
+        judge_model=judge_model,
+        pass_no=pass_no,
+        order_shown=order_shown,
+        verdict=verdict,
+        raw=raw,
+        replace=replace,
+    )
 
 
-def _outputs(store: Store, session_id: int) -> dict[tuple[int, str], str]:
-    rows = store.db.execute(
-        "SELECT o.item_id, o.side, o.response FROM eval_outputs o "
-        "JOIN eval_items i ON i.id = o.item_id WHERE i.session_id = ?",
-        [session_id],
-    ).fetchall()
-    return {(r[0], r[1]): r[2] for r in rows}
-
-
-@guarded
 def pending_outputs(store: Store, session: int | str) -> list[PendingOutput]:
     """(item, side) pairs with no stored response yet, in item order, A before B."""
-    sid = _session_row(store, session)["id"]
-    done = _outputs(store, sid)
+    sid = E.session_row(store, session).id
+    done = E.session_outputs(store, sid)
     return [
         PendingOutput(it.id, it.key, it.query, it.signals, side)
-        for it in _items(store, sid)
+        for it in E.session_items(store, sid)
         for side in SIDES
         if (it.id, side) not in done
     ]
 
 
-@guarded
 def pending_judgments(
     store: Store,
     session: int | str,
@@ -325,25 +235,19 @@ def pending_judgments(
     pass_list = list(range(1, passes + 1)) if isinstance(passes, int) else list(passes)
     for p in pass_list:
         order_for_pass(p)  # validates
-    row = _session_row(store, session)
-    sid = row["id"]
-    outputs = _outputs(store, sid)
+    row = E.session_row(store, session)
+    outputs = E.session_outputs(store, row.id)
     first = _session_first_orders(store, row)
-    stored = store.db.execute(
-        "SELECT j.item_id, j.signal_idx, j.pass, j.order_shown, j.verdict, j.raw FROM judgments j "
-        "JOIN eval_items i ON i.id = j.item_id "
-        "WHERE i.session_id = ? AND j.judge_kind = ? AND j.judge_model = ?",
-        [sid, judge_kind, judge_model],
-    ).fetchall()
+    stored = E.judge_judgments(store, row.id, judge_kind, judge_model)
     done = {
-        (r[0], r[1], r[2])
-        for r in stored
-        if not (retry_errors and r[4] == INVALID and (r[5] or "").startswith(REQUEST_FAILED))
+        (j.item_id, j.signal_idx, j.pass_no)
+        for j in stored
+        if not (retry_errors and j.verdict == INVALID and (j.raw or "").startswith(REQUEST_FAILED))
     }
     # a pass 1 stored earlier (e.g. by an older version, always "AB") decides pass 2's order
-    first.update({(r[0], r[1]): r[3] for r in stored if r[2] == 1})
+    first.update({(j.item_id, j.signal_idx): j.order_shown for j in stored if j.pass_no == 1})
     out = []
-    for it in _items(store, sid):
+    for it in E.session_items(store, row.id):
         a, b = outputs.get((it.id, "A")), outputs.get((it.id, "B"))
         if a is None or b is None:
             continue
@@ -355,7 +259,6 @@ def pending_judgments(
     return out
 
 
-@guarded
 def judgment_rows(
     store: Store,
     session: int | str,
@@ -364,43 +267,24 @@ def judgment_rows(
 ) -> list[dict[str, Any]]:
     """Every judgment of the session as a row for `export.py` (its COLUMNS), in item,
     signal, judge and pass order. `item_id` is the item's key as given at creation."""
-    s = _session_row(store, session)
-    sql = (
-        "SELECT i.item_key, i.query, i.signals_json, j.signal_idx, oa.response, ob.response, "
-        "j.order_shown, j.pass, j.verdict, j.judge_kind, j.judge_model, j.raw, j.created_at "
-        "FROM judgments j JOIN eval_items i ON i.id = j.item_id "
-        "LEFT JOIN eval_outputs oa ON oa.item_id = i.id AND oa.side = 'A' "
-        "LEFT JOIN eval_outputs ob ON ob.item_id = i.id AND ob.side = 'B' "
-        "WHERE i.session_id = ?"
-    )
-    args: list[Any] = [s["id"]]
-    if judge_kind is not None:
-        sql += " AND j.judge_kind = ?"
-        args.append(judge_kind)
-    if judge_model is not None:
-        sql += " AND j.judge_model = ?"
-        args.append(judge_model)
-    sql += " ORDER BY i.position, i.id, j.signal_idx, j.judge_kind, j.judge_model, j.pass"
-    rows = []
-    for r in store.db.execute(sql, args).fetchall():
-        signals = json.loads(r[2])
-        rows.append(
-            {
-                "session": s["name"],
-                "item_id": r[0],
-                "query": r[1],
-                "signal": signals[r[3]] if 0 <= r[3] < len(signals) else "",
-                "config_a": s["config_a"],
-                "config_b": s["config_b"],
-                "response_a": r[4],
-                "response_b": r[5],
-                "order_shown": r[6],
-                "pass": r[7],
-                "verdict": r[8],
-                "judge_kind": r[9],
-                "judge_model": r[10],
-                "raw": r[11],
-                "created_at": r[12],
-            }
-        )
-    return rows
+    s = E.session_row(store, session)
+    return [
+        {
+            "session": s.name,
+            "item_id": j.item_key,
+            "query": j.query,
+            "signal": j.signals[j.signal_idx] if 0 <= j.signal_idx < len(j.signals) else "",
+            "config_a": s.config_a_json,
+            "config_b": s.config_b_json,
+            "response_a": j.response_a,
+            "response_b": j.response_b,
+            "order_shown": j.order_shown,
+            "pass": j.pass_no,
+            "verdict": j.verdict,
+            "judge_kind": j.judge_kind,
+            "judge_model": j.judge_model,
+            "raw": j.raw,
+            "created_at": j.created_at,
+        }
+        for j in E.judgments_with_context(store, s.id, judge_kind, judge_model)
+    ]

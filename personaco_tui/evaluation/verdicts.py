@@ -15,6 +15,13 @@ INVALID = "INVALID"
 ALL_VERDICTS: tuple[str, ...] = (*VERDICTS, INVALID)
 ORDERS: tuple[str, ...] = ("AB", "BA")
 
+# Who gave a verdict: an OpenAI-compatible judge server, a person on the rating screen, or
+# the IFEval checkers.
+HUMAN = "human"
+JUDGE_KINDS: tuple[str, ...] = ("external", HUMAN, "verifiable")
+# The judges a run can be told to use; a person rates on the rating screen instead.
+AUTOMATIC_JUDGE_KINDS: tuple[str, ...] = tuple(k for k in JUDGE_KINDS if k != HUMAN)
+
 # Section 4.1, "Evaluation Prompt", verbatim (the quote marks as printed in the paper).
 _PREAMBLE = (
     "Below is a query and two responses. You will be asked to evaluate the degree to which "

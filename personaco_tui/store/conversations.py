@@ -13,6 +13,7 @@ import sqlite_utils
 
 from ..core.types import Conversation, Message
 from ..errors import NotFoundError
+from . import generations as G
 from .db import InvalidInputError, Store, check_text, guarded, utc_now
 
 ROLES = ("system", "user", "assistant")
@@ -131,6 +132,36 @@ def list_messages(store: Store, conversation_id: int) -> list[Message]:
     if not rows:
         _conversation_row(db, conversation_id)  # unknown id: say so instead of "no messages"
     return rows
+
+
+@guarded
+def update_message_content(store: Store, message_id: int, content: str) -> Message:
+    """Replace a message's text (the full-text index follows through the schema's trigger)."""
+    check_text(content)
+    with store.transaction() as db:
+        row = _row(db, "messages", message_id)
+        if row is None:
+            raise NotFoundError(f"Unknown message #{message_id}.", "It may have been deleted.")
+        db.table("messages").update(message_id, {"content": content})
+        db.table("conversations").update(row["conversation_id"], {"updated_at": utc_now()})
+        return _message(db.table("messages").get(message_id))
+
+
+@guarded
+def pick_candidate(store: Store, message_id: int, candidate_index: int) -> Message:
+    """The user prefers another candidate of the generation behind an answer: record the
+    choice and make that candidate the answer's text, both or neither."""
+    with store.transaction() as db:
+        row = _row(db, "messages", message_id)
+        if row is None:
+            raise NotFoundError(f"Unknown message #{message_id}.", "It may have been deleted.")
+        if row["generation_id"] is None:
+            raise InvalidInputError(
+                f"Message #{message_id} has no generation behind it.", "Pick an answer."
+            )
+        gen = G.load_generation(store, row["generation_id"])
+        G.set_user_choice(store, row["generation_id"], candidate_index)
+        return update_message_content(store, message_id, gen.candidates[candidate_index].text)
 
 
 # -- search -----------------------------------------------------------------------------------

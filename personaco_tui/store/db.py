@@ -45,6 +45,12 @@ class InvalidInputError(PersonacoError):
     """A value cannot be stored: empty text, invalid unicode, an index out of range."""
 
 
+def sqlite_version() -> tuple[str, tuple[int, int, int]]:
+    """The SQLite library the store runs on (Python's, not a system one), as text and as
+    numbers to compare."""
+    return sqlite3.sqlite_version, sqlite3.sqlite_version_info
+
+
 def utc_now() -> str:
     """Now in the schema's format (matches strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -31,7 +31,6 @@ from ..runtime import Runtime
 from ..store import conversations as C
 from ..store import generations as G
 from ..store import profiles as P
-from ..store import ui_queries as UQ
 from .live import LiveTurn, live_markdown
 from .messages import (
     EngineFailed,
@@ -429,7 +428,7 @@ class PersonacoApp(App[None]):
             if index is None or answer.message_id is None:
                 return
             try:
-                message = UQ.pick_candidate(self.rt.store, answer.message_id, index)
+                message = C.pick_candidate(self.rt.store, answer.message_id, index)
             except PersonacoError as e:
                 self.notify(e.message, title="Not picked", severity="error")
                 return

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed, Message
 from personaco_tui.errors import NotFoundError
 from personaco_tui.store import conversations as C
+from personaco_tui.store import generations as G
 from personaco_tui.store import profiles as P
 from personaco_tui.store.db import InvalidInputError, Store
 
@@ -191,3 +193,58 @@ def test_search_forgets_deleted_and_edited_messages(store: Store) -> None:
     assert _found(store, "ephemeral")
     C.delete_conversation(store, conv.id)
     assert _found(store, "ephemeral") == set()
+
+
+# -- editing an answer: a new text, or another candidate picked ---------------------------------
+
+
+def _answered_turn(store: Store) -> tuple[int, Message]:
+    settings = GenerationSettingsUsed("personaco", "m", 2, 1.0, 1, 8)
+    gen = Generation(settings, "q", ["No commas."], "p")
+    gen.candidates = [Candidate(0, "apple pie"), Candidate(1, "banana bread")]
+    gen_id = G.save_generation(store, gen)
+    conv = C.create_conversation(store, None, "t")
+    C.add_message(store, conv.id, "user", "q")
+    return gen_id, C.add_message(store, conv.id, "assistant", "apple pie", generation_id=gen_id)
+
+
+def test_pick_candidate_stores_the_choice_and_the_text_and_reindexes(store: Store) -> None:
+    gen_id, answer = _answered_turn(store)
+    msg = C.pick_candidate(store, answer.id, 1)
+    assert msg.content == "banana bread"
+    assert G.get_user_choice(store, gen_id) == 1
+    assert [m.id for m, _ in C.search_messages(store, "banana")] == [answer.id]
+    assert C.search_messages(store, "apple") == []
+    # a bad index changes neither the choice nor the text
+    with pytest.raises(InvalidInputError):
+        C.pick_candidate(store, answer.id, 5)
+    assert G.get_user_choice(store, gen_id) == 1
+    assert C.list_messages(store, answer.conversation_id)[-1].content == "banana bread"
+
+
+def test_pick_candidate_needs_a_generated_answer(store: Store) -> None:
+    conv = C.create_conversation(store, None, "t")
+    question = C.add_message(store, conv.id, "user", "q")
+    with pytest.raises(InvalidInputError, match="no generation"):
+        C.pick_candidate(store, question.id, 0)
+    with pytest.raises(NotFoundError):
+        C.pick_candidate(store, 9999, 0)
+
+
+def test_update_message_content_replaces_the_text_and_touches_the_conversation(
+    store: Store,
+) -> None:
+    conv = C.create_conversation(store, None, "t")
+    msg = C.add_message(store, conv.id, "assistant", "old words")
+    long_ago = "2000-01-01T00:00:00.000Z"
+    store.db["conversations"].update(conv.id, {"updated_at": long_ago})
+    edited = C.update_message_content(store, msg.id, "new words 😀")
+    assert edited.id == msg.id and edited.content == "new words 😀"
+    assert C.list_messages(store, conv.id)[0].content == "new words 😀"
+    assert C.get_conversation(store, conv.id).updated_at > long_ago
+    assert C.search_messages(store, "old") == []
+    with pytest.raises(NotFoundError):
+        C.update_message_content(store, 9999, "x")
+    with pytest.raises(InvalidInputError):
+        C.update_message_content(store, msg.id, "bad \ud800")
+    assert C.list_messages(store, conv.id)[0].content == "new words 😀"

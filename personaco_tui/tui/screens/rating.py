@@ -24,7 +24,8 @@ from ...evaluation import analysis
 from ...evaluation import sessions as S
 from ...evaluation.configs import describe
 from ...evaluation.verdicts import shown_pair, unswap
-from ...store.db import Store, guarded
+from ...store import evaluations as E
+from ...store.db import Store
 from .report import EvalReportScreen
 
 HUMAN = "human"
@@ -38,32 +39,21 @@ SHOWN_WORDS = {
 }
 
 
-@guarded
 def delete_last_rating(
     store: Store, session_id: int, rater: str, passes: Sequence[int]
 ) -> dict[str, Any] | None:
     """Delete this rater's most recent human judgment in the session and return it
-    (item_id, signal_idx, pass, verdict, order_shown), or None when there is none.
-
-    evaluation/sessions.py can add and replace judgments but not delete one, and undo needs
-    exactly that; it lives here, as plain SQL on `judgments` in one transaction, until the
-    sessions module offers it. "Most recent" is the highest row id: ids only grow, and a
-    replaced judgment is re-inserted with a new one.
-    """
-    marks = ",".join("?" for _ in passes)
-    with store.transaction() as db:
-        row = db.execute(
-            "SELECT j.id, j.item_id, j.signal_idx, j.pass, j.verdict, j.order_shown "
-            "FROM judgments j JOIN eval_items i ON i.id = j.item_id "
-            "WHERE i.session_id = ? AND j.judge_kind = ? AND j.judge_model = ? "
-            f"AND j.pass IN ({marks}) ORDER BY j.id DESC LIMIT 1",
-            [session_id, HUMAN, rater, *passes],
-        ).fetchone()
-        if row is None:
-            return None
-        db.execute("DELETE FROM judgments WHERE id = ?", [row[0]])
-    keys = ("item_id", "signal_idx", "pass", "verdict", "order_shown")
-    return dict(zip(keys, row[1:], strict=True))
+    (item_id, signal_idx, pass, verdict, order_shown), or None when there is none."""
+    j = E.delete_last_judgment(store, session_id, HUMAN, rater, passes)
+    if j is None:
+        return None
+    return {
+        "item_id": j.item_id,
+        "signal_idx": j.signal_idx,
+        "pass": j.pass_no,
+        "verdict": j.verdict,
+        "order_shown": j.order_shown,
+    }
 
 
 def _cell(p: S.PendingJudgment) -> tuple[int, int, int]:

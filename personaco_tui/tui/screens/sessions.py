@@ -6,7 +6,6 @@ The generate and judge steps themselves are in `session_runs`; this module is th
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,7 +24,8 @@ from ...errors import PersonacoError
 from ...evaluation import actions
 from ...evaluation.configs import describe
 from ...runtime import Runtime
-from ...store.db import Store, guarded
+from ...store import evaluations as E
+from ...store.db import Store
 from .eval_forms import CreateSessionScreen
 from .rating import RatingScreen
 from .report import EvalReportScreen
@@ -54,45 +54,22 @@ class SessionSummary:
     judgments: dict[str, int] = field(default_factory=dict)  # by judge kind
 
 
-@guarded
 def session_summaries(store: Store) -> list[SessionSummary]:
-    """Every session with its progress, newest first. sessions.py has no listing, so the
-    screen counts here, with three aggregate queries rather than one per session."""
-    db = store.db
-    per_items = {
-        r[0]: r[1:]
-        for r in db.execute(
-            "SELECT i.session_id, count(*), sum(json_array_length(i.signals_json)), "
-            "sum(EXISTS (SELECT 1 FROM eval_outputs o WHERE o.item_id = i.id AND o.side = 'A')), "
-            "sum(EXISTS (SELECT 1 FROM eval_outputs o WHERE o.item_id = i.id AND o.side = 'B')) "
-            "FROM eval_items i GROUP BY i.session_id"
-        ).fetchall()
-    }
-    judged: dict[int, dict[str, int]] = {}
-    for sid, kind, n in db.execute(
-        "SELECT i.session_id, j.judge_kind, count(*) FROM judgments j "
-        "JOIN eval_items i ON i.id = j.item_id GROUP BY i.session_id, j.judge_kind"
-    ).fetchall():
-        judged.setdefault(sid, {})[kind] = n
-    out = []
-    for sid, name, cfg_a, cfg_b in db.execute(
-        "SELECT id, name, config_a, config_b FROM eval_sessions ORDER BY id DESC"
-    ).fetchall():
-        items, pairs, out_a, out_b = per_items.get(sid, (0, 0, 0, 0))
-        out.append(
-            SessionSummary(
-                sid,
-                name,
-                describe(json.loads(cfg_a)),
-                describe(json.loads(cfg_b)),
-                items,
-                pairs or 0,
-                out_a or 0,
-                out_b or 0,
-                judged.get(sid, {}),
-            )
+    """Every session with its progress, newest first, its configurations described."""
+    return [
+        SessionSummary(
+            p.id,
+            p.name,
+            describe(p.config_a),
+            describe(p.config_b),
+            p.items,
+            p.pairs,
+            p.outputs_a,
+            p.outputs_b,
+            p.judgments,
         )
-    return out
+        for p in E.session_progress(store)
+    ]
 
 
 EMPTY_SESSIONS = (
