@@ -52,6 +52,7 @@ class Rule:
     above: bool = False
     choices: tuple[str, ...] = ()
     allowed: str = ""
+    todo: str = ""  # what to do instead of the generic hint
 
 
 def doc(
@@ -63,8 +64,9 @@ def doc(
     above: bool = False,
     choices: tuple[str, ...] = (),
     allowed: str = "",
+    todo: str = "",
 ) -> T:
-    rule = Rule(lo, hi, above, choices, allowed)
+    rule = Rule(lo, hi, above, choices, allowed, todo)
     return field(default=default, metadata={"doc": text, "rule": rule})
 
 
@@ -87,6 +89,7 @@ class ModelSettings:
         "Compute weights: auto (BF16 copy of small quantized models on CPUs with native BF16), "
         "native (the file as is), bf16 or q8_0 (a copy in the cache dir).",
         "auto",
+        todo="auto is the default: `personaco config set model.weights auto`.",
     )
 
 
@@ -268,9 +271,8 @@ def _check(spec: _Spec, value: object, source: str, parse: bool = True) -> objec
                 raise _Invalid
     except _Invalid:
         raise ConfigError(
-            f"Setting {spec.key} = {_show(value)} in {source} is not allowed: "
-            f"it must be {_allowed(spec)}.",
-            "Fix it there (`personaco config show` describes every setting).",
+            f"Setting {spec.key} must be {_allowed(spec)}, not {_show(value)} (from {source}).",
+            spec.rule.todo or "Fix it there (`personaco config show` describes every setting).",
         ) from None
     return typed
 

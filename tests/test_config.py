@@ -104,7 +104,10 @@ def test_environment_text_is_parsed_and_checked(
     assert (s.generation.k, s.generation.temperature, s.generation.early_stop) == (4, 0.5, True)
     assert C.load(loc, env=False).generation.k == 8
     monkeypatch.setenv("PERSONACO_GENERATION_K", "4.9")
-    with pytest.raises(ConfigError, match=r"PERSONACO_GENERATION_K.*an integer between 1 and 32"):
+    with pytest.raises(
+        ConfigError,
+        match=r"generation.k must be an integer between 1 and 32.*PERSONACO_GENERATION_K",
+    ):
         C.load(loc)
     monkeypatch.setenv("PERSONACO_GENERATION_K", "4")
     monkeypatch.setenv("PERSONACO_GENERATION_SEED", str(2**63))
