@@ -4,58 +4,114 @@ The file is TOML at `Locations.config_path` (or wherever `PERSONACO_CONFIG` poin
 Any field can be overridden for one run by `PERSONACO_<SECTION>_<FIELD>`, e.g.
 `PERSONACO_GENERATION_K=4`. Secrets never live here: API keys are read from the
 environment variable a section names, or from the system keyring.
+
+Every value passes one check (`_check`) whatever its source: the type the field declares
+(no silent 4.9 -> 4 or true -> 1.0; text from the environment, the command line or the
+settings screen is parsed), the choices of a `Literal` field, and the field's range. An
+unknown section or key is an error naming the known ones, never silently ignored.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
+import math
 import os
-import tempfile
+import stat
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 import tomli_w
 
 from .errors import ConfigError
+from .fileio import atomic_write
 from .locations import Locations
+from .reflector_registry import REFLECTORS as _REFLECTOR_FACTORIES
 
 CONFIG_ENV = "PERSONACO_CONFIG"
-REFLECTORS = ("auto", "rules", "self", "self-text", "model")
-WEIGHTS = ("auto", "native", "bf16", "q8_0")  # see catalog/weights.py
+MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few hundred bytes; more is a wrong path
+
+Method = Literal["personaco", "baseline"]
+Weights = Literal["auto", "native", "bf16", "q8_0"]  # see catalog/weights.py
+METHODS: tuple[str, ...] = get_args(Method)
+WEIGHTS: tuple[str, ...] = get_args(Weights)
+REFLECTORS: tuple[str, ...] = tuple(_REFLECTOR_FACTORIES)
+
+T = TypeVar("T")
 
 
-def doc(text: str, default: Any) -> Any:
-    return field(default=default, metadata={"doc": text})
+@dataclass(frozen=True)
+class Rule:
+    """What a field allows beyond its type: an inclusive range (`lo` excluded when
+    `above`), or a fixed set of text `choices`; `allowed` overrides the generated wording."""
+
+    lo: float | None = None
+    hi: float | None = None
+    above: bool = False
+    choices: tuple[str, ...] = ()
+    allowed: str = ""
+    todo: str = ""  # what to do instead of the generic hint
+
+
+def doc(
+    text: str,
+    default: T,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    above: bool = False,
+    choices: tuple[str, ...] = (),
+    allowed: str = "",
+    todo: str = "",
+) -> T:
+    rule = Rule(lo, hi, above, choices, allowed, todo)
+    return field(default=default, metadata={"doc": text, "rule": rule})
 
 
 @dataclass
 class ModelSettings:
     default: str = doc("Name of the model to load (see `personaco models list`).", "smollm2-135m")
     n_gpu_layers: int = doc(
-        "Layers to offload to the GPU when llama.cpp has GPU support; -1 means all, 0 none.", -1
+        "Layers to offload to the GPU when llama.cpp has GPU support; -1 means all, 0 none.",
+        -1,
+        lo=-1,
+        hi=2**31 - 1,
     )
-    n_threads: int = doc("CPU threads for llama.cpp; 0 uses every available core.", 0)
-    n_ctx: int = doc("Context length in tokens shared by all k samples of one turn.", 8192)
-    weights: str = doc(
+    n_threads: int = doc(
+        "CPU threads for llama.cpp; 0 uses every available core.", 0, lo=0, hi=4096
+    )
+    n_ctx: int = doc(
+        "Context length in tokens shared by all k samples of one turn.", 8192, lo=256, hi=2**31 - 1
+    )
+    weights: Weights = doc(
         "Compute weights: auto (BF16 copy of small quantized models on CPUs with native BF16), "
         "native (the file as is), bf16 or q8_0 (a copy in the cache dir).",
         "auto",
+        todo="auto is the default: `personaco config set model.weights auto`.",
     )
 
 
 @dataclass
 class GenerationSettings:
-    method: str = doc(
+    method: Method = doc(
         "`personaco` (sample k, reflect, choose) or `baseline` (one sample).", "personaco"
     )
-    k: int = doc("Number of samples per turn for PersonaCo (1..32).", 8)
-    temperature: float = doc("Sampling temperature (the paper uses 1.0).", 1.0)
-    max_tokens: int = doc("Maximum new tokens per answer.", 256)
-    seed: int = doc("Random seed; -1 draws a new one for every turn.", -1)
+    k: int = doc("Number of samples per turn for PersonaCo (1..32).", 8, lo=1, hi=32)
+    temperature: float = doc("Sampling temperature (the paper uses 1.0).", 1.0, lo=0, hi=5)
+    max_tokens: int = doc("Maximum new tokens per answer.", 256, lo=1, hi=32768)
+    seed: int = doc(
+        "Random seed; -1 draws a new one for every turn.",
+        -1,
+        lo=-1,
+        hi=2**63 - 1,
+        allowed="-1 (a new seed every turn) or an integer from 0 to 2**63-1",
+    )
     reflector: str = doc(
         "How answers are checked: auto, rules, self, self-text (the paper's parsed 0/1) or model.",
         "auto",
+        choices=REFLECTORS,
     )
     early_stop: bool = doc(
         "Stop sampling once an answer satisfies every signal by rules (all signals checkable). "
@@ -77,8 +133,10 @@ class EndpointSettings:
         "Environment variable holding the API key (the keyring is tried after it).",
         "OPENAI_API_KEY",
     )
-    timeout_s: float = doc("Seconds before a request is abandoned.", 60.0)
-    concurrency: int = doc("Requests sent at once (1 for servers that answer one at a time).", 4)
+    timeout_s: float = doc("Seconds before a request is abandoned.", 60.0, lo=0, above=True)
+    concurrency: int = doc(
+        "Requests sent at once (1 for servers that answer one at a time).", 4, lo=1, hi=1024
+    )
 
 
 @dataclass
@@ -92,129 +150,278 @@ class Settings:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class _Spec:
+    key: str  # section.name
+    hint: object  # int, float, bool, str or a Literal
+    rule: Rule
+    doc: str
+    default: object
+
+
+@functools.cache
+def _sections() -> dict[str, dict[str, _Spec]]:
+    """{section: {name: spec}} for every setting, in declaration order."""
+    out: dict[str, dict[str, _Spec]] = {}
+    for section, cls in get_type_hints(Settings).items():
+        hints = get_type_hints(cls)
+        out[section] = {
+            f.name: _Spec(
+                f"{section}.{f.name}",
+                hints[f.name],
+                f.metadata["rule"],
+                f.metadata["doc"],
+                f.default,
+            )
+            for f in fields(cls)
+        }
+    return out
+
+
 def config_path(loc: Locations) -> Path:
     return Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else loc.config_path
 
 
-def _coerce(section: str, name: str, value: Any, target: type | str) -> Any:
-    kind = target if isinstance(target, str) else target.__name__
-    try:
-        if kind == "int":
-            if isinstance(value, bool):
-                raise ValueError
-            return int(value)
-        if kind == "float":
-            return float(value)
-        if kind == "bool":
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in ("1", "true", "yes", "on"):
+def _show(value: object) -> str:
+    """The value as the user wrote it (TOML's true/false), cut short if long."""
+    text = str(value).lower() if isinstance(value, bool) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _nearest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+class _Invalid(Exception):
+    """The value does not fit; the message says what is allowed."""
+
+
+def _allowed(spec: _Spec) -> str:
+    r, hint = spec.rule, spec.hint
+    if r.allowed:
+        return r.allowed
+    choices = get_args(hint) if get_origin(hint) is Literal else r.choices
+    if choices:
+        return "one of " + ", ".join(choices)
+    if hint is bool:
+        return "true or false"
+    if hint is str:
+        return "text"
+    kind = "an integer" if hint is int else "a finite number"
+    if r.lo is not None and r.hi is not None:
+        return f"{kind} between {r.lo} and {r.hi}"
+    if r.lo is not None:
+        return f"{kind} {'above' if r.above else 'of at least'} {r.lo}"
+    return kind
+
+
+def _typed(hint: object, value: object, parse: bool) -> object:
+    """`value` as the field's type; text is parsed when `parse` (it came from the
+    environment, the command line or a form), other types must already match."""
+    if isinstance(value, str) and not parse and hint not in (str,) and get_origin(hint) is None:
+        raise _Invalid  # TOML has numbers and booleans: k = "4" is a slip, not a number
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            word = value.strip().lower()
+            if word in ("1", "true", "yes", "on"):
                 return True
-            if text in ("0", "false", "no", "off"):
+            if word in ("0", "false", "no", "off"):
                 return False
-            raise ValueError
-        return str(value)
-    except (TypeError, ValueError):
+        raise _Invalid
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                raise _Invalid from None
+        raise _Invalid  # a float is never rounded: 4.9 is not 4
+    if hint is float:
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise _Invalid from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _Invalid
+        if not math.isfinite(value):
+            raise _Invalid
+        return float(value)
+    if not isinstance(value, str):  # str and Literal[str, ...]
+        raise _Invalid
+    return value
+
+
+def _check(spec: _Spec, value: object, source: str, parse: bool = True) -> object:
+    """The value to store for `spec`, or ConfigError saying what is allowed."""
+    try:
+        typed = _typed(spec.hint, value, parse)
+        r = spec.rule
+        choices = get_args(spec.hint) if get_origin(spec.hint) is Literal else r.choices
+        if choices and typed not in choices:
+            raise _Invalid
+        if isinstance(typed, (int, float)) and not isinstance(typed, bool):
+            if r.lo is not None and (typed <= r.lo if r.above else typed < r.lo):
+                raise _Invalid
+            if r.hi is not None and typed > r.hi:
+                raise _Invalid
+    except _Invalid:
         raise ConfigError(
-            f"Setting {section}.{name} = {value!r} is not a valid {kind}.",
-            "Fix it in the config file or the environment.",
+            f"Setting {spec.key} must be {_allowed(spec)}, not {_show(value)} (from {source}).",
+            spec.rule.todo or "Fix it there (`personaco config show` describes every setting).",
         ) from None
+    return typed
 
 
-def apply(settings: Settings, data: dict[str, Any], source: str) -> None:
-    """Set the values in `data` ({section: {name: value}}) on `settings`, coerced to each
-    field's type; an unknown key or a bad value raises ConfigError naming `source`."""
-    for section_field in fields(Settings):
-        section_data = data.get(section_field.name)
-        if section_data is None:
-            continue
+def _section(name: str, source: str) -> dict[str, _Spec]:
+    sections = _sections()
+    if name not in sections:
+        raise ConfigError(
+            f"Unknown section [{name}] in {source}{_nearest(name, list(sections))}.",
+            f"The sections are {', '.join(sections)}.",
+        )
+    return sections[name]
+
+
+def _spec(section: str, name: str, source: str) -> _Spec:
+    specs = _section(section, source)
+    if name not in specs:
+        raise ConfigError(
+            f"Unknown setting {section}.{name} in {source}{_nearest(name, list(specs))}.",
+            f"[{section}] has {', '.join(specs)}.",
+        )
+    return specs[name]
+
+
+def spec_for(key: str, source: str = "the command line") -> tuple[str, str]:
+    """(section, name) of a `section.name` key; ConfigError naming the known ones if not."""
+    section, dot, name = key.partition(".")
+    if not dot or not name or "." in name:
+        raise ConfigError(
+            f"Unknown setting {key!r}: a setting is section.name, e.g. generation.k.",
+            f"The sections are {', '.join(_sections())}.",
+        )
+    sections = _sections()
+    if section not in sections:
+        raise ConfigError(
+            f"Unknown setting {key!r}: there is no section {section!r}"
+            f"{_nearest(section, list(sections))}.",
+            f"The sections are {', '.join(sections)}.",
+        )
+    _spec(section, name, source)
+    return section, name
+
+
+def apply(settings: Settings, data: dict[str, Any], source: str, *, parse: bool = True) -> None:
+    """Set the values in `data` ({section: {name: value}}) on `settings`, each checked
+    against its field (text parsed as the field's type when `parse`); an unknown section or
+    key or a bad value raises ConfigError naming `source`, and then nothing is changed."""
+    checked: list[tuple[str, str, object]] = []
+    for section, section_data in data.items():
+        specs = _section(section, source)
         if not isinstance(section_data, dict):
             raise ConfigError(
-                f"[{section_field.name}] in {source} is not a table.", "Fix the file."
+                f"{section} in {source} is a value, not a [{section}] table.",
+                f"Put its settings under [{section}] (it has {', '.join(specs)}).",
             )
-        section = getattr(settings, section_field.name)
-        known = {f.name: f for f in fields(section)}
-        for key, value in section_data.items():
-            if key not in known:
-                raise ConfigError(
-                    f"Unknown setting {section_field.name}.{key} in {source}.",
-                    "Remove it or check the spelling (`personaco config show` lists them).",
-                )
-            setattr(section, key, _coerce(section_field.name, key, value, known[key].type))
+        for name, value in section_data.items():
+            spec = _spec(section, name, source)
+            checked.append((section, name, _check(spec, value, source, parse)))
+    for section, name, value in checked:
+        setattr(getattr(settings, section), name, value)
 
 
-def _env_overrides() -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for section_field in fields(Settings):
-        for f in fields(section_field.default_factory()):  # type: ignore[misc]
-            var = f"PERSONACO_{section_field.name}_{f.name}".upper()
+def _env_overrides() -> list[tuple[str, str, str, str]]:
+    """(variable, section, name, value) for every PERSONACO_<SECTION>_<FIELD> that is set."""
+    out = []
+    for section, specs in _sections().items():
+        for name in specs:
+            var = f"PERSONACO_{section}_{name}".upper()
             if var in os.environ:
-                out.setdefault(section_field.name, {})[f.name] = os.environ[var]
+                out.append((var, section, name, os.environ[var]))
     return out
+
+
+def _read(path: Path) -> str | None:
+    """The file's text, None when there is none; ConfigError for anything but a readable
+    regular UTF-8 file of at most MAX_CONFIG_BYTES (a FIFO or /dev/zero would never end)."""
+    todo = f"Point {CONFIG_ENV} at a TOML file, or fix or remove {path}."
+    try:
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise ConfigError(f"Config file {path} is a directory, not a file.", todo)
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError(f"Config file {path} is not a regular file.", todo)
+        with path.open("rb") as f:
+            raw = f.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise ConfigError(f"Cannot read config file {path} ({e.strerror or e}).", todo) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"Config file {path} is larger than {MAX_CONFIG_BYTES >> 20} MiB.", todo)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"Config file {path} is not UTF-8 text ({e.reason}).", todo) from None
 
 
 def load(loc: Locations, *, env: bool = True) -> Settings:
     """Settings from the file (if any) with environment overrides applied."""
     settings = Settings()
     path = config_path(loc)
-    if path.exists():
+    text = _read(path)
+    if text is not None:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
             raise ConfigError(
                 f"Config file {path} is not valid TOML ({e}).", "Fix or delete it to use defaults."
             ) from None
-        apply(settings, data, str(path))
+        except RecursionError:
+            raise ConfigError(
+                f"Config file {path} nests arrays or tables too deeply to read.",
+                "Fix or delete it to use defaults.",
+            ) from None
+        apply(settings, data, str(path), parse=False)
     if env:
-        apply(settings, _env_overrides(), "the environment")
+        for var, section, name, value in _env_overrides():
+            apply(settings, {section: {name: value}}, f"the environment variable {var}")
     validate(settings)
     return settings
 
 
 def validate(s: Settings) -> None:
-    g = s.generation
-    if g.method not in ("personaco", "baseline"):
-        raise ConfigError(f"generation.method must be personaco or baseline, not {g.method!r}.")
-    if not 1 <= g.k <= 32:
-        raise ConfigError(f"generation.k must be between 1 and 32, not {g.k}.")
-    if not 0.0 <= g.temperature <= 5.0:
-        raise ConfigError(f"generation.temperature must be between 0 and 5, not {g.temperature}.")
-    if not 1 <= g.max_tokens <= 32768:
-        raise ConfigError(f"generation.max_tokens must be between 1 and 32768, not {g.max_tokens}.")
-    if g.reflector not in REFLECTORS:
-        raise ConfigError(
-            f"generation.reflector must be one of {', '.join(REFLECTORS)}, not {g.reflector!r}."
-        )
-    if s.model.weights not in WEIGHTS:
-        raise ConfigError(
-            f"model.weights must be one of {', '.join(WEIGHTS)}, not {s.model.weights!r}.",
-            "auto is the default: `personaco config set model.weights auto`.",
-        )
-    if s.model.n_ctx < 256:
-        raise ConfigError(f"model.n_ctx must be at least 256, not {s.model.n_ctx}.")
+    """Check every value as it stands (set in code, not only read from a file)."""
+    for section, specs in _sections().items():
+        values = getattr(s, section)
+        for name, spec in specs.items():
+            _check(spec, getattr(values, name), "the settings")
 
 
 def save(loc: Locations, settings: Settings) -> Path:
     """Write the file atomically (temporary file, then rename): a crash never leaves half a file."""
     validate(settings)
     path = config_path(loc)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")
+    if path.is_dir():
+        raise ConfigError(
+            f"Config file {path} is a directory, not a file.",
+            f"Point {CONFIG_ENV} at a TOML file, or remove the directory.",
+        )
     try:
-        with os.fdopen(fd, "wb") as fh:
-            tomli_w.dump(settings.to_dict(), fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return atomic_write(path, tomli_w.dumps(settings.to_dict()))
+    except OSError as e:
+        raise ConfigError(
+            f"Cannot write config file {path} ({e.strerror or e}).",
+            "Check that its folder exists and is writable.",
+        ) from None
 
 
 def describe() -> list[tuple[str, str, Any]]:
     """(key, doc, default) for every setting, for `config show` and the README."""
-    rows = []
-    for section_field in fields(Settings):
-        for f in fields(section_field.default_factory()):  # type: ignore[misc]
-            rows.append((f"{section_field.name}.{f.name}", f.metadata["doc"], f.default))
-    return rows
+    return [(s.key, s.doc, s.default) for specs in _sections().values() for s in specs.values()]

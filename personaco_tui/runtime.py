@@ -3,21 +3,23 @@ the engine built from the settings. No UI code lives here."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import psutil
+
 from . import config as config_mod
+from . import reflector_registry
 from .catalog import registry, weights
 from .catalog.gguf import GGUFInfo, check_gguf, memory_estimate
-from .config import Settings
+from .config import EndpointSettings, Settings
 from .core.personaco import RunConfig
 from .core.reflectors import SelfReflector
-from .core.reflectors.auto import AutoReflector
 from .core.reflectors.base import Reflector
-from .core.reflectors.rules import RulesReflector
 from .engines.base import Engine
-from .errors import ConfigError, ModelError
+from .errors import ModelError
 from .locations import Locations, resolve
 from .store.db import Store
 
@@ -25,15 +27,12 @@ log = logging.getLogger(__name__)
 
 
 def available_memory() -> int | None:
-    """Bytes the kernel says a new allocation can get (Linux MemAvailable); None elsewhere."""
+    """Bytes a new allocation can get without swapping (Linux MemAvailable, and its
+    equivalent on macOS and Windows, through psutil); None when the OS will not say."""
     try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
+        return int(psutil.virtual_memory().available)
+    except (OSError, RuntimeError, AttributeError):
         return None
-    return None
 
 
 def check_memory(model: str, n_ctx: int, needed: int | None, available: int | None) -> None:
@@ -66,6 +65,11 @@ class Runtime:
     _engine: Engine | None = field(default=None, repr=False)
     _owns_engine: bool = field(default=True, repr=False)
     _reflector_engine: Engine | None = field(default=None, repr=False)
+    # What `_reflector_engine` was built from: a change of it (another judge endpoint or
+    # model) builds a new one instead of reusing the old.
+    _reflector_source: tuple[str, EndpointSettings | None] | None = field(
+        default=None, repr=False
+    )
     weights_note: str = ""  # which weights the last model load used, and why
 
     @classmethod
@@ -164,6 +168,8 @@ class Runtime:
         return self._engine
 
     def run_config(self, **overrides: object) -> RunConfig:
+        """The configured run config with `overrides` (None: keep the setting); a key that
+        is no RunConfig field raises, so a misspelt option is never silently dropped."""
         g = self.settings.generation
         cfg = RunConfig(
             method=g.method,
@@ -173,6 +179,13 @@ class Runtime:
             seed=None if g.seed < 0 else g.seed,
             early_stop=g.early_stop,
         )
+        known = [f.name for f in fields(RunConfig)]
+        unknown = sorted(set(overrides) - set(known))
+        if unknown:
+            raise TypeError(
+                f"run_config got unknown override(s) {', '.join(unknown)}; "
+                f"known: {', '.join(known)}"
+            )
         for key, value in overrides.items():
             if value is not None:
                 setattr(cfg, key, value)
@@ -181,35 +194,20 @@ class Runtime:
     def reflector(self, engine: Engine, name: str | None = None) -> Reflector:
         """The reflector named (default: the configured one) for answers of `engine`."""
         name = name or self.settings.generation.reflector
-        if name == "self":
-            return SelfReflector(engine, name="self")
-        if name == "self-text":
-            return SelfReflector(engine, name="self-text", text=True)
-        if name == "rules":
-            return RulesReflector()
-        model = self._model_reflector()
-        if name == "model":
-            if model is None:
-                raise ConfigError(
-                    "The `model` reflector needs another model.",
-                    "Set generation.reflector_model to a model name, a .gguf path, or `judge`.",
-                )
-            return model
-        if name != "auto":
-            raise ConfigError(
-                f"Unknown reflector {name!r}.", "Use auto, rules, self, self-text or model."
-            )
-        return AutoReflector(model or SelfReflector(engine, name="self"))
+        return reflector_registry.build(name, engine, self._model_reflector)
 
     def _model_reflector(self) -> Reflector | None:
         target = self.settings.generation.reflector_model.strip()
         if not target:
             return None
+        j = self.settings.judge
+        source = (target, dataclasses.replace(j) if target == "judge" else None)
+        if self._reflector_engine is not None and self._reflector_source != source:
+            self._close_reflector_engine()
         if self._reflector_engine is None:
             if target == "judge":
                 from .engines.openai_compat import OpenAICompatEngine
 
-                j = self.settings.judge
                 self._reflector_engine = OpenAICompatEngine(
                     j.base_url,
                     j.model,
@@ -219,7 +217,14 @@ class Runtime:
                 )
             else:
                 self._reflector_engine = self._llama(*self.model_path(target))
+            self._reflector_source = source
         return SelfReflector(self._reflector_engine, name="model")
+
+    def _close_reflector_engine(self) -> None:
+        if self._reflector_engine is not None:
+            self._reflector_engine.close()
+        self._reflector_engine = None
+        self._reflector_source = None
 
     def _close_engine(self) -> None:
         if self._engine is not None and self._owns_engine:
@@ -228,7 +233,5 @@ class Runtime:
 
     def close(self) -> None:
         self._close_engine()
-        if self._reflector_engine is not None:
-            self._reflector_engine.close()
-            self._reflector_engine = None
+        self._close_reflector_engine()
         self.store.close()

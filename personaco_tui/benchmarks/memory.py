@@ -12,13 +12,13 @@ a steady positive slope is a leak, or history that grows with the conversation.
 
 from __future__ import annotations
 
-import resource
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import psutil
 
 from .. import chat
 from ..engines.base import CancelToken, Engine, Progress
@@ -43,18 +43,10 @@ SLOPE_TURNS = 25
 
 
 def rss_mb() -> tuple[float, str]:
-    """The resident set size now, in MB, and where it was read. Linux: /proc's VmRSS;
-    elsewhere the peak (ru_maxrss), which can only show growth, never a fall."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024, "VmRSS"
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
-    return peak / scale, "ru_maxrss"
+    """The resident set size now, in MB, and where it was read: psutil's `rss` (VmRSS on
+    Linux, the task's resident size on macOS, the working set on Windows), which can fall
+    as well as grow, so a flat line means no leak."""
+    return psutil.Process().memory_info().rss / (1024 * 1024), "rss"
 
 
 def slope(values: list[float]) -> float:

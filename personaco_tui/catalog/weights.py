@@ -25,12 +25,12 @@ import dataclasses
 import glob
 import hashlib
 import logging
-import os
 import shutil
 from pathlib import Path
 
 from ..config import WEIGHTS
 from ..errors import ModelError
+from ..fileio import atomic_path
 from .gguf import GGUFInfo, check_gguf
 
 log = logging.getLogger(__name__)
@@ -149,13 +149,11 @@ def prepare(src: Path, info: GGUFInfo, kind: str, cache_dir: Path) -> GGUFInfo:
             f"{free >> 20:,} MiB is free.",
             "Free some disk space, or set model.weights = native.",
         )
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
     try:
-        quantize_file(src, tmp, _FORMATS[kind][1])
-        copy = dataclasses.replace(check_gguf(tmp), path=dst)  # checked before it is in place
-        os.replace(tmp, dst)
+        with atomic_path(dst) as tmp:
+            quantize_file(src, tmp, _FORMATS[kind][1])
+            copy = dataclasses.replace(check_gguf(tmp), path=dst)  # checked before it is in place
     except (OSError, ModelError) as e:
-        tmp.unlink(missing_ok=True)
         detail = e.message if isinstance(e, ModelError) else (e.strerror or str(e))
         raise ModelError(
             f"Could not write {kind.upper()} weights for {src.name}: {detail}"

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 import click
 
 from .. import config as C
-from ..errors import ConfigError
 from ..locations import resolve
 
 
@@ -40,12 +37,8 @@ def path() -> None:
 def set_(key: str, value: str) -> None:
     """Set KEY (e.g. generation.k) to VALUE and save the file."""
     loc = resolve()
+    section, name = C.spec_for(key)  # before reading the file: a typo is named as such
     settings = C.load(loc, env=False)
-    section_name, _, name = key.partition(".")
-    section = getattr(settings, section_name, None)
-    known = {f.name for f in fields(section)} if section is not None and name else set()
-    if name not in known:
-        raise ConfigError(f"Unknown setting {key!r}.", "See `personaco config show` for the list.")
-    C.apply(settings, {section_name: {name: value}}, "the command line")
+    C.apply(settings, {section: {name: value}}, "the command line")
     C.save(loc, settings)
-    click.echo(f"{key} = {getattr(section, name)!r}")
+    click.echo(f"{key} = {getattr(getattr(settings, section), name)!r}")

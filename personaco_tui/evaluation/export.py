@@ -14,16 +14,14 @@ CSV only (files people open in spreadsheets):
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import PersonacoError
+from ..fileio import atomic_write
 
 COLUMNS: tuple[str, ...] = (
     "session",
@@ -83,39 +81,21 @@ def json_value(value: Any) -> Any:
 
 
 def _atomic_write(
-    path: str | Path, write: Callable[[IO[Any]], None], newline: str | None, binary: bool = False
+    path: str | Path, write: Callable[[IO[Any]], object], newline: str | None, binary: bool = False
 ) -> Path:
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        return atomic_write(path, write, "wb" if binary else "w", newline=newline)
+    except UnicodeEncodeError as e:
+        raise ExportError(
+            f"Cannot export to {path}: a value holds invalid unicode (a lone surrogate).",
+            "Nothing was written.",
+        ) from e
     except OSError as e:
         raise ExportError(
-            f"Cannot write to {folder} ({e.strerror}).", "Check the folder exists and is writable."
+            f"Cannot write {path} ({e.strerror or e}).",
+            "Check the folder exists and is writable; nothing was written.",
         ) from e
-    tmp = Path(tmp_name)
-    try:
-        with (
-            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)
-        ) as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(e, UnicodeEncodeError):
-            raise ExportError(
-                f"Cannot export to {path}: a value holds invalid unicode (a lone surrogate).",
-                "Nothing was written.",
-            ) from e
-        if isinstance(e, OSError):
-            raise ExportError(
-                f"Cannot write {path} ({e.strerror or e}).", "Nothing was written."
-            ) from e
-        raise
-    return path
 
 
 def write_csv(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:

@@ -38,6 +38,7 @@ def test_model_reflector_needs_a_model(rt, engine):
 def test_model_reflector_takes_the_uncheckable_cells(rt, engine):
     rt.settings.generation.reflector_model = "smollm2-135m"
     rt._reflector_engine = engine  # the same file, already loaded: no second load in tests
+    rt._reflector_source = ("smollm2-135m", None)  # built for this setting: reused, not reloaded
     rt._owns_engine = False
     gen = personaco.run(
         engine,
