@@ -67,9 +67,7 @@ class Runtime:
     _reflector_engine: Engine | None = field(default=None, repr=False)
     # What `_reflector_engine` was built from: a change of it (another judge endpoint or
     # model) builds a new one instead of reusing the old.
-    _reflector_source: tuple[str, EndpointSettings | None] | None = field(
-        default=None, repr=False
-    )
+    _reflector_source: tuple[str, EndpointSettings | None] | None = field(default=None, repr=False)
     weights_note: str = ""  # which weights the last model load used, and why
 
     @classmethod

@@ -94,9 +94,11 @@ def doctor() -> None:
 
     try:
         store = Store.open(loc.ensure())
-        v = store.schema_version
+        schema = store.schema_version
         good &= _line(
-            v == latest_version(), "database", f"{loc.db_path} (schema {v} of {latest_version()})"
+            schema == latest_version(),
+            "database",
+            f"{loc.db_path} (schema {schema} of {latest_version()})",
         )
     except PersonacoError as e:
         good &= _line(False, "database", e.message)
@@ -112,9 +114,9 @@ def doctor() -> None:
         try:
             name, path = registry.resolve_model(store.db, loc, settings.model.default)
             check_gguf(path)
-            info = inspect_gguf(path)
-            good &= _line(True, "default model", f"{name}: {path.name} ({info.quantization})")
-            good &= _weights_line(settings, loc, path, info)
+            gguf = inspect_gguf(path)
+            good &= _line(True, "default model", f"{name}: {path.name} ({gguf.quantization})")
+            good &= _weights_line(settings, loc, path, gguf)
         except PersonacoError as e:
             good &= _line(False, "default model", e.message)
         store.close()

@@ -44,7 +44,7 @@ def _items_from_queries(
             n,
             max_tokens=max_tokens,
             on_skip=skip,
-            on_progress=lambda _done, _key: bar.update(1),
+            on_progress=lambda _done, _key: _tick(bar),
         )
     if not items:
         raise PersonacoError(
@@ -317,3 +317,7 @@ def export_cmd(name: str, csv_path: Path | None, jsonl_path: Path | None) -> Non
         if path is not None:
             write(rows, path)
             click.echo(f"Wrote {len(rows)} judgment(s) to {path}.", err=True)
+
+
+def _tick(bar: tqdm) -> None:
+    bar.update(1)

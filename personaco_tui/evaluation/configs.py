@@ -106,7 +106,7 @@ def parse_config(text: str) -> dict[str, Any]:
 def describe(cfg: Mapping[str, Any]) -> str:
     """The configuration back as one line (keys in a fixed order)."""
     parts = [f"{k}={cfg[k]}" for k in _KEYS if k in cfg]
-    return cfg.get("method", "?") + (":" + ",".join(parts) if parts else "")
+    return str(cfg.get("method", "?")) + (":" + ",".join(parts) if parts else "")
 
 
 def run_config(cfg: Mapping[str, Any], base: RunConfig | None = None) -> RunConfig:

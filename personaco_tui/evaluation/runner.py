@@ -11,12 +11,13 @@ from typing import Protocol
 
 from ..core import personaco
 from ..engines.base import CancelToken
+from ..remote_text import clean as storable
 from ..runtime import Runtime
 from ..store import generations as G
 from ..store.db import Store
 from . import sessions as S
 from .configs import run_config
-from .judge import JudgeAuthError, JudgeError, Judgment, storable
+from .judge import JudgeAuthError, JudgeError, Judgment
 from .verdicts import INVALID
 
 REQUEST_FAILED = S.REQUEST_FAILED
@@ -83,7 +84,9 @@ class Judge(Protocol):
     def judge(self, query: str, signal: str, a: str, b: str, order: str = "AB") -> Judgment: ...
 
 
-def _store_judgment(store: Store, judge: Judge, p: S.PendingJudgment, j: Judgment, replace: bool):
+def _store_judgment(
+    store: Store, judge: Judge, p: S.PendingJudgment, j: Judgment, replace: bool
+) -> None:
     S.add_judgment(
         store,
         p.item_id,

@@ -14,7 +14,7 @@ import sqlite_utils
 from ..core.types import Conversation, Message
 from ..errors import NotFoundError
 from . import generations as G
-from .db import InvalidInputError, Store, check_text, guarded, utc_now
+from .db import InvalidInputError, Store, check_text, guarded, insert_row, utc_now
 
 ROLES = ("system", "user", "assistant")
 SNIPPET_OPEN, SNIPPET_CLOSE, ELLIPSIS = "[", "]", "…"
@@ -57,14 +57,14 @@ def create_conversation(store: Store, profile_id: int | None, title: str = "") -
     with store.transaction() as db:
         if profile_id is not None and _row(db, "profiles", profile_id) is None:
             raise NotFoundError(f"Unknown profile #{profile_id}.", "See: personaco profile list")
-        pk = db["conversations"].insert({"profile_id": profile_id, "title": title}).last_pk
+        pk = insert_row(db.table("conversations"), {"profile_id": profile_id, "title": title})
         return _conversation(_conversation_row(db, pk))
 
 
 @guarded
 def list_conversations(store: Store, profile_id: int | None = None) -> list[Conversation]:
     """Most recently active first; every profile's when profile_id is None."""
-    table = store.db["conversations"]
+    table = store.db.table("conversations")
     order = "updated_at DESC, id DESC"
     if profile_id is None:
         rows = table.rows_where(order_by=order)
@@ -83,7 +83,7 @@ def rename_conversation(store: Store, conversation_id: int, title: str) -> Conve
     check_text(title)
     with store.transaction() as db:
         _conversation_row(db, conversation_id)
-        db["conversations"].update(conversation_id, {"title": title, "updated_at": utc_now()})
+        db.table("conversations").update(conversation_id, {"title": title, "updated_at": utc_now()})
         return _conversation(_conversation_row(db, conversation_id))
 
 
@@ -91,7 +91,7 @@ def rename_conversation(store: Store, conversation_id: int, title: str) -> Conve
 def delete_conversation(store: Store, conversation_id: int) -> None:
     """Delete a conversation and its messages (the generations behind them are kept)."""
     with store.transaction() as db:
-        db["conversations"].delete(_conversation_row(db, conversation_id)["id"])
+        db.table("conversations").delete(_conversation_row(db, conversation_id)["id"])
 
 
 @guarded
@@ -117,8 +117,8 @@ def add_message(
             "content": content,
             "generation_id": generation_id,
         }
-        pk = db["messages"].insert(record).last_pk
-        db["conversations"].update(conversation_id, {"updated_at": utc_now()})
+        pk = insert_row(db.table("messages"), record)
+        db.table("conversations").update(conversation_id, {"updated_at": utc_now()})
         row = _row(db, "messages", pk)
         assert row is not None
         return _message(row)
@@ -127,7 +127,7 @@ def add_message(
 @guarded
 def list_messages(store: Store, conversation_id: int) -> list[Message]:
     db = store.db
-    found = db["messages"].rows_where("conversation_id = ?", [conversation_id], order_by="id")
+    found = db.table("messages").rows_where("conversation_id = ?", [conversation_id], order_by="id")
     rows = [_message(r) for r in found]
     if not rows:
         _conversation_row(db, conversation_id)  # unknown id: say so instead of "no messages"
