@@ -216,6 +216,11 @@ def ends_with(r: R) -> str:
         ]))
     return pick(r, [
         f"The closing line must read: {ph}",
+        f"{pick(r, ['The', 'Your', 'My'])} {pick(r, ['last', 'final', 'closing', 'concluding'])} "
+        f"{pick(r, ['sentence', 'line', 'words', 'remark'])} "
+        f"{pick(r, ['should', 'must', 'has to', 'needs to', 'will'])}"
+        f"{pick(r, ['', ' always'])} {pick(r, ['be', 'read', 'say'])}"
+        f"{pick(r, [': ' + ph, ' ' + q])}",
         f"The last line of every {pick(r, _ANSWER)} must be {q}.",
         f"I want each {pick(r, _ANSWER)} to end with {q}.",
         f"Sign off using {q} and add nothing past it.",
