@@ -2,7 +2,8 @@
 personalization signal in free text to the IFEval instruction(s) that check it.
 
 The checkers are the judge; the project's reading of the signal (`core.signals.understand`,
-the same reading the rules reflector uses for the pick) only finds *which* checker applies (e.g. "Keep answers under 80 words" -> `length_constraints:number_words`
+the same reading the rules reflector uses for the pick) only finds *which* checker applies
+(e.g. "Keep answers under 80 words" -> `length_constraints:number_words`
 with `num_words=80, relation="less than"`). Whether an answer satisfies the signal is then
 decided by the IFEval checker alone, never by the rules' own checks.
 
@@ -154,12 +155,9 @@ def _one(c: Check) -> list[IFEvalCheck] | None:
     return None
 
 
-def ifeval_checks(signal: str) -> list[IFEvalCheck] | None:
-    """The IFEval checks that together decide whether an answer satisfies `signal` (all must
-    pass), or None when no checker measures what the signal asks."""
-    check = understood_check(signal) if isinstance(signal, str) else None
-    if check is None:
-        return None
+def ifeval_for_check(check: Check) -> list[IFEvalCheck] | None:
+    """The IFEval checks for one check (a composite: all its parts'), or None when some part
+    has no checker."""
     parts = check.parts if check.kind == "all" else (check,)
     out: list[IFEvalCheck] = []
     for part in parts:
@@ -168,6 +166,13 @@ def ifeval_checks(signal: str) -> list[IFEvalCheck] | None:
             return None
         out.extend(got)
     return out or None
+
+
+def ifeval_checks(signal: str) -> list[IFEvalCheck] | None:
+    """The IFEval checks that together decide whether an answer satisfies `signal` (all must
+    pass), or None when no checker measures what the signal asks."""
+    check = understood_check(signal) if isinstance(signal, str) else None
+    return None if check is None else ifeval_for_check(check)
 
 
 class Checkers:

@@ -4,14 +4,15 @@ multinomial logistic regression, trained on the generated paraphrase corpus (cor
 Training takes seconds, so it happens once and the result is cached as plain arrays (the
 vocabularies, IDF weights and coefficients in an .npz file named by the corpus fingerprint)
 rather than as a pickle, which would tie the cache to one scikit-learn version. Inference is
-numpy only: counts through a fixed-vocabulary `CountVectorizer`, then the same sublinear TF,
-IDF, L2 norm and softmax the training pipeline used.
+numpy only (importing scikit-learn alone costs seconds on a busy machine): the same n-grams,
+sublinear TF, IDF, L2 norm and softmax the training pipeline used.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -56,22 +57,66 @@ class Prediction:
         return next((p for lab, p in self.ranked if lab == label), 0.0)
 
 
-class _View:
-    def __init__(self, analyzer: str, ngram: tuple[int, int], vocab: Sequence[str], idf: FloatArray):
-        from sklearn.feature_extraction.text import CountVectorizer
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_SPACES = re.compile(r"\s\s+")
 
-        self._counts = CountVectorizer(
-            analyzer=analyzer, ngram_range=ngram, vocabulary={t: i for i, t in enumerate(vocab)}
-        )
+
+def word_ngrams(text: str, ngram: tuple[int, int]) -> list[str]:
+    """scikit-learn's "word" analyzer (lowercase, its default token pattern), so training and
+    inference see the same terms without importing scikit-learn to answer."""
+    tokens = _TOKEN.findall(text.lower())
+    lo, hi = ngram
+    return [
+        " ".join(tokens[i : i + n]) for n in range(lo, hi + 1) for i in range(len(tokens) - n + 1)
+    ]
+
+
+def char_wb_ngrams(text: str, ngram: tuple[int, int]) -> list[str]:
+    """scikit-learn's "char_wb" analyzer: character n-grams inside space-padded words."""
+    lo, hi = ngram
+    out: list[str] = []
+    for w in _SPACES.sub(" ", text.lower()).split():
+        w = f" {w} "
+        for n in range(lo, hi + 1):
+            offset = 0
+            out.append(w[offset : offset + n])
+            while offset + n < len(w):
+                offset += 1
+                out.append(w[offset : offset + n])
+            if offset == 0:  # a word shorter than n counts once
+                break
+    return out
+
+
+_ANALYZERS = {"word": word_ngrams, "char_wb": char_wb_ngrams}
+
+
+class _View:
+    """One TF-IDF view: sublinear TF times IDF, L2-normalised, as sparse (indices, values)."""
+
+    def __init__(
+        self, analyzer: str, ngram: tuple[int, int], vocab: Sequence[str], idf: FloatArray
+    ):
+        self._analyze = _ANALYZERS[analyzer]
+        self._ngram = ngram
+        self._index = {t: i for i, t in enumerate(vocab)}
         self._idf = idf
 
-    def features(self, texts: Sequence[str]) -> FloatArray:
-        x = self._counts.transform(texts).toarray().astype(np.float64)
-        nz = x > 0
-        x[nz] = 1.0 + np.log(x[nz])
-        x *= self._idf
-        norm = np.linalg.norm(x, axis=1, keepdims=True)
-        return np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
+    def features(self, text: str) -> tuple[npt.NDArray[np.intp], FloatArray]:
+        counts: dict[int, int] = {}
+        for term in self._analyze(text, self._ngram):
+            i = self._index.get(term)
+            if i is not None:
+                counts[i] = counts.get(i, 0) + 1
+        idx = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        x = (1.0 + np.log(tf)) * self._idf[idx]
+        norm = float(np.linalg.norm(x))
+        return idx, (x / norm if norm > 0 else x)
+
+    @property
+    def size(self) -> int:
+        return len(self._index)
 
 
 class SignalClassifier:
@@ -91,22 +136,26 @@ class SignalClassifier:
         return self.predict_many([text])[0]
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
-        x = np.hstack([v.features(texts) for v in self._views])
-        z = x @ self._coef.T + self._intercept
-        z -= z.max(axis=1, keepdims=True)
+        return [self._predict(t) for t in texts]
+
+    def _predict(self, text: str) -> Prediction:
+        z = self._intercept.copy()
+        offset = 0
+        for v in self._views:
+            idx, x = v.features(text)
+            z += self._coef[:, idx + offset] @ x
+            offset += v.size
+        z -= z.max()
         e = np.exp(z)
-        probs = e / e.sum(axis=1, keepdims=True)
-        out = []
-        for row in probs:
-            order = np.argsort(-row)
-            out.append(Prediction(tuple((self.classes[i], float(row[i])) for i in order)))
-        return out
+        row = e / e.sum()
+        order = np.argsort(-row)
+        return Prediction(tuple((self.classes[i], float(row[i])) for i in order))
 
 
 def train(examples: Sequence[corpus.Example]) -> dict[str, npt.NDArray[np.generic]]:
     """Fit on `examples`; the model as named arrays (what `save` writes and `from_arrays`
     reads)."""
-    from scipy.sparse import hstack
+    from scipy.sparse import hstack  # type: ignore[import-untyped]
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -117,7 +166,7 @@ def train(examples: Sequence[corpus.Example]) -> dict[str, npt.NDArray[np.generi
     for i, (analyzer, ngram, min_df) in enumerate(_VIEWS):
         vec = TfidfVectorizer(
             analyzer=analyzer, ngram_range=ngram, min_df=min_df, sublinear_tf=True
-        )
+        )  # the analyzers above copy these; tests/signals compare the two
         mats.append(vec.fit_transform(texts))
         vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
         arrays[f"vocab{i}"] = np.array(vocab, dtype=str)

@@ -39,13 +39,28 @@ _ANCHORS: dict[str, re.Pattern[str]] = {
     "postscript": re.compile(r"\bp\s?\.\s?(?:p\s?\.\s?)?s\b\.?|\bpostscript\b|\bps\b"),
 }
 _POSITIVE = {
-    "ends_with", "quoted", "postscript", "title", "include_words", "json", "language",
-    "bullet_count", "paragraph_count", "highlight_count", "section_count",
-    "placeholder_count", "uppercase",
+    "ends_with",
+    "quoted",
+    "postscript",
+    "title",
+    "include_words",
+    "json",
+    "language",
+    "bullet_count",
+    "paragraph_count",
+    "highlight_count",
+    "section_count",
+    "placeholder_count",
+    "uppercase",
 }
 _LANGUAGES = {
-    "english": "en", "spanish": "es", "french": "fr", "german": "de", "italian": "it",
-    "portuguese": "pt", "dutch": "nl",
+    "english": "en",
+    "spanish": "es",
+    "french": "fr",
+    "german": "de",
+    "italian": "it",
+    "portuguese": "pt",
+    "dutch": "nl",
 }
 _NOT_WORDS = {"both", "and", "or", "the", "a", "an", "all", "each", "every", "also", "too"}
 
@@ -181,8 +196,11 @@ _PLAIN: dict[str, Callable[[], C.Check]] = {
 _EXTRACTORS: dict[str, Callable[[Prepared], C.Check | None]] = {
     "word_count": _length("word_count", "words?"),
     "sentence_count": _length("sentence_count", "sentences?"),
-    "highlight_count": _at_least("highlight_count", r"sections?|parts?|passages?|phrases?|"
-                                 r"highlights?|highlighted sections?"),
+    "highlight_count": _at_least(
+        "highlight_count",
+        r"sections?|parts?|passages?|phrases?|"
+        r"highlights?|highlighted sections?",
+    ),
     "placeholder_count": _at_least("placeholder_count", r"placeholders?"),
     "bullet_count": _bullets,
     "paragraph_count": _paragraphs,
