@@ -171,7 +171,8 @@ def train(examples: Sequence[corpus.Example]) -> dict[str, npt.NDArray[np.generi
         vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
         arrays[f"vocab{i}"] = np.array(vocab, dtype=str)
         arrays[f"idf{i}"] = np.asarray(vec.idf_, dtype=np.float64)
-    model = LogisticRegression(C=_C, max_iter=3000)
+    # tol 1e-3: half the fitting time of the default, the same readings on the phrasing sets
+    model = LogisticRegression(C=_C, max_iter=3000, tol=1e-3)
     model.fit(hstack(mats).tocsr(), labels)
     arrays["coef"] = np.asarray(model.coef_, dtype=np.float64)
     arrays["intercept"] = np.asarray(model.intercept_, dtype=np.float64)

@@ -237,6 +237,7 @@ _HOBBIES = [
     "fishing",
     "yoga",
 ]
+_DONT = ["Do not", "Don't"]
 _FORMAT_THINGS = [
     "bullet points",
     "commas",
@@ -253,6 +254,10 @@ _FORMAT_THINGS = [
     "long words",
     "markdown",
     "headings",
+    "quotes",
+    "all caps",
+    "word limits",
+    "P.S. notes",
 ]
 
 
@@ -888,6 +893,21 @@ def none(r: R) -> str:
             "Tell me when you're not sure.",
             f"Ask me questions if {one(r, 'something is unclear|you need details')}.",
             f"Avoid {one(r, 'jargon|clichés|small talk|lecturing me')}.",
+            # indifference and permission: a format named, nothing asked
+            f"{pick(r, _DONT + ['No need to'])} worry about {thing}.",
+            f"Feel free to use {thing}{one(r, '| if you like| whenever')}.",
+            f"I {pick(r, _DONT).lower()} care about {thing}{one(r, '| either way| much')}.",
+            f"{cap(thing)} {one(r, 'inspire|confuse|scare|bore|amuse|intrigue')} me.",
+            f"{one(r, 'Sayings|Lines|Proverbs')} from {one(r, 'old films|my grandma|songs')}"
+            f" {one(r, 'make me smile|stick with me|move me')}.",
+            # the person's own writing, not the answers
+            f"I keep my {one(r, 'notes|diary|texts|emails|lyrics|shopping lists')} in "
+            f"{one(r, 'lowercase|capital letters|JSON|bullet points|French|short lines')}.",
+            f"My {one(r, 'notes|messages|tweets|essays')} "
+            f"{one(r, 'are always|tend to be|are')} "
+            f"{one(r, 'in lowercase|without commas|in all caps|under 100 words|in bullets')}.",
+            f"At work I {one(r, 'format|send|store|read')} {thing} "
+            f"{one(r, 'every day|a lot|daily')}.",
         ],
     )
 
