@@ -44,10 +44,13 @@ def explain(text: str) -> dict[str, Any]:
                 "ifeval": sorted({c["instruction_id"] for c in ifeval or []}),
             }
         )
+    whole = ifeval_for_check(u.check) if u.check is not None else None
     return {
         "signal": text,
         "checkable": u.checkable,
         "checks": checks,
+        # the verifiable judge scores the signal only when every check has an IFEval checker
+        "verifiable": whole is not None,
         "confidence": round(u.confidence, 3),
         "source": u.source,
         "judged_by": "rules" if u.checkable else JUDGED_BY_MODEL,

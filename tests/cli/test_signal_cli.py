@@ -23,6 +23,7 @@ def test_json_for_a_checkable_signal() -> None:
     assert by_kind["word_count"]["params"] == {"relation": "<", "n": 60}
     assert by_kind["word_count"]["ifeval"] == ["length_constraints:number_words"]
     assert by_kind["no_commas"]["ifeval"] == ["punctuation:no_comma"]
+    assert data["verifiable"] is True
 
 
 def test_json_for_a_persona_fact() -> None:
@@ -39,6 +40,7 @@ def test_json_lists_words_and_checks_without_an_ifeval_checker() -> None:
     # a rule with no IFEval checker still shows, with an empty list
     data = json.loads(run("Use bullet points.", "--json")[1])
     assert data["checkable"] and data["checks"][0]["ifeval"] == []
+    assert data["verifiable"] is False
 
 
 def test_human_output_in_words() -> None:
