@@ -63,7 +63,7 @@ def describe(u: Understanding, data: Mapping[str, Any]) -> list[str]:
     conf = f"confidence {data['confidence']:.2f}"
     if not data["checkable"]:
         return [f"Judged by the model ({conf}): {data['why']}."]
-    by = "the rules" if u.source == "rules" else "the signal classifier"
+    by = "the rules parser" if u.source == "rules" else "the signal classifier"
     lines = [f"Checked by rules ({conf}, read by {by}):"]
     for c in data["checks"]:
         ids = ", ".join(c["ifeval"]) if c["ifeval"] else "no IFEval checker measures this"

@@ -56,11 +56,18 @@ def test_probabilities_are_a_distribution(small_arrays: dict[str, np.ndarray]) -
 def test_analyzers_match_scikit_learn(analyzer: str, ngram: tuple[int, int]) -> None:
     sk = TfidfVectorizer(analyzer=analyzer, ngram_range=ngram).build_analyzer()
     ours = classifier._ANALYZERS[analyzer]
-    for text in ["Hello  World, it's a TEST: don't   panic!", "Ünïcode ß x\tend", "<<T>> *** P.S.", ""]:
+    for text in [
+        "Hello  World, it's a TEST: don't   panic!",
+        "Ünïcode ß x\tend",
+        "<<T>> *** P.S.",
+        "",
+    ]:
         assert ours(text, ngram) == sk(text)
 
 
-def test_numpy_inference_equals_scikit_learn(split: tuple[list[corpus.Example], list[corpus.Example]]) -> None:
+def test_numpy_inference_equals_scikit_learn(
+    split: tuple[list[corpus.Example], list[corpus.Example]],
+) -> None:
     """The same pipeline fitted with scikit-learn end to end gives the same probabilities."""
     train, test = split
     texts, labels = [e.text for e in train], [e.label for e in train]
@@ -95,3 +102,11 @@ def test_get_trains_once_and_caches_under_the_cache_dir() -> None:
     model = classifier.get()
     assert classifier.get() is model
     assert classifier.cache_path(corpus.source_fingerprint()).is_file()
+
+
+def test_prune_keeps_only_the_current_model(tmp_path: Path) -> None:
+    keep = tmp_path / "classifier-v1-new.npz"
+    for name in ("classifier-v1-old.npz", "classifier-v0-older.npz", keep.name, "other.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    classifier._prune(keep)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [keep.name, "other.txt"]

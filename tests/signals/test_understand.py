@@ -68,7 +68,10 @@ def test_the_rules_reflector_and_the_judge_share_the_reading() -> None:
     from personaco_tui.core.reflectors.base import ReflectionInput
     from personaco_tui.core.reflectors.rules import RulesReflector
 
-    signals = ["Commas annoy me, so leave them out completely.", "I'm a nurse who uses bullet points."]
+    signals = [
+        "Commas annoy me, so leave them out completely.",
+        "I'm a nurse who uses bullet points.",
+    ]
     inp = ReflectionInput(messages=[], query="q", candidates=["a, b", "a b"], signals=signals)
     cells = RulesReflector().score(inp)
     by = {(c.candidate, c.signal): c.score for c in cells}

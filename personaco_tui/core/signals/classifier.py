@@ -225,6 +225,13 @@ def _load(path: Path) -> SignalClassifier | None:
         return None
 
 
+def _prune(keep: Path) -> None:
+    """Models of older corpora are never read again: drop them."""
+    for old in keep.parent.glob("classifier-v*.npz"):
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
 _lock = threading.Lock()
 _model: SignalClassifier | None = None
 
@@ -242,6 +249,7 @@ def get() -> SignalClassifier:
             model = from_arrays(arrays)
             try:
                 _save(path, arrays)
+                _prune(path)
             except OSError as e:  # a read-only cache costs a retraining next time, no more
                 log.warning("cannot cache the signal classifier at %s: %s", path, e)
         _model = model
