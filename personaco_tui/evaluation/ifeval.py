@@ -16,6 +16,7 @@ does "start with the word Hello"; such signals give None (not checkable). A comp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -172,7 +173,19 @@ def ifeval_checks(signal: str) -> list[IFEvalCheck] | None:
     """The IFEval checks that together decide whether an answer satisfies `signal` (all must
     pass), or None when no checker measures what the signal asks."""
     check = understood_check(signal) if isinstance(signal, str) else None
-    return None if check is None else ifeval_for_check(check)
+    out = None if check is None else ifeval_for_check(check)
+    for c in out or []:
+        if c["instruction_id"] == "detectable_format:multiple_sections":
+            c["kwargs"]["section_spliter"] = _as_written(c["kwargs"]["section_spliter"], signal)
+    return out
+
+
+def _as_written(marker: str, signal: str) -> str:
+    """The section marker cased as the signal writes it: IFEval matches "SECTION 1" only
+    with the splitter "SECTION" (the parser keeps markers lowercased)."""
+    pattern = rf"\b({re.escape(marker)})\s+(?:x|n|\d+|#)\b"
+    written = [m.group(1) for m in re.finditer(pattern, signal, re.IGNORECASE)]
+    return marker.upper() if any(w.isupper() for w in written) else marker
 
 
 class Checkers:

@@ -94,3 +94,23 @@ def test_own_held_out_phrasings(heldout_rows: list[dict[str, Any]]) -> None:
     assert m.checkable >= 40 and m.not_checkable >= 15
     assert m.recognised >= 0.9 * m.checkable, m.misses
     assert m.false_positives <= 2, m.wrong
+
+
+@pytest.mark.parametrize(
+    ("text", "spliter", "n"),
+    [
+        ("Your answer must have 3 sections. Mark each section with SECTION X.", "SECTION", 3),
+        ("Use at least 2 sections, each starting with Part N.", "Part", 2),
+    ],
+)
+def test_section_counts_map_to_multiple_sections(text: str, spliter: str, n: int) -> None:
+    (got,) = ifeval_checks(text) or [None]
+    assert got == {
+        "instruction_id": "detectable_format:multiple_sections",
+        "kwargs": {"section_spliter": spliter, "num_sections": n},
+    }
+
+
+def test_an_upper_bound_on_sections_has_no_ifeval_checker() -> None:
+    assert understood_check("Use at most 2 sections, each starting with Part N.") is not None
+    assert ifeval_checks("Use at most 2 sections, each starting with Part N.") is None
