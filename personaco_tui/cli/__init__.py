@@ -20,6 +20,7 @@ from .generate import generate
 from .history import history_group
 from .models import models_group
 from .profile import profile_group
+from .signal import signal_group
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,6 +64,7 @@ cli.add_command(adherence)
 cli.add_command(history_group)
 cli.add_command(eval_group)
 cli.add_command(export_cmd)
+cli.add_command(signal_group)
 
 
 def main(argv: list[str] | None = None) -> int:

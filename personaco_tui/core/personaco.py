@@ -87,9 +87,9 @@ def choose(
 def _early_stop(signals: list[str], reflector: Reflector | None) -> StopWhen | None:
     if reflector is None or reflector.name not in ("rules", "auto"):
         return None
-    from .reflectors.rules import parse_signal
+    from .signals import understood_check  # the rules reflector's reading of the signals
 
-    checks = [parse_signal(s) for s in signals]
+    checks = [understood_check(s) for s in signals]
     if not checks or any(c is None for c in checks):
         return None
     return lambda _i, text: all(c.check(text) for c in checks if c is not None)

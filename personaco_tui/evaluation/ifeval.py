@@ -1,8 +1,9 @@
 """The IFEval checkers of the optional `if-verifiable` package, and the mapping from a
 personalization signal in free text to the IFEval instruction(s) that check it.
 
-The checkers are the judge; the project's rules parser only reads the signal to find *which*
-checker applies (e.g. "Keep answers under 80 words" -> `length_constraints:number_words`
+The checkers are the judge; the project's reading of the signal (`core.signals.understand`,
+the same reading the rules reflector uses for the pick) only finds *which* checker applies
+(e.g. "Keep answers under 80 words" -> `length_constraints:number_words`
 with `num_words=80, relation="less than"`). Whether an answer satisfies the signal is then
 decided by the IFEval checker alone, never by the rules' own checks.
 
@@ -15,10 +16,12 @@ does "start with the word Hello"; such signals give None (not checkable). A comp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..core.reflectors.rules import Check, parse_signal
+from ..core.reflectors.rules import Check
+from ..core.signals import understood_check
 from ..errors import PersonacoError
 
 INSTALL_HINT = "Install them with: pip install 'personaco-tui[eval]'"
@@ -112,6 +115,18 @@ def _one(c: Check) -> list[IFEvalCheck] | None:
         if p["relation"] != "==" or p.get("sep") != "***":
             return None
         return [_chk("length_constraints:number_paragraphs", num_paragraphs=p["n"])]
+    if k == "section_count":
+        # IFEval's own "must have N sections" counts at least N: a bare N reads the same way
+        t = p["n"] if p["relation"] in ("==", ">=") else _at_least(p["relation"], p["n"])
+        if t is None or not p.get("marker"):
+            return None
+        return [
+            _chk(
+                "detectable_format:multiple_sections",
+                section_spliter=str(p["marker"]).capitalize(),
+                num_sections=t,
+            )
+        ]
     if k == "ends_with":
         if p.get("word"):
             return None
@@ -141,12 +156,9 @@ def _one(c: Check) -> list[IFEvalCheck] | None:
     return None
 
 
-def ifeval_checks(signal: str) -> list[IFEvalCheck] | None:
-    """The IFEval checks that together decide whether an answer satisfies `signal` (all must
-    pass), or None when no checker measures what the signal asks."""
-    check = parse_signal(signal) if isinstance(signal, str) else None
-    if check is None:
-        return None
+def ifeval_for_check(check: Check) -> list[IFEvalCheck] | None:
+    """The IFEval checks for one check (a composite: all its parts'), or None when some part
+    has no checker."""
     parts = check.parts if check.kind == "all" else (check,)
     out: list[IFEvalCheck] = []
     for part in parts:
@@ -155,6 +167,25 @@ def ifeval_checks(signal: str) -> list[IFEvalCheck] | None:
             return None
         out.extend(got)
     return out or None
+
+
+def ifeval_checks(signal: str) -> list[IFEvalCheck] | None:
+    """The IFEval checks that together decide whether an answer satisfies `signal` (all must
+    pass), or None when no checker measures what the signal asks."""
+    check = understood_check(signal) if isinstance(signal, str) else None
+    out = None if check is None else ifeval_for_check(check)
+    for c in out or []:
+        if c["instruction_id"] == "detectable_format:multiple_sections":
+            c["kwargs"]["section_spliter"] = _as_written(c["kwargs"]["section_spliter"], signal)
+    return out
+
+
+def _as_written(marker: str, signal: str) -> str:
+    """The section marker cased as the signal writes it: IFEval matches "SECTION 1" only
+    with the splitter "SECTION" (the parser keeps markers lowercased)."""
+    pattern = rf"\b({re.escape(marker)})\s+(?:x|n|\d+|#)\b"
+    written = [m.group(1) for m in re.finditer(pattern, signal, re.IGNORECASE)]
+    return marker.upper() if any(w.isupper() for w in written) else marker
 
 
 class Checkers:

@@ -9,7 +9,6 @@ from ....engines.base import CancelToken, Progress, ProgressFn
 from ....errors import Cancelled
 from ...types import ReflectionCell
 from ..base import ReflectionInput
-from .parser import parse_signal
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,11 @@ class RulesReflector:
         on_progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> list[ReflectionCell]:
-        checks = [parse_signal(s) for s in inp.signals]
+        # The same reading as the verifiable judge's. Imported here: core.signals builds on
+        # this package, which must finish loading first.
+        from ...signals import understood_check
+
+        checks = [understood_check(s) for s in inp.signals]
         total = len(inp.candidates) * len(inp.signals)
         cells: list[ReflectionCell] = []
         for i, answer in enumerate(inp.candidates):

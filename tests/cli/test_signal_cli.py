@@ -1,0 +1,58 @@
+"""`personaco signal explain`: JSON shape, words for people, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from personaco_tui.cli import cli
+
+
+def run(*args: str) -> tuple[int, str]:
+    r = CliRunner().invoke(cli, ["signal", "explain", *args])
+    return r.exit_code, r.output
+
+
+def test_json_for_a_checkable_signal() -> None:
+    code, out = run("Keep replies under 60 words and avoid commas.", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["checkable"] is True and 0.0 <= data["confidence"] <= 1.0
+    by_kind = {c["kind"]: c for c in data["checks"]}
+    assert by_kind["word_count"]["params"] == {"relation": "<", "n": 60}
+    assert by_kind["word_count"]["ifeval"] == ["length_constraints:number_words"]
+    assert by_kind["no_commas"]["ifeval"] == ["punctuation:no_comma"]
+    assert data["verifiable"] is True
+
+
+def test_json_for_a_persona_fact() -> None:
+    code, out = run("I'm a teacher who uses bullet points in class.", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["checkable"] is False and data["checks"] == []
+    assert data["judged_by"] == "judged by the model" and data["confidence"] >= 0.8
+
+
+def test_json_lists_words_and_checks_without_an_ifeval_checker() -> None:
+    data = json.loads(run("Make sure the words banana and rocket both show up.", "--json")[1])
+    assert data["checks"][0]["params"] == {"words": ["banana", "rocket"], "mode": "all"}
+    assert data["checks"][0]["ifeval"] == ["keywords:existence"]
+    # a rule with no IFEval checker still shows, with an empty list
+    data = json.loads(run("Use bullet points.", "--json")[1])
+    assert data["checkable"] and data["checks"][0]["ifeval"] == []
+    assert data["verifiable"] is False
+
+
+def test_human_output_in_words() -> None:
+    code, out = run("End every answer with 'Catch you later'.")
+    assert code == 0
+    assert out.splitlines()[0].startswith("Checked by rules (confidence")
+    assert "startend:end_checker" in out and "Catch you later" in out
+    code, out = run("I live in Germany.")
+    assert code == 0 and out.startswith("Judged by the model (confidence")
+
+
+def test_empty_signal_is_a_one_line_error() -> None:
+    code, out = run("   ")
+    assert code == 2
+    assert "the signal is empty; pass its text in quotes" in out

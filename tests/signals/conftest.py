@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+# The shared evaluation data sits beside the repository (never imported by the product).
+# A worktree outside the main checkout may point at it with PERSONACO_TEST_SHARED.
+SHARED = Path(
+    os.environ.get("PERSONACO_TEST_SHARED") or Path(__file__).resolve().parents[2] / ".." / "shared"
+)
+DEV_PHRASINGS = SHARED / "eval" / "phrasings_dev.jsonl"
+HELDOUT_PHRASINGS = HERE / "heldout_phrasings.jsonl"
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.fixture
+def dev_rows() -> list[dict[str, Any]]:
+    if not DEV_PHRASINGS.is_file():
+        pytest.skip(f"the shared dev phrasings are absent ({DEV_PHRASINGS})")
+    return read_jsonl(DEV_PHRASINGS)
+
+
+@pytest.fixture
+def heldout_rows() -> list[dict[str, Any]]:
+    return read_jsonl(HELDOUT_PHRASINGS)
