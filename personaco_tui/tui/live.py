@@ -71,8 +71,8 @@ class ProgressBatcher:
 
     def __init__(
         self,
-        on_tokens: Callable[[dict[int, tuple[int, str]]], None],
-        on_phase: Callable[[str, int, int], None],
+        on_tokens: Callable[[dict[int, tuple[int, str]]], object],
+        on_phase: Callable[[str, int, int], object],
         flush_s: float,
     ) -> None:
         self._on_tokens, self._on_phase, self._flush_s = on_tokens, on_phase, flush_s
