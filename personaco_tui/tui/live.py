@@ -3,7 +3,11 @@ filling in, with the elapsed time. Pure functions of the progress so far (easy t
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from ..engines.base import Progress
 
 _BAR = 20
 
@@ -58,3 +62,39 @@ def live_markdown(turn: LiveTurn, now: float) -> str:
             f"(candidate × signal)"
         )
     return "\n".join([head, "", *lines, "", elapsed])
+
+
+class ProgressBatcher:
+    """Turns the engine's progress events (one per token) into a few calls a second:
+    `on_tokens({candidate: (tokens so far, new text)})` at most every `flush_s`, and
+    `on_phase(phase, done, total)` as phases change. Runs on the worker's thread."""
+
+    def __init__(
+        self,
+        on_tokens: Callable[[dict[int, tuple[int, str]]], object],
+        on_phase: Callable[[str, int, int], object],
+        flush_s: float,
+    ) -> None:
+        self._on_tokens, self._on_phase, self._flush_s = on_tokens, on_phase, flush_s
+        self._pending: dict[int, list[str]] = {}
+        self._counts: dict[int, int] = {}
+        self._last = time.monotonic()
+
+    def flush(self) -> None:
+        if self._pending:
+            counts = self._counts
+            self._on_tokens({c: (counts.get(c, 0), "".join(ps)) for c, ps in self._pending.items()})
+        self._pending.clear()
+        self._last = time.monotonic()
+
+    def __call__(self, p: Progress) -> None:
+        if p.kind == "token":
+            self._pending.setdefault(p.candidate, []).append(p.text)
+            self._counts[p.candidate] = p.n_tokens
+            if time.monotonic() - self._last >= self._flush_s:
+                self.flush()
+        elif p.kind == "phase":
+            self.flush()
+            self._on_phase(p.text, 0, p.total)
+        elif p.kind == "reflect":
+            self._on_phase("reflecting", p.done, p.total)

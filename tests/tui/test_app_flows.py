@@ -80,7 +80,7 @@ async def test_conversations_open_rename_delete_and_new(engine):
         await pilot.press("down", "enter")  # open "Volcanoes"
         await wait_for(pilot, lambda: "A mountain that erupts." in _chat_texts(app))
         assert app.focused is app.query_one("#prompt")
-        volcano_id = app.conversation_id
+        volcano_id = app.chat.conversation_id
         assert C.get_conversation(app.rt.store, volcano_id).title == "Volcanoes"
 
         convs.focus()
@@ -103,13 +103,13 @@ async def test_conversations_open_rename_delete_and_new(engine):
         await pilot.press("y")
         await wait_for(pilot, lambda: len(_rows(convs)) == 1)
         assert [c.title for c in C.list_conversations(app.rt.store)] == ["Tea"]
-        assert app.conversation_id is None
+        assert app.chat.conversation_id is None
         assert "A mountain that erupts." not in _chat_texts(app)
 
         await pilot.press("enter")  # open "Tea", then ctrl+n starts a new, empty chat
-        await wait_for(pilot, lambda: app.conversation_id is not None)
+        await wait_for(pilot, lambda: app.chat.conversation_id is not None)
         await pilot.press("ctrl+n")
-        assert app.conversation_id is None and not list(app.query(ChatMessage))
+        assert app.chat.conversation_id is None and not list(app.query(ChatMessage))
     app.rt.close()
 
 
@@ -121,7 +121,7 @@ async def test_a_turn_adds_its_conversation_to_the_sidebar(engine, baseline_turn
         app.query_one("#prompt").focus()
         await pilot.press(*"Name a color", "enter")
         await wait_for(pilot, lambda: len(_rows(convs)) == 1 and "Name a color" in _rows(convs))
-        assert convs.open_id == app.conversation_id is not None
+        assert convs.open_id == app.chat.conversation_id is not None
     app.rt.close()
 
 
@@ -140,7 +140,7 @@ async def test_profiles_create_switch_and_signals_follow(engine):
         profiles.focus()
         profiles.index = [i for i, r in enumerate(_rows(profiles)) if "work" in r][0]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.profile.name == "work")
+        await wait_for(pilot, lambda: app.chat.profile.name == "work")
         assert P.get_active_profile(app.rt.store).name == "work"
         labels = [str(label.render()) for label in app.query("#signals Label")]
         assert any("Use formal language." in t for t in labels)
@@ -152,9 +152,9 @@ async def test_profiles_create_switch_and_signals_follow(engine):
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
         await pilot.press(*"home", "enter")
-        await wait_for(pilot, lambda: app.profile.name == "home")
+        await wait_for(pilot, lambda: app.chat.profile.name == "home")
         assert P.get_active_profile(app.rt.store).name == "home"
-        assert P.list_signals(app.rt.store, app.profile.id) == []
+        assert P.list_signals(app.rt.store, app.chat.profile.id) == []
         # the active profile cannot be deleted
         profiles.index = [i for i, r in enumerate(_rows(profiles)) if "home" in r][0]
         await pilot.press("d")
@@ -190,7 +190,7 @@ async def test_history_search_finds_and_opens_a_conversation_of_another_profile(
         await pilot.press("enter")  # open it
         await wait_for(pilot, lambda: not isinstance(app.screen, HistoryScreen))
         await wait_for(pilot, lambda: "Try Iceland." in _chat_texts(app))
-        assert app.profile.name == "travel"
+        assert app.chat.profile.name == "travel"
 
         await pilot.press("ctrl+f")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
@@ -270,11 +270,11 @@ async def test_copy_the_answer_and_its_code_blocks(engine):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+y")
         assert app.clipboard == ""  # nothing to copy yet
-        app.load_conversation(conv)
+        app.chat.load_conversation(conv)
         await pilot.pause()
         await pilot.press("ctrl+y")
         assert app.clipboard == answer
-        app.action_copy_code()
+        app.chat.action_copy_code()
         assert app.clipboard == "print('hi')\n\nls -la"
     app.rt.close()
 
@@ -322,7 +322,7 @@ async def test_suggested_signals_can_be_ticked_and_added(engine):
         await pilot.press("space")  # tick the first
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, SuggestSignalsScreen))
-        stored = [s.text for s in P.list_signals(app.rt.store, app.profile.id)]
+        stored = [s.text for s in P.list_signals(app.rt.store, app.chat.profile.id)]
         assert stored == [proposed[0]]
         await wait_for(
             pilot,
@@ -342,10 +342,10 @@ async def test_suggest_can_be_cancelled_and_the_model_is_free_again(engine, base
         await wait_for(pilot, lambda: isinstance(app.screen, SuggestSignalsScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, SuggestSignalsScreen))
-        assert P.list_signals(app.rt.store, app.profile.id) == []
+        assert P.list_signals(app.rt.store, app.chat.profile.id) == []
         app.query_one("#prompt").focus()
         await pilot.press("enter")  # a turn right after still runs (the model was released)
-        await wait_for(pilot, lambda: app.conversation_id is not None, tries=1200)
+        await wait_for(pilot, lambda: app.chat.conversation_id is not None, tries=1200)
     app.rt.close()
 
 
@@ -372,7 +372,7 @@ async def test_a_turn_the_context_cannot_hold_is_refused_with_the_numbers(engine
         await wait_for(pilot, lambda: app.rt.engine is not None)
         app.query_one("#prompt").focus()
         await pilot.press(*"Tell me everything", "enter")
-        await wait_for(pilot, lambda: app._cancel is None and app._notifications)
+        await wait_for(pilot, lambda: not app.chat.answering and app._notifications)
         note = " ".join(n.message for n in app._notifications)
         assert "context" in note.lower() and any(ch.isdigit() for ch in note)
         assert app.query_one("#prompt", Input).value == "Tell me everything"

@@ -49,9 +49,10 @@ async def test_escape_cancels_and_gives_the_text_back(engine, monkeypatch):
         await pilot.click("#prompt")
         await pilot.press(*"Write a very long story about the sea")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app._live is not None and app._live.texts)  # tokens arrive
+        live = lambda: app.chat._live  # noqa: E731
+        await wait_for(pilot, lambda: live() is not None and live().texts)  # tokens arrive
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app._cancel is None)
+        await wait_for(pilot, lambda: not app.chat.answering)
         assert app.query_one("#prompt").value == "Write a very long story about the sea"
         assert C.list_conversations(app.rt.store) == []
         assert "cancelled" in str(app.query_one("#status").render())

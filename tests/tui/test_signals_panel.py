@@ -11,7 +11,7 @@ from personaco_tui.tui.widgets.signals_panel import SignalItem, SignalsPanel
 
 
 def _stored(app) -> list[tuple[str, bool]]:
-    return [(s.text, s.enabled) for s in P.list_signals(app.rt.store, app.profile.id)]
+    return [(s.text, s.enabled) for s in P.list_signals(app.rt.store, app.chat.profile.id)]
 
 
 async def test_add_toggle_edit_delete_a_signal(engine):

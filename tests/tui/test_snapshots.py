@@ -87,7 +87,7 @@ def _app(engine, conversation_id):
 
     async def ready(pilot) -> None:
         await wait_for(pilot, lambda: app.rt.engine is not None)
-        app.load_conversation(conversation_id)
+        app.chat.load_conversation(conversation_id)
         await settled(app, pilot)
 
     return app, ready

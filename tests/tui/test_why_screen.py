@@ -39,9 +39,9 @@ async def _ask(app, pilot, text: str) -> None:
 async def test_why_shows_the_matrix_and_picking_replaces_the_answer(engine, tiny_personaco):
     app = make_app(engine=engine)
     store = app.rt.store
-    P.add_signal(store, app.profile.id, "Keep it under 20 words.")
-    off = P.add_signal(store, app.profile.id, "No commas.")
-    P.add_signal(store, app.profile.id, "Answer in English.")
+    P.add_signal(store, app.chat.profile.id, "Keep it under 20 words.")
+    off = P.add_signal(store, app.chat.profile.id, "No commas.")
+    P.add_signal(store, app.chat.profile.id, "Answer in English.")
     P.toggle_signal(store, off.id)  # disabled: not a column
     async with app.run_test(size=(120, 40)) as pilot:
         await _ask(app, pilot, "Name a fruit")
@@ -64,7 +64,7 @@ async def test_why_shows_the_matrix_and_picking_replaces_the_answer(engine, tiny
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))
         assert G.get_user_choice(store, gen.id) == other
-        stored = C.list_messages(store, app.conversation_id)[-1]
+        stored = C.list_messages(store, app.chat.conversation_id)[-1]
         assert stored.content == gen.candidates[other].text
         assert answer.content == (gen.candidates[other].text or "*(empty answer)*")
         # reopening marks the user's pick; Esc leaves everything as it is

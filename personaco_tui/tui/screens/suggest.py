@@ -3,6 +3,8 @@ signal-generation prompt) and the user ticks the ones to add to the active profi
 
 from __future__ import annotations
 
+import random
+import threading
 from collections.abc import Callable
 
 from textual import on, work
@@ -11,14 +13,35 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Label, LoadingIndicator, SelectionList
+from textual.worker import Worker
 
-from ...engines.base import CancelToken
+from ...engines.base import CancelToken, Engine
 from ...errors import Cancelled, PersonacoError
+from ..workers import WorkerErrors
 
 Suggest = Callable[[str], list[str]]  # query -> proposed signals (runs in a worker thread)
 
 
-class SuggestSignalsScreen(ModalScreen[list[str] | None]):
+def suggester(engine: Engine, lock: threading.Lock, seed: int, cancel: CancelToken) -> Suggest:
+    """Five short signals from the model, taking its turn on `lock`; a negative seed draws
+    a fresh one each time."""
+    from ...evaluation.signals_gen import suggest_signals  # loaded when first wanted
+
+    def suggest(query: str) -> list[str]:
+        with lock:
+            return suggest_signals(
+                engine,
+                query,
+                n=5,
+                max_tokens=160,  # five short signals; the user is waiting
+                seed=seed if seed >= 0 else random.randrange(2**31),
+                cancel=cancel,
+            )
+
+    return suggest
+
+
+class SuggestSignalsScreen(WorkerErrors, ModalScreen[list[str] | None]):
     """Dismissed with the ticked signals (maybe empty), or None on Esc."""
 
     BINDINGS = [
@@ -60,6 +83,12 @@ class SuggestSignalsScreen(ModalScreen[list[str] | None]):
             self.app.call_from_thread(self._failed, e.message)
             return
         self.app.call_from_thread(self._show, found)
+
+    def worker_failed(self, worker: Worker[object], message: str) -> None:
+        if worker.group == "suggest":
+            self._failed(message)  # the model's lock was let go when the worker unwound
+        else:
+            super().worker_failed(worker, message)
 
     def _failed(self, error: str) -> None:
         if not self.is_attached:  # dismissed while the model was still writing
