@@ -17,10 +17,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import psutil
 
 from .. import chat
+from ..core.types import Generation
 from ..engines.base import CancelToken, Engine, Progress
 from ..runtime import Runtime
 from ..store import profiles as P
@@ -94,7 +96,7 @@ class MemoryReport:
         }
 
 
-def _in_worker(fn: Callable[[], chat.TurnResult]) -> chat.TurnResult:
+def _in_worker(fn: Callable[[], chat.TurnResult | Generation]) -> chat.TurnResult:
     """Run one turn in a new thread, as a Textual thread worker does."""
     out: dict[str, object] = {}
 
@@ -109,7 +111,10 @@ def _in_worker(fn: Callable[[], chat.TurnResult]) -> chat.TurnResult:
     t.join()
     if "error" in out:
         raise out["error"]  # type: ignore[misc]
-    return out["result"]  # type: ignore[return-value]
+    result = out["result"]
+    if not isinstance(result, chat.TurnResult):
+        raise TypeError("a stored turn was expected")  # save=True always stores the turn
+    return result
 
 
 def run_memory(
@@ -141,17 +146,18 @@ def run_memory(
             for i in range(turns):
                 query = QUERIES[i % len(QUERIES)]
                 result = _in_worker(
-                    lambda q=query, c=conversation, n=i: chat.ask(  # type: ignore[misc]
+                    partial(
+                        chat.ask,
                         rt,
-                        q,
+                        query,
                         profile_id=profile,
-                        conversation_id=c,
+                        conversation_id=conversation,
                         on_progress=on_progress,
                         cancel=CancelToken(),
                         method="personaco",
                         k=k,
                         max_tokens=max_tokens,
-                        seed=seed + n,
+                        seed=seed + i,
                     )
                 )
                 conversation = result.conversation_id

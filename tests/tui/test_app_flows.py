@@ -43,7 +43,9 @@ def _seed(store, profile_name: str, chats: list[tuple[str, list[tuple[str, str]]
 
 
 def _rows(list_view) -> list[str]:
-    return [str(item.query_one("Label").render()) for item in list_view.children]
+    # a row being mounted may not have its label yet: it is not drawn either
+    labels = [item.query("Label") for item in list_view.children]
+    return [str(found.first().render()) for found in labels if found]
 
 
 def _chat_texts(app) -> list[str]:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from ...errors import PersonacoError
 from ...store import conversations as C
 from ...store.db import Store
+from ..workers import WorkerErrors
 
 _DEBOUNCE_S = 0.15  # search once typing pauses, not on every key
 
@@ -44,7 +45,7 @@ def snippet_text(role: str, title: str, snippet: str) -> Text:
         pos = end + 1
 
 
-class HistoryScreen(ModalScreen[HistoryHit | None]):
+class HistoryScreen(WorkerErrors, ModalScreen[HistoryHit | None]):
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("down", "results", "Results", show=False),
@@ -87,7 +88,7 @@ class HistoryScreen(ModalScreen[HistoryHit | None]):
             results.focus()
             results.highlighted = 0
 
-    @work(exclusive=True, group="history-search")
+    @work(exclusive=True, exit_on_error=False, group="history-search")
     async def search(self, text: str) -> None:
         import asyncio
 

@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from ...errors import PersonacoError
 from ...evaluation import analysis, plot_data
@@ -39,6 +39,7 @@ from ..widgets.plot import (
     verdict_style,
     win_rate_by_length,
 )
+from ..workers import WorkerErrors
 
 JUDGE_FILTERS: tuple[str | None, ...] = (None, *S.JUDGE_KINDS)
 
@@ -134,7 +135,7 @@ def clusters_table(clustering: analysis.Clustering) -> Table:
     return table
 
 
-class EvalReportScreen(Screen[None]):
+class EvalReportScreen(WorkerErrors, Screen[None]):
     """A session's analysis. `judge_kind` (and `judge_model`) restrict it to one judge;
     `j` cycles through all judges, external, human and verifiable."""
 
@@ -211,11 +212,12 @@ class EvalReportScreen(Screen[None]):
     def wanted(self) -> tuple[str | None, str | None]:
         return (self.judge_kind, self.judge_model)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    def worker_failed(self, worker: Worker[object], message: str) -> None:
         # anything the worker did not expect (a bug, scikit-learn failing) becomes a message
-        if event.worker.group == "eval-report" and event.state == WorkerState.ERROR:
-            error = f"The analysis failed: {event.worker.error}"
-            self.post_message(ReportFailed(self.wanted, error))
+        if worker.group != "eval-report":
+            super().worker_failed(worker, message)
+            return
+        self.post_message(ReportFailed(self.wanted, f"The analysis failed: {message}"))
 
     def on_report_failed(self, event: ReportFailed) -> None:
         if event.wanted != self.wanted:

@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from ...engines.base import CancelToken
 from ...errors import PersonacoError
@@ -26,6 +26,7 @@ from ...evaluation.configs import describe
 from ...runtime import Runtime
 from ...store import evaluations as E
 from ...store.db import Store
+from ..workers import WorkerErrors
 from .eval_forms import CreateSessionScreen
 from .rating import RatingScreen
 from .report import EvalReportScreen
@@ -88,7 +89,7 @@ EMPTY_SESSIONS = (
 NO_RUNTIME = "{what} needs the app's model and settings, which this screen was not given."
 
 
-class EvalSessionsScreen(Screen[None]):
+class EvalSessionsScreen(WorkerErrors, Screen[None]):
     """Every evaluation session. c creates one, g generates the highlighted session's missing
     outputs, j/J judge them (external server / IFEval checkers), r rates them blind, Enter/v
     opens the report; x (or Esc) cancels a running step.
@@ -363,8 +364,10 @@ class EvalSessionsScreen(Screen[None]):
         title = "Judge" if event.step == "judge" else "Generate"
         self.notify(" ".join(event.error.split()), title=title, severity="error", timeout=15)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # a bug or an error nobody expected: a notification, and the screen is usable again
-        if event.worker.group == "eval-run" and event.state == WorkerState.ERROR:
-            step = self._run[0] if self._run is not None else "generate"
-            self.post_message(RunFailed(step, f"The run failed: {event.worker.error}"))
+    def worker_failed(self, worker: Worker[object], message: str) -> None:
+        # a bug or an error nobody expected: logged by WorkerErrors, the screen usable again
+        if worker.group != "eval-run":
+            super().worker_failed(worker, message)
+            return
+        step = self._run[0] if self._run is not None else "generate"
+        self.post_message(RunFailed(step, f"The run failed: {message}"))

@@ -9,6 +9,7 @@ from rich.markdown import Markdown as RichMarkdown
 from textual import events
 from textual.containers import VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
 
@@ -100,7 +101,7 @@ class ChatView(VerticalScroll):
         self._append(msg)
         return msg
 
-    def _append(self, widget: Static) -> None:
+    def _append(self, widget: Widget) -> None:
         """Mount `widget` after the last message (in place of the empty-chat hint)."""
         for empty in self.query(".empty"):
             empty.remove()

@@ -33,7 +33,7 @@ class SignalsPanel(ListView):
     """A list of SignalItem; Enter or Space toggles the highlighted signal."""
 
     BINDINGS = [
-        Binding("space", "toggle", "On/off"),
+        Binding("space", "toggle_signal", "On/off"),
         Binding("a", "add", "Add"),
         Binding("e", "edit", "Edit"),
         Binding("d,delete", "delete", "Delete"),
@@ -78,9 +78,9 @@ class SignalsPanel(ListView):
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         event.stop()
-        self.action_toggle()
+        self.action_toggle_signal()
 
-    def action_toggle(self) -> None:
+    def action_toggle_signal(self) -> None:
         item = self.current
         if item is None:
             return

@@ -152,7 +152,7 @@ def _dangling(p: Prepared, f: Found) -> bool:
     """The requirement goes on with "and X" where X starts no new instruction ("avoid commas
     and jargon"): part of it was not understood."""
     m = _DANGLING.match(p.t, f.end)
-    return bool(m) and not _NEW_CLAUSE.match(m.group("w"))
+    return m is not None and not _NEW_CLAUSE.match(m.group("w"))
 
 
 def _leftover_instruction(p: Prepared, accepted: list[Found]) -> bool:
