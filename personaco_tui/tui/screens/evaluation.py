@@ -455,7 +455,7 @@ class EvalSessionsScreen(Screen[None]):
         self.post_message(RunFinished(step, name, summary, label))
 
     def _generate(
-        self, rt: Runtime, session_id: int, cancel: CancelToken, progress: runner.ProgressFn
+        self, rt: Runtime, session_id: int, cancel: CancelToken, progress: runner.SessionProgressFn
     ) -> runner.RunSummary:
         total = len(S.pending_outputs(rt.store, session_id))
         self.post_message(RunStarted("generate", total, ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from ....engines.base import CancelToken, Progress, ProgressFn
+from ....engines.base import CancelToken, Progress, TurnProgressFn
 from ....errors import Cancelled
 from ...types import ReflectionCell
 from ..base import ReflectionInput
@@ -23,7 +23,7 @@ class RulesReflector:
         self,
         inp: ReflectionInput,
         *,
-        on_progress: ProgressFn | None = None,
+        on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> list[ReflectionCell]:
         checks = [parse_signal(s) for s in inp.signals]
