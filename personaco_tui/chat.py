@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .core import personaco
 from .core.types import Generation, Message
-from .engines.base import CancelToken, ChatMessage, ProgressFn
+from .engines.base import CancelToken, ChatMessage, TurnProgressFn
 from .errors import PersonacoError
 from .runtime import Runtime
 from .store import conversations as C
@@ -40,7 +40,7 @@ def ask(
     profile_id: int | None = None,
     conversation_id: int | None = None,
     signals: list[str] | None = None,
-    on_progress: ProgressFn | None = None,
+    on_progress: TurnProgressFn | None = None,
     cancel: CancelToken | None = None,
     save: bool = True,
     **overrides: object,

@@ -48,15 +48,6 @@ def check_memory(model: str, n_ctx: int, needed: int | None, available: int | No
     )
 
 
-def _gpu_offload() -> bool:
-    try:
-        import llama_cpp
-
-        return bool(llama_cpp.llama_supports_gpu_offload())
-    except (ImportError, AttributeError):
-        return False
-
-
 @dataclass
 class Runtime:
     loc: Locations
@@ -100,10 +91,11 @@ class Runtime:
     def _llama(self, model_name: str, path: Path) -> Engine:
         """A llama.cpp engine for a checked GGUF file, with the model settings."""
         from .engines.llama import LlamaEngine, LlamaOptions  # heavy import, only when needed
+        from .engines.llama_backend import gpu_offload_supported
 
         info = check_gguf(path)
         m = self.settings.model
-        gpu = m.n_gpu_layers != 0 and _gpu_offload()
+        gpu = m.n_gpu_layers != 0 and gpu_offload_supported()
         load, kind = self.compute_weights(path, info, gpu=gpu)
         if not gpu:  # weights and cache stay in RAM
             free = available_memory()

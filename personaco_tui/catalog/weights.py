@@ -99,7 +99,7 @@ def choose(setting: str, info: GGUFInfo, *, gpu: bool, features: set[str]) -> We
 
 def choose_here(setting: str, info: GGUFInfo, *, gpu: bool) -> WeightsChoice:
     """`choose` with the features the loaded llama.cpp reports for this CPU."""
-    from ..engines.llama import system_info  # llama.cpp, only when a model is about to load
+    from ..engines.llama_backend import system_info  # llama.cpp, only when a model is about to load
 
     return choose(setting, info, gpu=gpu, features=cpu_features(system_info()))
 
@@ -129,7 +129,7 @@ def prepare(src: Path, info: GGUFInfo, kind: str, cache_dir: Path) -> GGUFInfo:
     it cannot be written (the caller then loads the native file). A damaged copy is written
     again; two processes preparing at once each write a private file and the last rename
     wins, both complete."""
-    from ..engines.llama import quantize_file  # llama.cpp, only when a copy is wanted
+    from ..engines.llama_backend import quantize_file  # llama.cpp, only when a copy is wanted
 
     dst = derived_path(src, kind, cache_dir)
     if dst.is_file():

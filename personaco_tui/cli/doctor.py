@@ -37,7 +37,7 @@ def _pkg(name: str) -> str:
 def _weights_line(settings, loc, path, info) -> bool:
     """Which weights a load of the default model uses, and whether the copy is written."""
     from ..catalog import weights
-    from ..engines.llama import gpu_offload_supported
+    from ..engines.llama_backend import gpu_offload_supported
 
     gpu = settings.model.n_gpu_layers != 0 and gpu_offload_supported()
     choice = weights.choose_here(settings.model.weights, info, gpu=gpu)
@@ -66,7 +66,7 @@ def doctor() -> None:
     good &= _line(sqlite_ok, "sqlite", sqlite_text + ("" if sqlite_ok else " (3.35+ needed)"))
 
     try:
-        from ..engines.llama import gpu_offload_supported, system_info
+        from ..engines.llama_backend import gpu_offload_supported, system_info
 
         gpu = gpu_offload_supported()
         info = system_info()

@@ -22,9 +22,9 @@ from ..engines.base import (
     ChatMessage,
     Engine,
     Progress,
-    ProgressFn,
     SamplingParams,
     StopWhen,
+    TurnProgressFn,
 )
 from .consensus import consensus
 from .prompts import personalization_prompt, reflection_prompt
@@ -95,17 +95,24 @@ def _early_stop(signals: list[str], reflector: Reflector | None) -> StopWhen | N
     return lambda _i, text: all(c.check(text) for c in checks if c is not None)
 
 
-def _refuse_what_cannot_fit(engine, messages, signals, k, max_tokens, baseline) -> None:
+def _refuse_what_cannot_fit(
+    engine: Engine,
+    messages: list[ChatMessage],
+    signals: list[str],
+    k: int,
+    max_tokens: int,
+    baseline: bool,
+) -> None:
     """Refuse, before any work, a turn the engine's context cannot hold: the k samples
-    together, and the longest single reflection prompt (reflection runs in waves)."""
-    check = getattr(engine, "check_budget", None)
-    if check is None:
+    together, and the longest single reflection prompt (reflection runs in waves). An engine
+    that cannot count tokens (a remote server) is left to refuse the request itself."""
+    if not engine.capabilities.counts_tokens:
         return
     prompt_len = len(engine.prompt_tokens(messages))
-    check(prompt_len, k, max_tokens)
+    engine.check_budget(prompt_len, k, max_tokens)
     if not baseline and signals:
         longest = max(len(engine.tokenize(reflection_prompt(s), special=False)) for s in signals)
-        check(prompt_len, 1, max_tokens, longest + 16)  # + the chat template's turn markers
+        engine.check_budget(prompt_len, 1, max_tokens, longest + 16)  # + turn markers
 
 
 def run(
@@ -116,7 +123,7 @@ def run(
     reflector: Reflector | None = None,
     *,
     history: list[ChatMessage] | None = None,
-    on_progress: ProgressFn | None = None,
+    on_progress: TurnProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> Generation:
     signals = [s for s in signals if s.strip()]

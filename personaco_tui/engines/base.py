@@ -1,8 +1,8 @@
 """The engine interface: what the PersonaCo core asks of a language model backend.
 
 Two implementations: `LlamaEngine` (llama.cpp in-process, batched multi-sequence decoding)
-and `OpenAICompatEngine` (any OpenAI-compatible server). Each declares its capabilities so
-the core and the UI know what they may offer (Harlequin's IMPLEMENTS_CANCEL idea).
+and `OpenAICompatEngine` (any OpenAI-compatible server). Each declares the capabilities on which
+the core or the UI decides something.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ ChatMessage = dict[str, str]  # {"role": ..., "content": ...}
 
 @dataclass(frozen=True)
 class Capabilities:
-    cancel: bool  # stops mid-generation when asked
-    batch: bool  # decodes k samples together in one context
-    logprobs: bool  # returns token probabilities (reflection reads P("1") vs P("0"))
-    gpu_offload: bool  # layers run on a GPU
+    """What differs between engines where the core or the UI decides something."""
+
+    gpu_offload: bool  # layers run on a GPU (the status bar says GPU or CPU)
+    # tokenize, prompt_tokens and check_budget know the model's tokenizer and context, so a
+    # turn that cannot fit is refused before any work; a remote server's are unknown here.
+    counts_tokens: bool
 
 
 @dataclass
@@ -63,7 +65,8 @@ class Progress:
     total: int = 0
 
 
-ProgressFn = Callable[[Progress], None]
+# Reports the Progress of one turn: tokens of each candidate, scored cells, phases.
+TurnProgressFn = Callable[[Progress], None]
 # Called with (candidate index, its final text) when a candidate finishes; True stops the rest.
 StopWhen = Callable[[int, str], bool]
 
@@ -93,7 +96,7 @@ class Engine(Protocol):
         n: int,
         params: SamplingParams,
         *,
-        on_progress: ProgressFn | None = None,
+        on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
         stop_when: StopWhen | None = None,
     ) -> list[SampleOutput]:
@@ -105,10 +108,29 @@ class Engine(Protocol):
         self,
         conversations: list[list[ChatMessage]],
         *,
-        on_progress: ProgressFn | None = None,
+        on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> list[YesNo]:
         """For each conversation (ending with a yes/no question), P(answer is "1")."""
+        ...
+
+    def tokenize(
+        self, text: str, *, special: bool = True, add_bos: bool | None = None
+    ) -> list[int]:
+        """`text` as the model's token ids; `special` parses special-token markers,
+        `add_bos` None adds the BOS token when the model wants one and `text` lacks it.
+        Raises EngineError where `capabilities.counts_tokens` is False."""
+        ...
+
+    def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]:
+        """The token ids the model sees for `messages`, with the assistant turn opened.
+        Raises EngineError where `capabilities.counts_tokens` is False."""
+        ...
+
+    def check_budget(self, prompt_len: int, n: int, max_tokens: int, extra: int = 0) -> None:
+        """Raise EngineError if `n` answers of `max_tokens` after a prompt of `prompt_len`
+        tokens, plus `extra` tokens of reflection, cannot fit the context. Does nothing
+        where `capabilities.counts_tokens` is False (the budget is unknown)."""
         ...
 
     def close(self) -> None: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import openai
 
@@ -21,10 +22,10 @@ from .base import (
     Capabilities,
     ChatMessage,
     Progress,
-    ProgressFn,
     SampleOutput,
     SamplingParams,
     StopWhen,
+    TurnProgressFn,
     YesNo,
 )
 
@@ -58,7 +59,9 @@ class OpenAICompatEngine:
             max_workers=max(1, concurrency), thread_name_prefix="remote"
         )
         self._logprobs: bool | None = None  # learnt from the first reflection reply
-        self.capabilities = Capabilities(cancel=True, batch=False, logprobs=True, gpu_offload=False)
+        # The server's tokenizer and context size are not known here: it refuses what
+        # does not fit itself, after the request.
+        self.capabilities = Capabilities(gpu_offload=False, counts_tokens=False)
 
     # -- errors -----------------------------------------------------------------------------
 
@@ -72,10 +75,38 @@ class OpenAICompatEngine:
         )
         return remote_error(e, role, timeout_s=self._timeout_s, key=self._key)
 
+    # -- tokens -----------------------------------------------------------------------------
+
+    def _no_tokenizer(self) -> EngineError:
+        return EngineError(
+            f"The server at {self.base_url} does not share its tokenizer, so PersonaCo cannot "
+            "count tokens for it.",
+            "Use a local model for token counts.",
+        )
+
+    def tokenize(
+        self, text: str, *, special: bool = True, add_bos: bool | None = None
+    ) -> list[int]:
+        raise self._no_tokenizer()
+
+    def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]:
+        raise self._no_tokenizer()
+
+    def check_budget(self, prompt_len: int, n: int, max_tokens: int, extra: int = 0) -> None:
+        """Nothing to check: the server's context size is unknown."""
+
     # -- sampling ---------------------------------------------------------------------------
 
-    def _one(self, messages, params: SamplingParams, seed: int, idx: int, on_progress, cancel):
-        kwargs = dict(
+    def _one(
+        self,
+        messages: list[ChatMessage],
+        params: SamplingParams,
+        seed: int,
+        idx: int,
+        on_progress: TurnProgressFn,
+        cancel: CancelToken | None,
+    ) -> SampleOutput:
+        kwargs: dict[str, Any] = dict(
             model=self._model,
             messages=messages,
             temperature=params.temperature,
@@ -132,7 +163,7 @@ class OpenAICompatEngine:
         n: int,
         params: SamplingParams,
         *,
-        on_progress: ProgressFn | None = None,
+        on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
         stop_when: StopWhen | None = None,  # requests already sent run to their end
     ) -> list[SampleOutput]:
@@ -158,10 +189,12 @@ class OpenAICompatEngine:
 
     # -- reflection -------------------------------------------------------------------------
 
-    def _ask_yes_no(self, messages: list[ChatMessage], cancel) -> YesNo:
+    def _ask_yes_no(self, messages: list[ChatMessage], cancel: CancelToken | None) -> YesNo:
         if cancel is not None and cancel.cancelled:
             raise Cancelled()
-        kwargs = dict(model=self._model, messages=messages, temperature=0.0, max_tokens=1)
+        kwargs: dict[str, Any] = dict(
+            model=self._model, messages=messages, temperature=0.0, max_tokens=1
+        )
         if self._logprobs is not False:
             kwargs.update(logprobs=True, top_logprobs=20)
         try:
@@ -202,7 +235,7 @@ class OpenAICompatEngine:
         self,
         conversations: list[list[ChatMessage]],
         *,
-        on_progress: ProgressFn | None = None,
+        on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> list[YesNo]:
         futures = [self._pool.submit(self._ask_yes_no, c, cancel) for c in conversations]

@@ -23,7 +23,7 @@ from .verdicts import INVALID
 REQUEST_FAILED = S.REQUEST_FAILED
 
 # (done, total, what) after each output or judgment
-ProgressFn = Callable[[int, int, str], None]
+SessionProgressFn = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def generate_outputs(
     rt: Runtime,
     session: int | str,
     *,
-    on_progress: ProgressFn | None = None,
+    on_progress: SessionProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> RunSummary:
     """Generate and store every missing (item, side) output. Side A's outputs come first,
@@ -110,7 +110,7 @@ def judge_session(
     concurrency: int | None = None,
     retry_errors: bool = False,
     max_errors_in_a_row: int = 5,
-    on_progress: ProgressFn | None = None,
+    on_progress: SessionProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> RunSummary:
     """Judge every cell this judge (kind and model) has not judged yet, for items whose two

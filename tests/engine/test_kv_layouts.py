@@ -8,7 +8,8 @@ import pytest
 
 from personaco_tui.core.reflectors.self_reflector import reflection_conversation
 from personaco_tui.engines.base import CancelToken, Progress, SamplingParams
-from personaco_tui.engines.llama import KV_LAYOUT_ENV, LlamaEngine, LlamaOptions, _partition
+from personaco_tui.engines.llama import KV_LAYOUT_ENV, LlamaEngine, LlamaOptions
+from personaco_tui.engines.llama_plan import partition as _partition
 from personaco_tui.errors import Cancelled
 
 ASK = [{"role": "user", "content": "Name one animal and describe it."}]

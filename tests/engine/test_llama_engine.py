@@ -92,6 +92,23 @@ def test_yes_no_reads_probabilities(engine):
     assert alone.p_yes == pytest.approx(pair.p_yes, abs=1e-6)
 
 
+def _echo(digit: str) -> list[dict[str, str]]:
+    line = " ".join([digit] * 8)
+    return [
+        {"role": "user", "content": line},
+        {"role": "assistant", "content": line},
+        {"role": "user", "content": line},
+    ]
+
+
+def test_yes_is_the_digit_1_and_no_the_digit_0(engine):
+    # a conversation of nothing but one digit makes the model answer that digit (measured:
+    # P(yes) about 0.06 for 0s and 0.99 for 1s): swapped answer ids would swap the sides
+    zero, one = engine.yes_no([_echo("0"), _echo("1")])
+    assert zero.text.strip() == "0" and one.text.strip() == "1"
+    assert zero.p_yes < 0.25 and one.p_yes > 0.75
+
+
 def test_chat_template_comes_from_the_gguf(engine):
     assert engine.template.from_model
     text = engine.template.render(ASK)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from support.fake_engine import FakeEngine
 
 from personaco_tui.core import personaco
+from personaco_tui.core.prompts import reflection_prompt
 from personaco_tui.errors import ConfigError
 from personaco_tui.runtime import Runtime
 
@@ -36,10 +38,12 @@ def test_model_reflector_needs_a_model(rt, engine):
 
 
 def test_model_reflector_takes_the_uncheckable_cells(rt, engine):
+    # A reflector model of its own (a fake: no second load in tests); the runtime closes
+    # it with itself, and never the session's engine.
+    judge = FakeEngine(p_yes=lambda answer, question: 0.75)
     rt.settings.generation.reflector_model = "smollm2-135m"
-    rt._reflector_engine = engine  # the same file, already loaded: no second load in tests
+    rt._reflector_engine = judge
     rt._reflector_source = ("smollm2-135m", None)  # built for this setting: reused, not reloaded
-    rt._owns_engine = False
     gen = personaco.run(
         engine,
         "What is a rock?",
@@ -48,4 +52,8 @@ def test_model_reflector_takes_the_uncheckable_cells(rt, engine):
         rt.reflector(engine, "auto"),
     )
     assert {c.signal: c.reflector for c in gen.cells} == {0: "rules", 1: "model"}
-    rt._reflector_engine = None  # not the runtime's to close
+    assert [c.score for c in gen.cells if c.signal == 1] == [0.75, 0.75]
+    # the model reflector saw the signal the rules could not check, once per answer
+    assert [c[-1]["content"] for c in judge.asked] == [reflection_prompt(SIGNALS[1])] * 2
+    rt.close()
+    assert judge.closed

@@ -13,7 +13,8 @@ import pytest
 from personaco_tui.catalog import weights
 from personaco_tui.catalog.gguf import TensorInfo, check_gguf, inspect_gguf
 from personaco_tui.core.reflectors.self_reflector import reflection_conversation
-from personaco_tui.engines.llama import LlamaEngine, LlamaOptions, system_info
+from personaco_tui.engines.llama import LlamaEngine, LlamaOptions
+from personaco_tui.engines.llama_backend import system_info
 from personaco_tui.errors import ModelError
 from personaco_tui.runtime import Runtime
 

@@ -1,3 +1,5 @@
+import pytest
+
 from personaco_tui.core.personaco import choose
 from personaco_tui.core.types import ReflectionCell
 
@@ -13,7 +15,8 @@ def cells(matrix):
 def test_highest_row_sum_wins():
     best, rows = choose(cells([[0.1, 0.2], [0.9, 0.8], [0.5, 0.5]]), 3)
     assert best == 1
-    assert rows == [0.30000000000000004, 1.7000000000000002, 1.0]
+    # each row is the sum of its cells (in floating point: approximately)
+    assert rows == pytest.approx([0.3, 1.7, 1.0])
 
 
 def test_ties_go_to_the_lowest_index():

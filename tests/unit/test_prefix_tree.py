@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from personaco_tui.engines.llama import _prefix_tree, _waves
+from personaco_tui.engines.llama_plan import prefix_tree as _prefix_tree
+from personaco_tui.engines.llama_plan import waves as _waves
 
 lists_st = st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=8), min_size=1, max_size=8)
 

@@ -3,7 +3,7 @@ reflector (another model when one is configured, else the generating model)."""
 
 from __future__ import annotations
 
-from ...engines.base import CancelToken, ProgressFn
+from ...engines.base import CancelToken, TurnProgressFn
 from ..types import ReflectionCell
 from .base import ReflectionInput, Reflector
 from .rules import RulesReflector
@@ -20,7 +20,7 @@ class AutoReflector:
         self,
         inp: ReflectionInput,
         *,
-        on_progress: ProgressFn | None = None,
+        on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> list[ReflectionCell]:
         cells = self.rules.score(inp, cancel=cancel)

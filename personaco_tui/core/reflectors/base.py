@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ...engines.base import CancelToken, ChatMessage, ProgressFn
+from ...engines.base import CancelToken, ChatMessage, TurnProgressFn
 from ..types import ReflectionCell
 
 
@@ -25,7 +25,7 @@ class Reflector(Protocol):
         self,
         inp: ReflectionInput,
         *,
-        on_progress: ProgressFn | None = None,
+        on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> list[ReflectionCell]:
         """One cell per (candidate, signal); `score` None means "cannot tell"."""

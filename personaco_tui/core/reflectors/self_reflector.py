@@ -3,7 +3,7 @@ the personalization; the cell is P("1") against P("0") read from the logits."""
 
 from __future__ import annotations
 
-from ...engines.base import CancelToken, ChatMessage, Engine, ProgressFn
+from ...engines.base import CancelToken, ChatMessage, Engine, TurnProgressFn
 from ..prompts import reflection_prompt
 from ..types import ReflectionCell
 from .base import ReflectionInput
@@ -40,7 +40,7 @@ class SelfReflector:
         self,
         inp: ReflectionInput,
         *,
-        on_progress: ProgressFn | None = None,
+        on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> list[ReflectionCell]:
         pairs = [(i, j) for i in range(len(inp.candidates)) for j in range(len(inp.signals))]

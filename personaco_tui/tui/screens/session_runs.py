@@ -114,7 +114,7 @@ def _generate(
     engine_lock: threading.Lock,
     session_id: int,
     cancel: CancelToken,
-    progress: runner.ProgressFn,
+    progress: runner.SessionProgressFn,
     post: Post,
 ) -> runner.RunSummary:
     total = len(S.pending_outputs(rt.store, session_id))

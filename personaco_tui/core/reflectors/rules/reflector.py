@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from ....engines.base import CancelToken, Progress, ProgressFn
+from ....engines.base import CancelToken, Progress, TurnProgressFn
 from ....errors import Cancelled
 from ...types import ReflectionCell
 from ..base import ReflectionInput
@@ -22,7 +22,7 @@ class RulesReflector:
         self,
         inp: ReflectionInput,
         *,
-        on_progress: ProgressFn | None = None,
+        on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> list[ReflectionCell]:
         # The same reading as the verifiable judge's. Imported here: core.signals builds on
