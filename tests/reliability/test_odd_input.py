@@ -3,7 +3,7 @@ right-to-left text, joined emoji, in every table a turn or an evaluation writes;
 property tests for the prompt builder, the verdict parser and the CSV writer.
 
 (tests/store/test_store_conversations.py covers odd messages and FTS queries;
-tests/reflectors/test_rules_properties.py the rules reflector's signal parsers.)"""
+tests/core/reflectors/test_rules_properties.py the rules reflector's signal parsers.)"""
 
 from __future__ import annotations
 

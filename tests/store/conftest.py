@@ -3,7 +3,6 @@ build a migrations folder with extra migrations beside the shipped ones."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,12 +35,3 @@ def migrations_with(tmp_path: Path) -> Callable[..., Path]:
         return folder
 
     return build
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def sidecars(path: Path) -> list[str]:
-    """The -wal/-shm/-journal files SQLite left beside `path`."""
-    return sorted(p.name for p in path.parent.glob(path.name + "-*"))

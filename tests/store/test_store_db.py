@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import sha256, sidecars
+from support.files import sha256, sidecars
 
 from personaco_tui.errors import StoreError
 from personaco_tui.locations import Locations

@@ -166,7 +166,7 @@ def train(examples: Sequence[corpus.Example]) -> dict[str, npt.NDArray[np.generi
     for i, (analyzer, ngram, min_df) in enumerate(_VIEWS):
         vec = TfidfVectorizer(
             analyzer=analyzer, ngram_range=ngram, min_df=min_df, sublinear_tf=True
-        )  # the analyzers above copy these; tests/signals compare the two
+        )  # the analyzers above copy these; tests/core/signals compare the two
         mats.append(vec.fit_transform(texts))
         vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
         arrays[f"vocab{i}"] = np.array(vocab, dtype=str)

@@ -1,19 +1,15 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.paths import shared_dir
 
 HERE = Path(__file__).resolve().parent
 # The shared evaluation data sits beside the repository (never imported by the product).
-# A worktree outside the main checkout may point at it with PERSONACO_TEST_SHARED.
-SHARED = Path(
-    os.environ.get("PERSONACO_TEST_SHARED") or Path(__file__).resolve().parents[2] / ".." / "shared"
-)
-DEV_PHRASINGS = SHARED / "eval" / "phrasings_dev.jsonl"
+DEV_PHRASINGS = shared_dir() / "eval" / "phrasings_dev.jsonl"
 HELDOUT_PHRASINGS = HERE / "heldout_phrasings.jsonl"
 
 
