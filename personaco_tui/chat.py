@@ -51,7 +51,7 @@ def ask(
         P.get_profile(rt.store, profile_id) if profile_id else P.ensure_default_profile(rt.store)
     )
     if signals is None:
-        signals = [s.text for s in P.list_signals(rt.store, profile.id, enabled_only=True)]
+        signals = [s.as_text for s in P.list_signals(rt.store, profile.id, enabled_only=True)]
     engine = rt.engine or rt.load_engine()
     cfg = rt.run_config(**overrides)
     reflector = rt.reflector(engine, rt.settings.generation.reflector)

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import click
 
+from ..core.signals import ReadingError, make_reading, understand
+from ..core.signals.conflicts import conflicts_of
+from ..core.signals.kinds import parse_param_args
+from ..core.types import Reading, Signal
+from ..errors import PersonacoError
 from ..store import profiles as P
 from .common import open_runtime
+
+_CHECK_HELP = "Read the signal as this check (see: personaco signal kinds)."
+_PARAM_HELP = "A parameter of --check, name=value; repeat for more (e.g. --param n=40)."
+_MODEL_HELP = 'Mark the signal "judge by the model": no rule checks it.'
 
 
 @click.group("profile")
@@ -71,8 +83,40 @@ def delete(name: str, yes: bool) -> None:
     click.echo(f"Deleted profile {p.name!r}.")
 
 
-def _show(rt, name: str | None) -> None:
+def _reading_words(reading: Reading | None) -> str:
+    if reading is None:
+        return ""
+    if reading.by_model:
+        return "  (reading: judged by the model)"
+    params = " ".join(f"{k}={_param_text(v)}" for k, v in reading.params)
+    return f"  (reading: {reading.kind}{' ' + params if params else ''})"
+
+
+def _param_text(value: Any) -> str:
+    return ",".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
+
+
+def _signal_json(s: Signal) -> dict[str, Any]:
+    u = understand(s.as_text)
+    return {
+        "id": s.id,
+        "text": s.text,
+        "enabled": s.enabled,
+        "weight": s.weight,
+        "reading": s.reading.to_json() if s.reading is not None else None,
+        "checkable": u.checkable,
+        "checks": [{"kind": c.kind, "description": c.description} for c in u.parts],
+        "source": u.source,
+    }
+
+
+def _show(rt, name: str | None, as_json: bool = False) -> None:
     p = P.get_profile(rt.store, name) if name else P.ensure_default_profile(rt.store)
+    if as_json:
+        signals = P.list_signals(rt.store, p.id)
+        data = {"profile": p.name, "id": p.id, "signals": [_signal_json(s) for s in signals]}
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
     click.echo(f"Profile {p.name}")
     signals = P.list_signals(rt.store, p.id)
     if not signals:
@@ -83,26 +127,96 @@ def _show(rt, name: str | None) -> None:
     for s in signals:
         box = "[x]" if s.enabled else "[ ]"
         weight = f"  (weight {s.weight:g})" if s.weight is not None else ""
-        click.echo(f"  {box} #{s.id}  {s.text}{weight}")
+        click.echo(f"  {box} #{s.id}  {s.text}{weight}{_reading_words(s.reading)}")
 
 
 @profile_group.command("show")
 @click.argument("name", required=False)
-def show(name: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def show(name: str | None, as_json: bool) -> None:
     """Show a profile's signals ([x] on, [ ] off) with their ids."""
-    _show(open_runtime(), name)
+    _show(open_runtime(), name, as_json)
+
+
+def _chosen_reading(check: str | None, params: tuple[str, ...], by_model: bool) -> Reading | None:
+    """The reading the options ask for; None when they ask for none (automatic)."""
+    if check is not None and by_model:
+        raise PersonacoError("Give --check or --judge-by-model, not both.")
+    if params and check is None:
+        raise PersonacoError("--param goes with --check KIND.", "See: personaco signal kinds")
+    try:
+        if by_model:
+            return make_reading("model")
+        if check is not None:
+            return make_reading(check, parse_param_args(params))
+    except ReadingError as e:
+        raise PersonacoError(str(e), "See: personaco signal kinds") from None
+    return None
+
+
+def warn_conflicts(rt, signal: Signal) -> None:
+    """One line per enabled signal that `signal` (just added or switched on) conflicts with."""
+    if not signal.enabled:
+        return
+    enabled = P.list_signals(rt.store, signal.profile_id, enabled_only=True)
+    index = next((i for i, s in enumerate(enabled) if s.id == signal.id), None)
+    if index is None:
+        return
+    for c in conflicts_of(index, [understand(s.as_text) for s in enabled]):
+        other = enabled[c.b if c.a == index else c.a]
+        click.echo(
+            f"Warning: signal #{signal.id} “{signal.text}” conflicts with #{other.id} "
+            f"“{other.text}”: {c.reason}.",
+            err=True,
+        )
 
 
 @profile_group.command("add-signal")
 @click.argument("name")
 @click.argument("text")
 @click.option("--weight", type=float, default=None, help="Optional weight of this signal.")
-def add_signal(name: str, text: str, weight: float | None) -> None:
-    """Add a personalization signal to profile NAME."""
+@click.option("--check", "check", metavar="KIND", default=None, help=_CHECK_HELP)
+@click.option("--param", "params", metavar="NAME=VALUE", multiple=True, help=_PARAM_HELP)
+@click.option("--judge-by-model", "by_model", is_flag=True, help=_MODEL_HELP)
+def add_signal(
+    name: str,
+    text: str,
+    weight: float | None,
+    check: str | None,
+    params: tuple[str, ...],
+    by_model: bool,
+) -> None:
+    """Add a personalization signal to profile NAME; --check or --judge-by-model correct
+    how it is read (default: read automatically, see `personaco signal explain`)."""
+    reading = _chosen_reading(check, params, by_model)
     rt = open_runtime()
     p = P.get_profile(rt.store, name)
-    s = P.add_signal(rt.store, p.id, text, weight=weight)
+    s = P.add_signal(rt.store, p.id, text, weight=weight, reading=reading)
     click.echo(f"Added signal #{s.id} to {p.name}.")
+    warn_conflicts(rt, s)
+
+
+@profile_group.command("set-reading")
+@click.argument("name")
+@click.argument("signal_id", metavar="ID", type=int)
+@click.option("--check", "check", metavar="KIND", default=None, help=_CHECK_HELP)
+@click.option("--param", "params", metavar="NAME=VALUE", multiple=True, help=_PARAM_HELP)
+@click.option("--judge-by-model", "by_model", is_flag=True, help=_MODEL_HELP)
+@click.option("--auto", "auto", is_flag=True, help="Forget the correction: read it automatically.")
+def set_reading(
+    name: str, signal_id: int, check: str | None, params: tuple[str, ...], by_model: bool, auto: bool
+) -> None:
+    """Correct how signal ID is read: --check KIND [--param k=v ...], --judge-by-model, or
+    --auto to go back to the automatic reading."""
+    reading = _chosen_reading(check, params, by_model)
+    if auto == (reading is not None):
+        raise PersonacoError("Give exactly one of --check KIND, --judge-by-model or --auto.")
+    rt = open_runtime()
+    s = _signal_of(rt, name, signal_id)
+    s = P.set_signal_reading(rt.store, s.id, reading)
+    shown = _reading_words(s.reading).strip() or "(reading: automatic)"
+    click.echo(f"Signal #{s.id} {shown[1:-1]}.")
+    warn_conflicts(rt, s)
 
 
 def _signal_of(rt, name: str, signal_id: int):
@@ -133,8 +247,9 @@ def toggle_signal(name: str, signal_id: int, state: bool | None) -> None:
     rt = open_runtime()
     s = _signal_of(rt, name, signal_id)
     enabled = (not s.enabled) if state is None else state
-    P.set_signal_enabled(rt.store, s.id, enabled)
+    s = P.set_signal_enabled(rt.store, s.id, enabled)
     click.echo(f"Signal #{s.id} is now {'on' if enabled else 'off'}.")
+    warn_conflicts(rt, s)
 
 
 @profile_group.command("edit-signal")
@@ -145,5 +260,6 @@ def edit_signal(name: str, signal_id: int, text: str) -> None:
     """Replace the text of signal ID."""
     rt = open_runtime()
     s = _signal_of(rt, name, signal_id)
-    P.edit_signal(rt.store, s.id, text)
+    s = P.edit_signal(rt.store, s.id, text)
     click.echo(f"Signal #{s.id} updated.")
+    warn_conflicts(rt, s)

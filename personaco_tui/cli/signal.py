@@ -9,6 +9,7 @@ import click
 
 from ..core.reflectors.rules.parser import MAX_SIGNAL_CHARS
 from ..core.signals import understand
+from ..core.signals.kinds import KINDS, kind_usage
 from ..evaluation.signal_explain import describe, explain
 
 
@@ -40,3 +41,32 @@ def explain_cmd(text: str, as_json: bool) -> None:
         return
     for line in describe(understand(text), data):
         click.echo(line)
+
+
+@signal_group.command("kinds")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def kinds_cmd(as_json: bool) -> None:
+    """The checks a signal's reading can be corrected to (profile add-signal --check KIND
+    --param NAME=VALUE), with their parameters; or --judge-by-model."""
+    if as_json:
+        data = {
+            name: {
+                "label": k.label,
+                "params": [
+                    {
+                        "name": p.name,
+                        "type": p.type,
+                        "choices": list(p.choices),
+                        "default": p.default,
+                        "required": p.required and p.default is None,
+                    }
+                    for p in k.params
+                ],
+            }
+            for name, k in KINDS.items()
+        }
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    for k in KINDS.values():
+        click.echo(f"  {kind_usage(k):60}  {k.label}")
+    click.echo("  or --judge-by-model: no rule; the model judges the signal")

@@ -3,6 +3,65 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+# The reading kind that means "no check: the model judges this signal".
+MODEL_READING = "model"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The user's correction of how a signal is read: one check kind with its parameters
+    (validated against core.signals.kinds), or kind "model" for "judge by the model".
+    Params are (name, value) pairs, sorted, so a Reading is hashable and compares by value."""
+
+    kind: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def by_model(self) -> bool:
+        return self.kind == MODEL_READING
+
+    def param_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.params}
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form: {"kind": ..., "params": {...}}, or {"kind": "model"}."""
+        if self.by_model:
+            return {"kind": MODEL_READING}
+        return {"kind": self.kind, "params": self.param_dict()}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Reading:
+        """The stored form back, checked for shape only (core.signals.kinds checks the kind
+        and its parameters where the reading is used). Raises ValueError."""
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+            raise ValueError('a reading must be {"kind": ..., "params": {...}}')
+        params = data.get("params") or {}
+        if not isinstance(params, dict):
+            raise ValueError("a reading's params must be an object")
+        pairs = ((str(k), tuple(v) if isinstance(v, list) else v) for k, v in params.items())
+        return cls(data["kind"], tuple(sorted(pairs)))
+
+
+class SignalText(str):
+    """A signal's text that carries the user's reading along (None: read automatically).
+
+    Turns take `signals: list[str]`; this lets a corrected reading travel through every one of
+    them (the pick, early stop, the verifiable judge) without changing their signatures. It is
+    still the plain text everywhere text is used: prompts, JSON, equality."""
+
+    reading: Reading | None
+
+    def __new__(cls, text: str, reading: Reading | None = None) -> SignalText:
+        obj = super().__new__(cls, text)
+        obj.reading = reading
+        return obj
+
+
+def reading_of(signal: object) -> Reading | None:
+    """The reading a signal text carries, or None for a plain `str`."""
+    return getattr(signal, "reading", None) if isinstance(signal, SignalText) else None
 
 
 @dataclass(frozen=True)
@@ -25,6 +84,12 @@ class Signal:
     position: int = 0
     created_at: str = ""
     updated_at: str = ""
+    reading: Reading | None = None  # the user's correction; None: read automatically
+
+    @property
+    def as_text(self) -> SignalText:
+        """The text to hand to a turn, carrying the reading."""
+        return SignalText(self.text, self.reading)
 
 
 @dataclass(frozen=True)

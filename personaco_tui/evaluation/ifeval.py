@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..core.reflectors.rules import Check
-from ..core.signals import understood_check
+from ..core.signals import understand, understood_check
+from ..core.types import Reading
 from ..errors import PersonacoError
 
 INSTALL_HINT = "Install them with: pip install 'personaco-tui[eval]'"
@@ -169,10 +170,13 @@ def ifeval_for_check(check: Check) -> list[IFEvalCheck] | None:
     return out or None
 
 
-def ifeval_checks(signal: str) -> list[IFEvalCheck] | None:
+def ifeval_checks(signal: str, reading: Reading | None = None) -> list[IFEvalCheck] | None:
     """The IFEval checks that together decide whether an answer satisfies `signal` (all must
-    pass), or None when no checker measures what the signal asks."""
-    check = understood_check(signal) if isinstance(signal, str) else None
+    pass), or None when no checker measures what the signal asks. The user's `reading` (or
+    one the signal carries as a SignalText) replaces the automatic one."""
+    if not isinstance(signal, str):
+        return None
+    check = understand(signal, reading).check if reading is not None else understood_check(signal)
     out = None if check is None else ifeval_for_check(check)
     for c in out or []:
         if c["instruction_id"] == "detectable_format:multiple_sections":

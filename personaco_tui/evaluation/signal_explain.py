@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.signals import Understanding, understand
+from ..core.types import Reading
 from .ifeval import ifeval_for_check
 
 JUDGED_BY_MODEL = "judged by the model"
@@ -19,7 +20,9 @@ JUDGED_BY_MODEL = "judged by the model"
 _WHY_NONE = {
     "vetoed": "it reads as a fact about you or a wish no rule can check, not a rule for answers",
     "none": "no rule can check it",
+    "user": "you chose to have the model judge it",
 }
+_READ_BY = {"rules": "the rules parser", "classifier": "the signal classifier", "user": "you"}
 
 
 def _jsonable(v: object) -> Any:
@@ -30,9 +33,9 @@ def _jsonable(v: object) -> Any:
     return v
 
 
-def explain(text: str) -> dict[str, Any]:
-    """The JSON of `personaco signal explain`."""
-    u = understand(text)
+def explain(text: str, reading: Reading | None = None) -> dict[str, Any]:
+    """The JSON of `personaco signal explain`; `reading` is the user's correction, if any."""
+    u = understand(text, reading)
     checks = []
     for part in u.parts:
         ifeval = ifeval_for_check(part)
@@ -63,7 +66,7 @@ def describe(u: Understanding, data: Mapping[str, Any]) -> list[str]:
     conf = f"confidence {data['confidence']:.2f}"
     if not data["checkable"]:
         return [f"Judged by the model ({conf}): {data['why']}."]
-    by = "the rules parser" if u.source == "rules" else "the signal classifier"
+    by = _READ_BY.get(u.source, "the signal classifier")
     lines = [f"Checked by rules ({conf}, read by {by}):"]
     for c in data["checks"]:
         ids = ", ".join(c["ifeval"]) if c["ifeval"] else "no IFEval checker measures this"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 import sqlite_utils
 
-from ..core.types import Profile, Signal
+from ..core.types import Profile, Reading, Signal
 from ..errors import NotFoundError
 from .db import (
     DuplicateNameError,
@@ -18,6 +20,8 @@ from .db import (
     insert_row,
     utc_now,
 )
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PROFILE = "default"
 ACTIVE_KEY = "active_profile_id"
@@ -39,7 +43,26 @@ def _signal(row: dict[str, Any]) -> Signal:
         position=row["position"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        reading=_reading(row.get("reading_json")),
     )
+
+
+def _reading(raw: str | None) -> Reading | None:
+    if raw is None:
+        return None
+    try:
+        return Reading.from_json(json.loads(raw))
+    except ValueError as e:  # hand-edited: the signal is read automatically instead
+        log.warning("ignoring a stored signal reading %r: %s", raw[:80], e)
+        return None
+
+
+def _reading_json(reading: Reading | None) -> str | None:
+    if reading is None:
+        return None
+    if not isinstance(reading, Reading):
+        raise TypeError(f"a signal reading must be a Reading, not {reading!r}")
+    return json.dumps(reading.to_json(), ensure_ascii=False, sort_keys=True)
 
 
 def _clean_name(name: str) -> str:
@@ -209,8 +232,15 @@ def _signal_row(db: sqlite_utils.Database, signal_id: int) -> dict[str, Any]:
 
 
 @guarded
-def add_signal(store: Store, profile_id: int, text: str, weight: float | None = None) -> Signal:
-    """Append a signal at the end of the profile's list."""
+def add_signal(
+    store: Store,
+    profile_id: int,
+    text: str,
+    weight: float | None = None,
+    reading: Reading | None = None,
+) -> Signal:
+    """Append a signal at the end of the profile's list; `reading` is the user's correction of
+    how it is read (validate it with core.signals.make_reading first), None: automatic."""
     text = _clean_signal_text(text)
     check_finite(weight, "signal weight")
     with store.transaction() as db:
@@ -218,7 +248,13 @@ def add_signal(store: Store, profile_id: int, text: str, weight: float | None = 
         position = db.execute(
             "SELECT coalesce(max(position), -1) + 1 FROM signals WHERE profile_id = ?", [pid]
         ).fetchone()[0]
-        record = {"profile_id": pid, "text": text, "weight": weight, "position": position}
+        record = {
+            "profile_id": pid,
+            "text": text,
+            "weight": weight,
+            "position": position,
+            "reading_json": _reading_json(reading),
+        }
         pk = insert_row(db.table("signals"), record)
         _touch_profile(db, pid)
         return _signal(db.table("signals").get(pk))
@@ -267,3 +303,9 @@ def toggle_signal(store: Store, signal_id: int) -> Signal:
 @guarded
 def edit_signal(store: Store, signal_id: int, text: str) -> Signal:
     return _update_signal(store, signal_id, {"text": _clean_signal_text(text)})
+
+
+@guarded
+def set_signal_reading(store: Store, signal_id: int, reading: Reading | None) -> Signal:
+    """Store the user's reading of a signal; None clears it (read automatically again)."""
+    return _update_signal(store, signal_id, {"reading_json": _reading_json(reading)})

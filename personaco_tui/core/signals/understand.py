@@ -10,6 +10,9 @@ The combination rule, with false positives worse than misses:
   signal asks for something checkable (P(none) small), and then takes the most probable kind
   whose parameters can be extracted from the text;
 - otherwise the signal is left to the model (no check).
+
+A reading the user chose (a `Reading` passed in, or carried by a `SignalText`) overrides all
+of this: its check, or the model for "judge by the model", with source "user".
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from typing import Literal
 from ..reflectors.rules.checks import Check
 from ..reflectors.rules.parser import parse_signal
 from ..reflectors.rules.text import QOPEN, prepare
+from ..types import MODEL_READING, Reading, reading_of
 from . import classifier
 from .corpus import NONE
 from .extract import extract
+from .kinds import ReadingError, build_check
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +44,7 @@ MAX_NONE = 0.30
 TRY_KIND = 0.20
 RULES_FLOOR = 0.90
 
-Source = Literal["rules", "classifier", "none", "vetoed"]
+Source = Literal["rules", "classifier", "none", "vetoed", "user"]
 
 
 @dataclass(frozen=True)
@@ -103,17 +108,34 @@ def _cached(text: str) -> Understanding:
     return _understand(text)
 
 
-def understand(text: str) -> Understanding:
-    """The reading of `text`; never raises (a strange signal is simply not checkable)."""
+def _chosen(text: str, reading: Reading) -> Understanding | None:
+    try:
+        check = build_check(reading)
+    except ReadingError as e:  # a stored reading this version cannot build: read it afresh
+        log.warning("ignoring the stored reading of %r: %s", text[:80], e)
+        return None
+    kind = MODEL_READING if check is None else check.kind
+    return Understanding(str(text), check, "user", kind, 1.0)
+
+
+def understand(text: str, reading: Reading | None = None) -> Understanding:
+    """The reading of `text`: the user's `reading` when given (or carried by a SignalText),
+    else the automatic one. Never raises (a strange signal is simply not checkable)."""
+    reading = reading if reading is not None else reading_of(text)
+    if reading is not None and isinstance(text, str):
+        chosen = _chosen(text, reading)
+        if chosen is not None:
+            return chosen
     if not isinstance(text, str) or not text.strip():
         return Understanding(str(text), None, "none", NONE, 1.0)
     try:
-        return _cached(text)
+        return _cached(str(text))
     except Exception:
         log.exception("understanding failed on %r", text[:200])
         return Understanding(text, None, "none", NONE, 0.0)
 
 
 def understood_check(text: str) -> Check | None:
-    """The check `text` states, or None: the drop-in for `parse_signal`."""
+    """The check `text` states (honouring a reading it carries), or None: the drop-in for
+    `parse_signal`."""
     return understand(text).check
