@@ -154,7 +154,7 @@ def _kinds() -> dict[str, Kind]:
             "language",
             "written in a language",
             (Param("lang", "choice", "language code", tuple(LANGUAGE_NAMES)),),
-            C.language,
+            lambda lang: C.language(lang),
         ),
         Kind("no_headings", "no markdown headings", (), C.no_headings),
         Kind("use_headings", "uses markdown headings", (), C.use_headings),
