@@ -6,7 +6,8 @@ from support.pilot import wait_for
 
 from personaco_tui.store import profiles as P
 from personaco_tui.tui.app import make_app
-from personaco_tui.tui.screens.dialogs import ConfirmScreen, TextPromptScreen
+from personaco_tui.tui.screens.dialogs import ConfirmScreen
+from personaco_tui.tui.screens.signal_dialog import SignalDialog
 from personaco_tui.tui.widgets.signals_panel import SignalItem, SignalsPanel
 
 
@@ -22,10 +23,10 @@ async def test_add_toggle_edit_delete_a_signal(engine):
         await pilot.pause()
         # an empty signal is refused and the dialog stays open
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, SignalDialog))
         await pilot.press("space", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, TextPromptScreen)
+        assert isinstance(app.screen, SignalDialog)
         assert _stored(app) == []
         await pilot.press(*"No commas.")
         await pilot.press("enter")
@@ -42,7 +43,7 @@ async def test_add_toggle_edit_delete_a_signal(engine):
         assert _stored(app) == [("No commas.", True)]
 
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, SignalDialog))
         await pilot.press("ctrl+u", *"Keep it under 20 words.", "enter")
         await wait_for(pilot, lambda: _stored(app) == [("Keep it under 20 words.", True)])
 

@@ -236,6 +236,11 @@ _lock = threading.Lock()
 _model: SignalClassifier | None = None
 
 
+def loaded() -> bool:
+    """Whether `get()` answers at once (the TUI shows "reading…" until it does)."""
+    return _model is not None
+
+
 def get() -> SignalClassifier:
     """The classifier: from memory, else the cache, else trained now (and cached)."""
     global _model

@@ -1,8 +1,11 @@
 """The active profile's signals: toggle, add, edit and delete them in place. Every change goes
-to the store at once, so the next turn uses it."""
+to the store at once, so the next turn uses it. Each row carries a badge saying how the signal
+is read (signal_badges.py); the first reading loads the classifier, so until a worker has
+loaded it the badges say "reading…"."""
 
 from __future__ import annotations
 
+from textual import work
 from textual.binding import Binding
 from textual.widgets import Label, ListItem, ListView
 
@@ -10,13 +13,33 @@ from ...core.types import Signal
 from ...errors import PersonacoError
 from ...store import profiles as P
 from ...store.db import Store
-from ..screens.dialogs import ConfirmScreen, TextPromptScreen
+from ..screens.dialogs import ConfirmScreen
+from ..screens.signal_dialog import SignalDialog, SignalEdit
+from . import signal_badges as B
+
+_PENDING = B.Badge("reading", B.READING)
 
 
 class SignalItem(ListItem):
-    def __init__(self, signal: Signal) -> None:
-        super().__init__(Label(self._text(signal), markup=False))
+    DEFAULT_CSS = """
+    SignalItem > .signal-badge {
+        color: $text-muted;
+        padding-left: 2;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    SignalItem > .badge-conflict {
+        color: $warning;
+    }
+    """
+
+    def __init__(self, signal: Signal, badge: B.Badge = _PENDING) -> None:
+        super().__init__(
+            Label(self._text(signal), markup=False, classes="signal-text"),
+            Label(badge.text, markup=False, classes=f"signal-badge badge-{badge.kind}"),
+        )
         self.signal = signal
+        self.badge = badge
         self.set_class(not signal.enabled, "disabled")
 
     @staticmethod
@@ -26,7 +49,14 @@ class SignalItem(ListItem):
     def show(self, signal: Signal) -> None:
         self.signal = signal
         self.set_class(not signal.enabled, "disabled")
-        self.query_one(Label).update(self._text(signal))
+        self.query_one(".signal-text", Label).update(self._text(signal))
+
+    def show_badge(self, badge: B.Badge) -> None:
+        self.badge = badge
+        label = self.query_one(".signal-badge", Label)
+        label.update(badge.text)
+        for kind in ("rule", "model", "conflict", "reading"):
+            label.set_class(kind == badge.kind, f"badge-{kind}")
 
 
 class SignalsPanel(ListView):
@@ -56,10 +86,27 @@ class SignalsPanel(ListView):
             # a placeholder the cursor skips (disabled), so the panel still says what to do
             await self.append(ListItem(Label("No signals yet: press a"), disabled=True))
             return
-        await self.extend(SignalItem(s) for s in signals)
+        shown = B.badges(signals) if B.ready() else {}
+        await self.extend(SignalItem(s, shown.get(s.id, _PENDING)) for s in signals)
         ids = [s.id for s in signals]
         keep = min(old or 0, len(signals) - 1)
         self.index = ids.index(select_id) if select_id in ids else keep
+        if not B.ready():
+            self._read_signals()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="signal-reading")
+    def _read_signals(self) -> None:
+        B.warm()
+        self.app.call_from_thread(self.refresh_badges)
+
+    def refresh_badges(self) -> None:
+        """Badges for the rows shown (a toggle changes which signals conflict)."""
+        if not B.ready():
+            return
+        items = list(self.query(SignalItem))
+        shown = B.badges([item.signal for item in items])
+        for item in items:
+            item.show_badge(shown[item.signal.id])
 
     @property
     def current(self) -> SignalItem | None:
@@ -80,6 +127,12 @@ class SignalsPanel(ListView):
         event.stop()
         self.action_toggle_signal()
 
+    def _warn_conflicts(self, signal: Signal) -> None:
+        if not B.ready():
+            return
+        for line in B.conflict_messages(signal, P.list_signals(self.store, self.profile_id)):
+            self.notify(line, title="Signals in conflict", severity="warning")
+
     def action_toggle_signal(self) -> None:
         item = self.current
         if item is None:
@@ -87,20 +140,23 @@ class SignalsPanel(ListView):
         signal = self._run(P.toggle_signal, item.signal.id)
         if signal is not None:
             item.show(signal)
+            self.refresh_badges()
+            self._warn_conflicts(signal)
+
+    def _dialog(self, title: str, signal: Signal | None = None) -> SignalDialog:
+        others = [s for s in P.list_signals(self.store, self.profile_id) if s != signal]
+        return SignalDialog(title, signal, others)
 
     def action_add(self) -> None:
-        async def added(text: str | None) -> None:
-            if text:
-                signal = self._run(P.add_signal, self.profile_id, text)
-                if signal is not None:
-                    await self.reload(select_id=signal.id)
+        async def added(result: SignalEdit | None) -> None:
+            if result is None:
+                return
+            signal = self._run(P.add_signal, self.profile_id, result.text, None, result.reading)
+            if signal is not None:
+                await self.reload(select_id=signal.id)
+                self._warn_conflicts(signal)
 
-        self.app.push_screen(
-            TextPromptScreen(
-                "New signal", placeholder="e.g. Keep it under 80 words.", what="A signal"
-            ),
-            added,
-        )
+        self.app.push_screen(self._dialog("New signal"), added)
 
     def action_edit(self) -> None:
         item = self.current
@@ -108,13 +164,15 @@ class SignalsPanel(ListView):
             return
         signal_id = item.signal.id
 
-        async def edited(text: str | None) -> None:
-            if text and self._run(P.edit_signal, signal_id, text) is not None:
-                await self.reload(select_id=signal_id)
+        async def edited(result: SignalEdit | None) -> None:
+            if result is None or self._run(P.edit_signal, signal_id, result.text) is None:
+                return
+            signal = self._run(P.set_signal_reading, signal_id, result.reading)
+            await self.reload(select_id=signal_id)
+            if signal is not None:
+                self._warn_conflicts(signal)
 
-        self.app.push_screen(
-            TextPromptScreen("Edit signal", item.signal.text, what="A signal"), edited
-        )
+        self.app.push_screen(self._dialog("Edit signal", item.signal), edited)
 
     def action_delete(self) -> None:
         item = self.current

@@ -1,0 +1,92 @@
+"""What the signals panel and the signal dialog say about how a signal is read: a badge per
+signal ("rule: <what it checks>", "model", or "conflict"), and the live reading of a signal
+being typed. All of it comes from core.signals; the first reading loads the classifier
+(1-10 s), so front ends ask `ready()` and warm it in a worker before calling these."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ...core.signals import Understanding, classifier, understand
+from ...core.signals.conflicts import Conflict, conflicts
+from ...core.types import Reading, Signal
+
+BadgeKind = Literal["rule", "model", "conflict", "reading"]
+READING = "reading…"
+
+
+@dataclass(frozen=True)
+class Badge:
+    kind: BadgeKind
+    text: str
+
+
+def ready() -> bool:
+    return classifier.loaded()
+
+
+def warm() -> None:
+    """Load the classifier (blocking: call it from a worker thread)."""
+    understand("Keep it under 80 words.")
+
+
+def describe(u: Understanding) -> str:
+    """One line: "rule: no commas", "model", with "(your choice)" for a correction."""
+    if u.check is None:
+        words = "model"
+    else:
+        words = "rule: " + "; ".join(part.description for part in u.parts)
+    return words + (" (your choice)" if u.source == "user" else "")
+
+
+def _others(c: Conflict, index: int, signals: Sequence[Signal]) -> Signal:
+    return signals[c.b if c.a == index else c.a]
+
+
+def badges(signals: Sequence[Signal]) -> dict[int, Badge]:
+    """Each signal's badge by id; conflicts only among the enabled ones."""
+    readings = {s.id: understand(s.as_text) for s in signals}
+    enabled = [s for s in signals if s.enabled]
+    clashes: dict[int, Signal] = {}
+    for c in conflicts([readings[s.id] for s in enabled]):
+        for index in (c.a, c.b):
+            clashes.setdefault(enabled[index].id, _others(c, index, enabled))
+    out: dict[int, Badge] = {}
+    for s in signals:
+        other = clashes.get(s.id)
+        if other is not None:
+            out[s.id] = Badge("conflict", f"conflict with “{other.text}”")
+        else:
+            u = readings[s.id]
+            out[s.id] = Badge("rule" if u.checkable else "model", describe(u))
+    return out
+
+
+def conflict_messages(signal: Signal, signals: Sequence[Signal]) -> list[str]:
+    """A line per enabled signal that `signal` (just added or switched on) conflicts with."""
+    if not signal.enabled:
+        return []
+    enabled = [s for s in signals if s.enabled]
+    index = next((i for i, s in enumerate(enabled) if s.id == signal.id), None)
+    if index is None:
+        return []
+    found = conflicts([understand(s.as_text) for s in enabled])
+    return [
+        f"“{signal.text}” conflicts with “{_others(c, index, enabled).text}”: {c.reason}."
+        for c in found
+        if index in (c.a, c.b)
+    ]
+
+
+def live(text: str, reading: Reading | None, others: Sequence[Signal]) -> tuple[str, list[str]]:
+    """The reading of a signal being typed, and its conflicts with the profile's other
+    enabled signals: what the dialog shows on each keystroke."""
+    if not text.strip():
+        return "", []
+    u = understand(text, reading)
+    enabled = [s for s in others if s.enabled]
+    found = conflicts([u, *(understand(s.as_text) for s in enabled)])
+    lines = [f"conflicts with “{enabled[c.b - 1].text}”: {c.reason}" for c in found if c.a == 0]
+    return describe(u), lines
