@@ -204,7 +204,12 @@ def add_signal(
 @click.option("--judge-by-model", "by_model", is_flag=True, help=_MODEL_HELP)
 @click.option("--auto", "auto", is_flag=True, help="Forget the correction: read it automatically.")
 def set_reading(
-    name: str, signal_id: int, check: str | None, params: tuple[str, ...], by_model: bool, auto: bool
+    name: str,
+    signal_id: int,
+    check: str | None,
+    params: tuple[str, ...],
+    by_model: bool,
+    auto: bool,
 ) -> None:
     """Correct how signal ID is read: --check KIND [--param k=v ...], --judge-by-model, or
     --auto to go back to the automatic reading."""

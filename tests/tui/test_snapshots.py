@@ -24,6 +24,7 @@ from personaco_tui.tui.screens.help import HelpScreen
 from personaco_tui.tui.screens.history import HistoryScreen
 from personaco_tui.tui.screens.settings import SettingsScreen
 from personaco_tui.tui.screens.why import WhyScreen
+from personaco_tui.tui.widgets.signals_panel import badges_read
 
 SIZE = (130, 36)
 SIGNALS = ["Keep it under 30 words.", "Do not use any commas.", "I am a geologist."]
@@ -88,6 +89,7 @@ def _app(engine, conversation_id):
     async def ready(pilot) -> None:
         await wait_for(pilot, lambda: app.rt.engine is not None)
         app.chat.load_conversation(conversation_id)
+        await wait_for(pilot, lambda: badges_read(app.chat))
         await settled(app, pilot)
 
     return app, ready

@@ -150,7 +150,7 @@ def _one_way(a: Check, b: Check) -> str | None:
     if a.kind == "json" and b.kind in ("starts_with", "ends_with") and not b.params.get("word"):
         phrase = str(b.params.get("phrase", "")).strip()
         edge = phrase[:1] if b.kind == "starts_with" else phrase[-1:]
-        if edge not in ('{', '[', '"', "}", "]"):
+        if edge not in ("{", "[", '"', "}", "]"):
             return f"the whole reply must be JSON, but {b.description}"
     if a.kind in ("no_emoji", "no_lists") and b.kind in _BY_NUMBER:
         counted = "emoji_count" if a.kind == "no_emoji" else "bullet_count"

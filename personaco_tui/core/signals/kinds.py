@@ -71,7 +71,12 @@ def _kinds() -> dict[str, Kind]:
         Kind(
             "paragraph_count",
             "number of paragraphs",
-            (_REL, _N, _M, Param("sep", "choice", "paragraph separator", ("blank", "***"), "blank")),
+            (
+                _REL,
+                _N,
+                _M,
+                Param("sep", "choice", "paragraph separator", ("blank", "***"), "blank"),
+            ),
             lambda relation, n, sep, m=None: C.paragraph_count(relation, n, m, sep),
         ),
         Kind("paragraph_divider", "paragraphs separated by ***", (), C.paragraph_divider),

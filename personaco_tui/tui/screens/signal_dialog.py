@@ -66,8 +66,13 @@ class SignalDialog(ModalScreen[SignalEdit | None]):
     SignalDialog #signal-params {
         height: auto;
     }
-    SignalDialog #signal-params Input {
+    SignalDialog #signal-params > Vertical {
         width: 1fr;
+        height: auto;
+    }
+    SignalDialog .param-name {
+        color: $text-muted;
+        padding-left: 1;
     }
     """
 
@@ -118,14 +123,13 @@ class SignalDialog(ModalScreen[SignalEdit | None]):
         for p in spec.params:
             hint = "|".join(p.choices) if p.type == "choice" else p.allowed()
             value = values.get(p.name, p.default)
-            fields.append(
-                Input(
-                    _shown(value),
-                    placeholder=f"{p.name}: {hint}",
-                    id=f"param-{p.name}",
-                    tooltip=f"{p.name}: {p.help} ({p.allowed()})",
-                )
+            field = Input(
+                _shown(value),
+                placeholder=hint,
+                id=f"param-{p.name}",
+                tooltip=f"{p.name}: {p.help} ({p.allowed()})",
             )
+            fields.append(Vertical(Label(p.name, classes="param-name"), field))
         box.display = bool(fields)
         await box.mount_all(fields)
 
@@ -155,7 +159,9 @@ class SignalDialog(ModalScreen[SignalEdit | None]):
             conflicts_label.update("")
             return
         words, clashes = B.live(text, reading, self._others)
-        reading_label.update(f"Reads as: {words}" if words else "Type a signal to see how it is read.")
+        reading_label.update(
+            f"Reads as: {words}" if words else "Type a signal to see how it is read."
+        )
         conflicts_label.update("\n".join(f"⚠ {line}" for line in clashes))
         conflicts_label.display = bool(clashes)
 

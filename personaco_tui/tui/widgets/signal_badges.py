@@ -33,9 +33,9 @@ def warm() -> None:
 
 
 def describe(u: Understanding) -> str:
-    """One line: "rule: no commas", "model", with "(your choice)" for a correction."""
+    """One line: "rule: no commas", "judged by the model", with "(your choice)" for a correction."""
     if u.check is None:
-        words = "model"
+        words = "judged by the model"
     else:
         words = "rule: " + "; ".join(part.description for part in u.parts)
     return words + (" (your choice)" if u.source == "user" else "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from textual import work
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import Label, ListItem, ListView
 
 from ...core.types import Signal
@@ -57,6 +58,11 @@ class SignalItem(ListItem):
         label.update(badge.text)
         for kind in ("rule", "model", "conflict", "reading"):
             label.set_class(kind == badge.kind, f"badge-{kind}")
+
+
+def badges_read(screen: Widget) -> bool:
+    """Every signal row of `screen` shows its reading (not "reading…")."""
+    return all(item.badge.kind != "reading" for item in screen.query(SignalItem))
 
 
 class SignalsPanel(ListView):
