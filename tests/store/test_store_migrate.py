@@ -34,6 +34,13 @@ BAD = {
 }
 
 
+# The extra migrations these tests add come after the shipped ones, whatever their number.
+SHIPPED = migrate.latest_version()
+NEXT, AFTER = SHIPPED + 1, SHIPPED + 2
+TAGS, BROKEN = f"{NEXT:04d}_tags.sql", f"{NEXT:04d}_broken.sql"
+MORE, BROKEN_AFTER = f"{AFTER:04d}_more.sql", f"{AFTER:04d}_broken.sql"
+
+
 def _tables(path: Path) -> set[str]:
     conn = sqlite3.connect(path)
     try:
@@ -48,10 +55,12 @@ def _v1_with_data(loc: Locations) -> None:
 
 
 def test_discover_and_latest(migrations_with: Callable[..., Path]) -> None:
-    folder = migrations_with(**{"0002_tags.sql": GOOD})
-    assert [(m.version, m.name) for m in migrate.discover(folder)] == [(1, "init"), (2, "tags")]
-    assert migrate.latest_version(folder) == 2
-    assert migrate.latest_version() == 1
+    folder = migrations_with(**{TAGS: GOOD})
+    found = [(m.version, m.name) for m in migrate.discover(folder)]
+    assert found[0] == (1, "init") and found[-1] == (NEXT, "tags")
+    assert [v for v, _ in found] == list(range(1, NEXT + 1))
+    assert migrate.latest_version(folder) == NEXT
+    assert migrate.latest_version() == SHIPPED
 
 
 def test_a_misnamed_migration_file_is_reported(migrations_with: Callable[..., Path]) -> None:
@@ -64,19 +73,19 @@ def test_good_migration_applies_after_a_backup(
     loc: Locations, migrations_with: Callable[..., Path]
 ) -> None:
     _v1_with_data(loc)
-    folder = migrations_with(**{"0002_tags.sql": GOOD})
+    folder = migrations_with(**{TAGS: GOOD})
     with Store.open(loc, migrations_dir=folder) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == NEXT
         assert [r["name"] for r in s.db["tags"].rows] == ["alice"]
         rows = s.db.execute("SELECT version, name FROM schema_migrations ORDER BY 1").fetchall()
-        assert rows == [(1, "init"), (2, "tags")]
+        assert rows[0] == (1, "init") and rows[-1] == (NEXT, "tags")
         assert migrate.pending(s.db, folder) == []
     backups = sorted(loc.backups_dir.iterdir())
     assert len(backups) == 1
-    assert backups[0].name.startswith("personaco-v1-") and backups[0].suffix == ".db"
+    assert backups[0].name.startswith(f"personaco-v{SHIPPED}-") and backups[0].suffix == ".db"
     old = sqlite3.connect(backups[0])
     try:
-        assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert old.execute("PRAGMA user_version").fetchone()[0] == SHIPPED
         assert old.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
         assert old.execute("SELECT name FROM profiles").fetchall() == [("alice",)]
         assert "tags" not in _tables(backups[0])
@@ -89,18 +98,18 @@ def test_failing_migration_rolls_back_entirely_and_stays_pending(
     kind: str, loc: Locations, migrations_with: Callable[..., Path]
 ) -> None:
     _v1_with_data(loc)
-    folder = migrations_with(**{"0002_broken.sql": BAD[kind]})
+    folder = migrations_with(**{BROKEN: BAD[kind]})
     for _attempt in range(2):  # and again: still pending, still refused the same way
         with pytest.raises(StoreError) as e:
             Store.open(loc, migrations_dir=folder)
         msg = str(e.value)
-        assert "0002_broken.sql" in msg and "stays at schema 1" in msg and "\n" not in msg
+        assert BROKEN in msg and f"stays at schema {SHIPPED}" in msg and "\n" not in msg
         assert "half_done" not in _tables(loc.db_path)
     with Store.open(loc) as s:  # the shipped migrations still open it, data intact
-        assert s.schema_version == 1
+        assert s.schema_version == SHIPPED
         assert [p.name for p in P.list_profiles(s)] == ["alice"]
-        assert [m.version for m in migrate.pending(s.db, folder)] == [2]
-        assert s.db.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == 1
+        assert [m.version for m in migrate.pending(s.db, folder)] == [NEXT]
+        assert s.db.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == SHIPPED
         assert s.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
@@ -109,12 +118,12 @@ def test_two_pending_migrations_apply_in_order(
 ) -> None:
     folder = migrations_with(
         **{
-            "0003_more.sql": "ALTER TABLE tags ADD COLUMN colour TEXT;",
-            "0002_tags.sql": GOOD,
+            MORE: "ALTER TABLE tags ADD COLUMN colour TEXT;",
+            TAGS: GOOD,
         }
     )
     with Store.open(loc, migrations_dir=folder) as s:
-        assert s.schema_version == 3
+        assert s.schema_version == AFTER
         assert "colour" in s.db["tags"].columns_dict
     assert not loc.backups_dir.exists()  # a brand-new database has nothing to back up
 
@@ -123,12 +132,12 @@ def test_the_second_of_two_migrations_failing_keeps_the_first(
     loc: Locations, migrations_with: Callable[..., Path]
 ) -> None:
     _v1_with_data(loc)
-    folder = migrations_with(**{"0002_tags.sql": GOOD, "0003_broken.sql": HALF_WAY})
-    with pytest.raises(StoreError, match="0003_broken.sql.*stays at schema 2"):
+    folder = migrations_with(**{TAGS: GOOD, BROKEN_AFTER: HALF_WAY})
+    with pytest.raises(StoreError, match=f"{BROKEN_AFTER}.*stays at schema {NEXT}"):
         Store.open(loc, migrations_dir=folder)
     conn = sqlite3.connect(loc.db_path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == NEXT
     finally:
         conn.close()
 
@@ -136,10 +145,10 @@ def test_the_second_of_two_migrations_failing_keeps_the_first(
 def test_apply_all_on_a_raw_connection(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "raw.db", isolation_level=None)
     try:
-        assert [m.version for m in migrate.pending(conn)] == [1]
+        assert [m.version for m in migrate.pending(conn)] == list(range(1, SHIPPED + 1))
         applied = migrate.apply_all(conn, tmp_path / "backups")
-        assert [m.name for m in applied] == ["init"]
-        assert migrate.current_version(conn) == 1 and migrate.pending(conn) == []
+        assert [m.name for m in applied][0] == "init" and len(applied) == SHIPPED
+        assert migrate.current_version(conn) == SHIPPED and migrate.pending(conn) == []
         assert migrate.apply_all(conn, tmp_path / "backups") == []
     finally:
         conn.close()
