@@ -54,14 +54,14 @@ def resolve_target(path: StrPath) -> tuple[Path, int | None]:
     """(the file a write to `path` must replace, its permission bits or None if new).
     Symlinks are followed, a dangling one to where it points; NotARegularFile for anything
     that exists and is not a regular file."""
-    target = Path(os.path.realpath(path))
     try:
-        st = target.stat()
+        # stat the name itself first: /dev/stdout's link to a pipe has no path to resolve
+        st = os.stat(path)
     except FileNotFoundError:
-        return target, None
+        return Path(os.path.realpath(path)), None
     if not stat.S_ISREG(st.st_mode):
         raise NotARegularFile(Path(path), _kind(st.st_mode))
-    return target, stat.S_IMODE(st.st_mode)
+    return Path(os.path.realpath(path)), stat.S_IMODE(st.st_mode)
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)

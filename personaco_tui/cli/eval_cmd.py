@@ -305,18 +305,26 @@ def _print_report(s: S.Session, rows: list, rep: analysis.Report) -> None:
 
 @click.command("export")
 @click.argument("name")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--jsonl", "jsonl_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option(
+    "--jsonl", "jsonl_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path)
+)
 def export_cmd(name: str, csv_path: Path | None, jsonl_path: Path | None) -> None:
-    """Write session NAME's judgments to a CSV and/or JSONL file."""
+    """Write session NAME's judgments to a CSV and/or JSONL file; - is standard output."""
     if csv_path is None and jsonl_path is None:
         raise PersonacoError("Nothing to write.", "Give --csv FILE and/or --jsonl FILE.")
+    if str(csv_path) == export.STDOUT and str(jsonl_path) == export.STDOUT:
+        raise PersonacoError(
+            "--csv - and --jsonl - would mix two formats on standard output.",
+            "Send at most one of them to -.",
+        )
     rt = open_runtime()
     rows = S.judgment_rows(rt.store, name)
     for path, write in ((csv_path, export.write_csv), (jsonl_path, export.write_jsonl)):
         if path is not None:
             write(rows, path)
-            echo(f"Wrote {len(rows)} judgment(s) to {path}.", err=True)
+            where = "standard output" if str(path) == export.STDOUT else path
+            echo(f"Wrote {len(rows)} judgment(s) to {where}.", err=True)
 
 
 def _tick(bar: tqdm) -> None:
