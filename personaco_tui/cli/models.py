@@ -59,9 +59,7 @@ def add(path: str, name: str | None) -> None:
     """Register a local GGUF file."""
     rt = open_runtime()
     entry = registry.add_model(rt.store.db, rt.loc, path, name=name)
-    echo(
-        f"Added {entry.name} ({entry.path}, {entry.quantization or 'unknown quantization'})."
-    )
+    echo(f"Added {entry.name} ({entry.path}, {entry.quantization or 'unknown quantization'}).")
 
 
 @models_group.command("remove")
@@ -104,6 +102,4 @@ def pull(name: str, endpoint: str | None) -> None:
         echo(f"{name} ships with PersonaCo; nothing to download.")
         return
     path = pull_model(manifest, rt.loc, endpoint=endpoint)
-    echo(
-        f"Downloaded {name} to {path}. Make it the default with: personaco models use {name}"
-    )
+    echo(f"Downloaded {name} to {path}. Make it the default with: personaco models use {name}")
