@@ -9,7 +9,7 @@ import click
 
 from .. import chat
 from ..store import profiles as P
-from .common import open_runtime
+from .common import echo, echo_json, open_runtime
 
 
 @click.command("ask")
@@ -66,7 +66,7 @@ def ask(
     )
     gen = result.generation if isinstance(result, chat.TurnResult) else result
     if as_json:
-        click.echo(
+        echo_json(
             json.dumps(
                 {
                     "id": gen.id,
@@ -83,4 +83,4 @@ def ask(
             )
         )
     else:
-        click.echo(gen.response)
+        echo(gen.response)

@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from .. import batch
 from ..config import REFLECTORS
-from .common import open_runtime
+from .common import echo, open_runtime
 
 
 @click.command("generate")
@@ -44,7 +44,7 @@ def generate(in_path, out_path, method, k, reflector, max_tokens, temperature, s
 
     def on_bad(n: int, why: str) -> None:
         bad.append(f"{in_path}:{n}: skipped ({why})")
-        click.echo(bad[-1], err=True)
+        echo(bad[-1], err=True)
 
     items = list(batch.read_items(in_path, on_bad))
     engine = rt.load_engine(model_name)
@@ -69,7 +69,7 @@ def generate(in_path, out_path, method, k, reflector, max_tokens, temperature, s
             store=rt.store,
             on_done=lambda item, gen: _tick(bar),
         )
-    click.echo(
+    echo(
         f"Wrote {n} results to {out_path} ({len(items) - todo} already there, "
         f"{len(bad)} bad lines skipped).",
         err=True,

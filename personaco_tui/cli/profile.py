@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..store import profiles as P
-from .common import open_runtime
+from .common import echo, open_runtime
 
 
 @click.group("profile")
@@ -22,7 +22,7 @@ def list_profiles() -> None:
         n = len(P.list_signals(rt.store, p.id))
         on = len(P.list_signals(rt.store, p.id, enabled_only=True))
         mark = "*" if active and active.id == p.id else " "
-        click.echo(f"{mark} {p.name}  ({on}/{n} signals on)")
+        echo(f"{mark} {p.name}  ({on}/{n} signals on)")
 
 
 @profile_group.command("create")
@@ -34,7 +34,7 @@ def create(name: str, make_active: bool) -> None:
     p = P.create_profile(rt.store, name)
     if make_active:
         P.set_active_profile(rt.store, p.id)
-    click.echo(f"Created profile {p.name!r}.")
+    echo(f"Created profile {p.name!r}.")
 
 
 @profile_group.command("use")
@@ -44,7 +44,7 @@ def use(name: str) -> None:
     rt = open_runtime()
     p = P.get_profile(rt.store, name)
     P.set_active_profile(rt.store, p.id)
-    click.echo(f"Active profile: {p.name}")
+    echo(f"Active profile: {p.name}")
 
 
 @profile_group.command("rename")
@@ -55,7 +55,7 @@ def rename(name: str, new_name: str) -> None:
     rt = open_runtime()
     p = P.get_profile(rt.store, name)
     P.rename_profile(rt.store, p.id, new_name)
-    click.echo(f"Renamed {name!r} to {new_name!r}.")
+    echo(f"Renamed {name!r} to {new_name!r}.")
 
 
 @profile_group.command("delete")
@@ -68,22 +68,22 @@ def delete(name: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Delete profile {p.name!r} and its signals?", abort=True)
     P.delete_profile(rt.store, p.id)
-    click.echo(f"Deleted profile {p.name!r}.")
+    echo(f"Deleted profile {p.name!r}.")
 
 
 def _show(rt, name: str | None) -> None:
     p = P.get_profile(rt.store, name) if name else P.ensure_default_profile(rt.store)
-    click.echo(f"Profile {p.name}")
+    echo(f"Profile {p.name}")
     signals = P.list_signals(rt.store, p.id)
     if not signals:
-        click.echo(
+        echo(
             "  (no signals: add one with `personaco profile add-signal "
             f'{p.name} "Keep it under 80 words."`)'
         )
     for s in signals:
         box = "[x]" if s.enabled else "[ ]"
         weight = f"  (weight {s.weight:g})" if s.weight is not None else ""
-        click.echo(f"  {box} #{s.id}  {s.text}{weight}")
+        echo(f"  {box} #{s.id}  {s.text}{weight}")
 
 
 @profile_group.command("show")
@@ -102,7 +102,7 @@ def add_signal(name: str, text: str, weight: float | None) -> None:
     rt = open_runtime()
     p = P.get_profile(rt.store, name)
     s = P.add_signal(rt.store, p.id, text, weight=weight)
-    click.echo(f"Added signal #{s.id} to {p.name}.")
+    echo(f"Added signal #{s.id} to {p.name}.")
 
 
 def _signal_of(rt, name: str, signal_id: int):
@@ -121,7 +121,7 @@ def remove_signal(name: str, signal_id: int) -> None:
     rt = open_runtime()
     s = _signal_of(rt, name, signal_id)
     P.remove_signal(rt.store, s.id)
-    click.echo(f"Removed signal #{s.id}.")
+    echo(f"Removed signal #{s.id}.")
 
 
 @profile_group.command("toggle-signal")
@@ -134,7 +134,7 @@ def toggle_signal(name: str, signal_id: int, state: bool | None) -> None:
     s = _signal_of(rt, name, signal_id)
     enabled = (not s.enabled) if state is None else state
     P.set_signal_enabled(rt.store, s.id, enabled)
-    click.echo(f"Signal #{s.id} is now {'on' if enabled else 'off'}.")
+    echo(f"Signal #{s.id} is now {'on' if enabled else 'off'}.")
 
 
 @profile_group.command("edit-signal")
@@ -146,4 +146,4 @@ def edit_signal(name: str, signal_id: int, text: str) -> None:
     rt = open_runtime()
     s = _signal_of(rt, name, signal_id)
     P.edit_signal(rt.store, s.id, text)
-    click.echo(f"Signal #{s.id} updated.")
+    echo(f"Signal #{s.id} updated.")

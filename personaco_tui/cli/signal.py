@@ -10,6 +10,7 @@ import click
 from ..core.reflectors.rules.parser import MAX_SIGNAL_CHARS
 from ..core.signals import understand
 from ..evaluation.signal_explain import describe, explain
+from .common import echo, echo_json
 
 
 @click.group("signal")
@@ -36,7 +37,7 @@ def explain_cmd(text: str, as_json: bool) -> None:
         )
     data = explain(text)
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
+        echo_json(json.dumps(data, ensure_ascii=False))
         return
     for line in describe(understand(text), data):
-        click.echo(line)
+        echo(line)
