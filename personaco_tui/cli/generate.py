@@ -49,6 +49,10 @@ def generate(in_path, out_path, method, k, reflector, max_tokens, temperature, s
         into.append(line)
         tqdm.write(line, file=sys.stderr)
 
+    def failed_item(bar: tqdm, item_id: str, why: str) -> None:
+        report(failed, f"item {item_id}: failed ({why})")
+        _tick(bar)
+
     items = list(
         batch.read_items(in_path, lambda n, why: report(bad, f"{in_path}:{n}: skipped ({why})"))
     )
@@ -74,10 +78,7 @@ def generate(in_path, out_path, method, k, reflector, max_tokens, temperature, s
             refl,
             store=rt.store,
             on_done=lambda item, gen: _tick(bar),
-            on_failed=lambda item, why: (
-                report(failed, f"item {item.id}: failed ({why})"),
-                _tick(bar),
-            ),
+            on_failed=lambda item, why: failed_item(bar, item.id, why),
             on_not_stored=lambda item, why: report(
                 not_stored, f"item {item.id}: written but not stored in the database ({why})"
             ),

@@ -4,6 +4,7 @@ after the answer was generated. Each refusal is one line naming the value and th
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -23,23 +24,18 @@ class _Bounded(click.ParamType):
         self.allowed = allowed
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            number = value
-        else:
-            text = str(value).strip()
-            try:
-                number = int(text) if text.lstrip("+-").isdecimal() else None
-            except ValueError:  # more than Python's 4300 digits
-                number = None
-            if number is None:
-                raise PersonacoError(
-                    f"{_where(param)} {text[:40]!r} is not a whole number.", f"Use {self.allowed}."
-                )
-        if not self.lo <= number <= MAX_INT:
+        text = str(value).strip()
+        if not re.fullmatch(r"[+-]?\d+", text):
             raise PersonacoError(
-                f"{_where(param)} {str(number)[:40]} is out of range.", f"Use {self.allowed}."
+                f"{_where(param)} {text[:40]!r} is not a whole number.", f"Use {self.allowed}."
             )
-        return number
+        # past 19 digits it is out of range: int() of thousands of digits would refuse them
+        digits = text.lstrip("+-").lstrip("0")
+        if len(digits) > len(str(MAX_INT)) or not self.lo <= int(text) <= MAX_INT:
+            raise PersonacoError(
+                f"{_where(param)} {text[:40]} is out of range.", f"Use {self.allowed}."
+            )
+        return int(text)
 
 
 def _where(param: click.Parameter | None) -> str:
