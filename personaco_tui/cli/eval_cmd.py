@@ -20,6 +20,7 @@ from ..evaluation.signals_gen import items_from_queries
 from ..evaluation.verdicts import ALL_VERDICTS
 from ..runtime import Runtime
 from ..store.db import DuplicateNameError
+from ..terminal_text import neutralise
 from .common import echo, echo_json, open_runtime
 
 
@@ -35,7 +36,7 @@ def _items_from_queries(
     engine = rt.load_engine(model)
 
     def skip(key: str, why: str) -> None:
-        tqdm.write(f"warning: skipped query {key!r}: {why}.", file=sys.stderr)
+        tqdm.write(neutralise(f"warning: skipped query {key!r}: {why}."), file=sys.stderr)
 
     with tqdm(total=len(queries), unit="query", desc="signals", file=sys.stderr) as bar:
         items = items_from_queries(

@@ -6,6 +6,7 @@ import click
 
 from ..store import conversations as C
 from .common import echo, open_runtime
+from .ids import ID
 
 
 @click.group("history")
@@ -22,7 +23,7 @@ def list_() -> None:
 
 
 @history_group.command("show")
-@click.argument("conversation_id", metavar="ID", type=int)
+@click.argument("conversation_id", metavar="ID", type=ID)
 def show(conversation_id: int) -> None:
     """Every message of conversation ID."""
     rt = open_runtime()

@@ -6,6 +6,7 @@ import click
 
 from ..store import profiles as P
 from .common import echo, open_runtime
+from .ids import ID, find_profile
 
 
 @click.group("profile")
@@ -42,7 +43,7 @@ def create(name: str, make_active: bool) -> None:
 def use(name: str) -> None:
     """Make NAME the active profile (the TUI and `ask` use it)."""
     rt = open_runtime()
-    p = P.get_profile(rt.store, name)
+    p = find_profile(rt, name)
     P.set_active_profile(rt.store, p.id)
     echo(f"Active profile: {p.name}")
 
@@ -53,7 +54,7 @@ def use(name: str) -> None:
 def rename(name: str, new_name: str) -> None:
     """Rename a profile."""
     rt = open_runtime()
-    p = P.get_profile(rt.store, name)
+    p = find_profile(rt, name)
     P.rename_profile(rt.store, p.id, new_name)
     echo(f"Renamed {name!r} to {new_name!r}.")
 
@@ -64,7 +65,7 @@ def rename(name: str, new_name: str) -> None:
 def delete(name: str, yes: bool) -> None:
     """Delete a profile and its signals (its conversations are kept)."""
     rt = open_runtime()
-    p = P.get_profile(rt.store, name)
+    p = find_profile(rt, name)
     if not yes:
         click.confirm(f"Delete profile {p.name!r} and its signals?", abort=True)
     P.delete_profile(rt.store, p.id)
@@ -72,7 +73,7 @@ def delete(name: str, yes: bool) -> None:
 
 
 def _show(rt, name: str | None) -> None:
-    p = P.get_profile(rt.store, name) if name else P.ensure_default_profile(rt.store)
+    p = find_profile(rt, name) if name else P.ensure_default_profile(rt.store)
     echo(f"Profile {p.name}")
     signals = P.list_signals(rt.store, p.id)
     if not signals:
@@ -100,13 +101,13 @@ def show(name: str | None) -> None:
 def add_signal(name: str, text: str, weight: float | None) -> None:
     """Add a personalization signal to profile NAME."""
     rt = open_runtime()
-    p = P.get_profile(rt.store, name)
+    p = find_profile(rt, name)
     s = P.add_signal(rt.store, p.id, text, weight=weight)
     echo(f"Added signal #{s.id} to {p.name}.")
 
 
 def _signal_of(rt, name: str, signal_id: int):
-    p = P.get_profile(rt.store, name)
+    p = find_profile(rt, name)
     s = P.get_signal(rt.store, signal_id)
     if s.profile_id != p.id:
         raise click.BadParameter(f"signal #{signal_id} belongs to another profile", param_hint="ID")
@@ -115,7 +116,7 @@ def _signal_of(rt, name: str, signal_id: int):
 
 @profile_group.command("remove-signal")
 @click.argument("name")
-@click.argument("signal_id", metavar="ID", type=int)
+@click.argument("signal_id", metavar="ID", type=ID)
 def remove_signal(name: str, signal_id: int) -> None:
     """Remove signal ID (see `profile show`) from profile NAME."""
     rt = open_runtime()
@@ -126,7 +127,7 @@ def remove_signal(name: str, signal_id: int) -> None:
 
 @profile_group.command("toggle-signal")
 @click.argument("name")
-@click.argument("signal_id", metavar="ID", type=int)
+@click.argument("signal_id", metavar="ID", type=ID)
 @click.option("--on/--off", "state", default=None, help="Set the state instead of flipping it.")
 def toggle_signal(name: str, signal_id: int, state: bool | None) -> None:
     """Turn signal ID on or off for the next turns."""
@@ -139,7 +140,7 @@ def toggle_signal(name: str, signal_id: int, state: bool | None) -> None:
 
 @profile_group.command("edit-signal")
 @click.argument("name")
-@click.argument("signal_id", metavar="ID", type=int)
+@click.argument("signal_id", metavar="ID", type=ID)
 @click.argument("text")
 def edit_signal(name: str, signal_id: int, text: str) -> None:
     """Replace the text of signal ID."""
