@@ -1,6 +1,11 @@
 """One chat turn, as both front ends run it: the profile's enabled signals, the engine, the
 chosen reflector, then the generation and both messages stored in one transaction. A
-cancelled or failed turn stores nothing, so the user's text is never half-saved."""
+cancelled or failed turn stores nothing, so the user's text is never half-saved.
+
+What could make the store refuse the turn and is known before generating (text it cannot
+hold, a conversation that is gone) is checked before generating; what only saving can find
+(a lock held too long, a full disk) raises TurnNotStored, which carries the answer, so a
+finished answer is never thrown away unseen."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from .runtime import Runtime
 from .store import conversations as C
 from .store import generations as G
 from .store import profiles as P
+from .store.db import check_text
 
 
 @dataclass
@@ -22,6 +28,22 @@ class TurnResult:
     conversation_id: int
     user_message: Message
     answer: Message
+
+
+class TurnNotStored(PersonacoError):
+    """The answer was generated but the store could not keep it; `generation` holds it."""
+
+    def __init__(self, generation: Generation, cause: PersonacoError) -> None:
+        super().__init__(f"The answer was not stored: {cause.what}", cause.todo)
+        self.generation = generation
+
+
+def check_turn(query: str, signals: list[str]) -> None:
+    """Refuse, before any work, a question or signal the store could not keep."""
+    if not query.strip():
+        raise PersonacoError("The question is empty.", "Type a question first.")
+    for text in (query, *signals):
+        check_text(text)
 
 
 def history(rt: Runtime, conversation_id: int | None) -> list[ChatMessage]:
@@ -45,15 +67,20 @@ def ask(
     save: bool = True,
     **overrides: object,
 ) -> TurnResult | Generation:
-    if not query.strip():
-        raise PersonacoError("The question is empty.", "Type a question first.")
+    check_turn(query, signals or [])
     profile = (
         P.get_profile(rt.store, profile_id) if profile_id else P.ensure_default_profile(rt.store)
     )
+    if conversation_id is not None:
+        C.get_conversation(rt.store, conversation_id)  # gone (deleted elsewhere): say so now
     if signals is None:
         signals = [s.as_text for s in P.list_signals(rt.store, profile.id, enabled_only=True)]
     engine = rt.engine or rt.load_engine()
     cfg = rt.run_config(**overrides)
+    if cfg.seed is not None and not -1 <= cfg.seed < 2**63:  # SQLite's INTEGER holds the seed
+        raise PersonacoError(
+            f"The seed {cfg.seed} is out of range.", "Use -1 or an integer from 0 to 2**63-1."
+        )
     reflector = rt.reflector(engine, rt.settings.generation.reflector)
     gen = personaco.run(
         engine,
@@ -67,14 +94,19 @@ def ask(
     )
     if not save:
         return gen
-    with rt.store.transaction():
-        if conversation_id is None:
-            conversation_id = C.create_conversation(rt.store, profile.id, title=_title(query)).id
-        gen_id = G.save_generation(rt.store, gen, profile_id=profile.id)
-        user = C.add_message(rt.store, conversation_id, "user", query)
-        answer = C.add_message(
-            rt.store, conversation_id, "assistant", gen.response, generation_id=gen_id
-        )
+    try:
+        with rt.store.transaction():
+            if conversation_id is None:
+                title = _title(query)
+                conversation_id = C.create_conversation(rt.store, profile.id, title=title).id
+            gen_id = G.save_generation(rt.store, gen, profile_id=profile.id)
+            user = C.add_message(rt.store, conversation_id, "user", query)
+            answer = C.add_message(
+                rt.store, conversation_id, "assistant", gen.response, generation_id=gen_id
+            )
+    except PersonacoError as e:
+        gen.id = None  # rolled back: no stored row has this id
+        raise TurnNotStored(gen, e) from e
     return TurnResult(gen, conversation_id, user, answer)
 
 

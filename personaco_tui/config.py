@@ -8,13 +8,21 @@ environment variable a section names, or from the system keyring.
 Every value passes one check (`_check`) whatever its source: the type the field declares
 (no silent 4.9 -> 4 or true -> 1.0; text from the environment, the command line or the
 settings screen is parsed), the choices of a `Literal` field, and the field's range. An
-unknown section or key is an error naming the known ones, never silently ignored.
+unknown key in a known section is an error naming the known ones, never silently ignored,
+and so is a section whose name is close to a known one ([generaton]). A table with a clearly
+foreign name ([mytool]) is left alone with a debug line: people keep other tools' settings
+in the same file, and PersonaCo must neither fail on them nor drop them.
+
+Saving edits the user's document in place (tomlkit keeps comments, order, formatting and
+foreign tables) and writes only the values that changed, never the defaults; the write goes
+through `fileio.atomic_write`, so a symlinked config.toml stays a link and the mode is kept.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+import logging
 import math
 import os
 import stat
@@ -23,7 +31,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
-import tomli_w
+import tomlkit
+import tomlkit.exceptions
 
 from .errors import ConfigError
 from .fileio import atomic_write
@@ -32,6 +41,11 @@ from .reflector_registry import REFLECTORS as _REFLECTOR_FACTORIES
 
 CONFIG_ENV = "PERSONACO_CONFIG"
 MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few hundred bytes; more is a wrong path
+# How close a table's name must be to a section's to be taken for a misspelling of it:
+# "generaton" (0.95), "modle" (0.8) and "jugde" (0.8) are; "mytool" (0.55 to "model") is not.
+MISSPELLING_CUTOFF = 0.7
+
+log = logging.getLogger(__name__)
 
 Method = Literal["personaco", "baseline"]
 Weights = Literal["auto", "native", "bf16", "q8_0"]  # see catalog/weights.py
@@ -316,6 +330,24 @@ def spec_for(key: str, source: str = "the command line") -> tuple[str, str]:
     return section, name
 
 
+def _without_foreign_tables(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """`data` less the tables that belong to some other tool: a name no section resembles.
+    A plain value at the top level (k = 4) stays, to be refused: it is a misplaced setting."""
+    sections = list(_sections())
+    kept: dict[str, Any] = {}
+    for name, value in data.items():
+        foreign = (
+            name not in sections
+            and isinstance(value, dict)
+            and not difflib.get_close_matches(name, sections, n=1, cutoff=MISSPELLING_CUTOFF)
+        )
+        if foreign:
+            log.debug("config: [%s] in %s is no PersonaCo section; left alone", name, source)
+        else:
+            kept[name] = value
+    return kept
+
+
 def apply(settings: Settings, data: dict[str, Any], source: str, *, parse: bool = True) -> None:
     """Set the values in `data` ({section: {name: value}}) on `settings`, each checked
     against its field (text parsed as the field's type when `parse`); an unknown section or
@@ -387,7 +419,7 @@ def load(loc: Locations, *, env: bool = True) -> Settings:
                 f"Config file {path} nests arrays or tables too deeply to read.",
                 "Fix or delete it to use defaults.",
             ) from None
-        apply(settings, data, str(path), parse=False)
+        apply(settings, _without_foreign_tables(data, str(path)), str(path), parse=False)
     if env:
         for var, section, name, value in _env_overrides():
             apply(settings, {section: {name: value}}, f"the environment variable {var}")
@@ -403,8 +435,60 @@ def validate(s: Settings) -> None:
             _check(spec, getattr(values, name), "the settings")
 
 
+def check_value(key: str, text: str, source: str = "the command line") -> object:
+    """The value to store for `key` given as text (parsed as its field's type), checked."""
+    section, name = spec_for(key, source)
+    return _check(_sections()[section][name], text, source)
+
+
+def _document(path: Path) -> tomlkit.TOMLDocument:
+    text = _read(path)
+    if text is None:
+        return tomlkit.document()
+    try:
+        return tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as e:
+        raise ConfigError(
+            f"Config file {path} is not valid TOML ({e}).", "Fix or delete it to use defaults."
+        ) from None
+    except RecursionError:
+        raise ConfigError(
+            f"Config file {path} nests arrays or tables too deeply to read.",
+            "Fix or delete it to use defaults.",
+        ) from None
+
+
+def set_values(loc: Locations, values: dict[str, dict[str, object]]) -> Path:
+    """Write `values` ({section: {name: value}}, each checked already) into the config file,
+    editing it in place: every other line, comment and table stays as the user wrote it."""
+    path = config_path(loc)
+    doc = _document(path)
+    for section, names in values.items():
+        table = doc.get(section)
+        if table is None:
+            table = tomlkit.table()
+            doc.add(section, table)
+        elif not isinstance(table, dict):
+            raise ConfigError(
+                f"{section} in {path} is a value, not a [{section}] table.",
+                f"Put its settings under [{section}].",
+            )
+        for name, value in names.items():
+            table[name] = value
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return atomic_write(path, tomlkit.dumps(doc))
+    except OSError as e:
+        raise ConfigError(
+            f"Cannot write config file {path} ({e.strerror or e}).",
+            "Check that it is a regular file and its folder exists and is writable.",
+        ) from None
+
+
 def save(loc: Locations, settings: Settings) -> Path:
-    """Write the file atomically (temporary file, then rename): a crash never leaves half a file."""
+    """Write the settings that differ from what the file gives now (defaults included):
+    a value left as it was is not written, so the file keeps holding only the user's own
+    choices. Atomic (temporary file, then rename): a crash never leaves half a file."""
     validate(settings)
     path = config_path(loc)
     if path.is_dir():
@@ -412,14 +496,14 @@ def save(loc: Locations, settings: Settings) -> Path:
             f"Config file {path} is a directory, not a file.",
             f"Point {CONFIG_ENV} at a TOML file, or remove the directory.",
         )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return atomic_write(path, tomli_w.dumps(settings.to_dict()))
-    except OSError as e:
-        raise ConfigError(
-            f"Cannot write config file {path} ({e.strerror or e}).",
-            "Check that its folder exists and is writable.",
-        ) from None
+    current = load(loc, env=False)
+    changed: dict[str, dict[str, object]] = {}
+    for section, specs in _sections().items():
+        for name in specs:
+            value = getattr(getattr(settings, section), name)
+            if value != getattr(getattr(current, section), name):
+                changed.setdefault(section, {})[name] = value
+    return set_values(loc, changed) if changed or not path.exists() else path
 
 
 def describe() -> list[tuple[str, str, Any]]:

@@ -4,13 +4,22 @@ Everything is written to a temporary file in the target's own folder (so the fin
 `os.replace` is a rename within one file system, atomic on POSIX and Windows) and moved
 over the target only once complete. On any failure the temporary file is removed and the
 error propagates unchanged: callers turn it into their own one-line message.
+
+The target is the file the user named: a symlink is followed and its target replaced (a
+dotfiles link stays a link, the temporary file goes beside the resolved file so the rename
+stays on one file system), an existing file keeps its permission bits, and a new one gets
+the usual 0666 less the umask. A device, FIFO or socket (`/dev/stdout`, a named pipe) is
+refused with `NotARegularFile`: renaming over it would swap the device node for a file, or
+block forever on a pipe. A hard link cannot survive an atomic rename; it is replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
@@ -20,8 +29,64 @@ TextWriter = Callable[[TextIO], object]
 BinaryWriter = Callable[[BinaryIO], object]
 
 
-def _folder(path: Path) -> Path:
-    return path.parent if str(path.parent) else Path(".")
+class NotARegularFile(OSError):
+    """The target exists and is a device, FIFO, socket or folder, not a file to replace."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"it is {kind}, not a regular file", str(path))
+        self.path = path
+        self.kind = kind
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def resolve_target(path: StrPath) -> tuple[Path, int | None]:
+    """(the file a write to `path` must replace, its permission bits or None if new).
+    Symlinks are followed, a dangling one to where it points; NotARegularFile for anything
+    that exists and is not a regular file."""
+    try:
+        # stat the name itself first: /dev/stdout's link to a pipe has no path to resolve
+        st = os.stat(path)
+    except FileNotFoundError:
+        return Path(os.path.realpath(path)), None
+    if not stat.S_ISREG(st.st_mode):
+        raise NotARegularFile(Path(path), _kind(st.st_mode))
+    return Path(os.path.realpath(path)), stat.S_IMODE(st.st_mode)
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def _temp_beside(target: Path, keep_mode: int | None) -> tuple[int, Path]:
+    """An open new file beside `target`. Created with 0666 so the umask applies as it would
+    to any file the user creates (mkstemp's 0600 would make every rewrite private), then
+    given the old file's bits when there was one."""
+    folder = target.parent
+    for _ in range(100):
+        tmp = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(tmp, _CREATE, 0o666)
+        except FileExistsError:
+            continue
+        if keep_mode is not None:
+            try:
+                os.fchmod(fd, keep_mode)
+            except BaseException:
+                os.close(fd)
+                tmp.unlink()
+                raise
+        return fd, tmp
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
 
 
 @contextlib.contextmanager
@@ -29,10 +94,9 @@ def atomic_path(path: StrPath) -> Iterator[Path]:
     """A fresh temporary path beside `path` for a writer that needs a file name (llama.cpp's
     quantizer); moved over `path` when the block ends without an exception, removed if
     it raises. Not fsynced: the callers are caches that check what they load."""
-    target = Path(path)
-    fd, name = tempfile.mkstemp(dir=_folder(target), prefix=f".{target.name}.", suffix=".tmp")
+    target, keep_mode = resolve_target(path)
+    fd, tmp = _temp_beside(target, keep_mode)
     os.close(fd)
-    tmp = Path(name)
     try:
         yield tmp
         os.replace(tmp, target)
@@ -68,7 +132,6 @@ def atomic_write(
     """Write `data` (text for mode "w", UTF-8; bytes for "wb"), or whatever the callable
     `data` writes to the open file, to `path` atomically, flushed to disk before the rename
     so a crash right after cannot leave an empty file in its place. Returns `path`."""
-    target = Path(path)
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_write mode must be 'w' or 'wb', not {mode!r}")
     binary = mode == "wb"
@@ -80,8 +143,8 @@ def atomic_write(
     else:
         kind = "bytes" if binary else "str"
         raise TypeError(f"atomic_write mode {mode!r} takes {kind}, not {type(data).__name__}")
-    fd, name = tempfile.mkstemp(dir=_folder(target), prefix=f".{target.name}.", suffix=".tmp")
-    tmp = Path(name)
+    target, keep_mode = resolve_target(path)
+    fd, tmp = _temp_beside(target, keep_mode)
     try:
         with (
             os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline=newline)
@@ -94,4 +157,4 @@ def atomic_write(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return target
+    return Path(path)

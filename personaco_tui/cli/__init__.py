@@ -13,6 +13,7 @@ from ..locations import HOME_ENV
 from .adherence import adherence
 from .ask import ask
 from .bench import bench
+from .common import echo
 from .config_cmd import config_group
 from .doctor import doctor
 from .eval_cmd import eval_group, export_cmd
@@ -71,20 +72,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rc = cli.main(args=argv, prog_name="personaco", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        echo("Aborted.", err=True)
         return 130
     except click.ClickException as e:
         e.show()
         return e.exit_code
     except PersonacoError as e:
-        click.echo(f"personaco: {e.message}", err=True)
+        echo(f"personaco: {e.message}", err=True)
         return e.exit_code
     except KeyboardInterrupt:
-        click.echo("Cancelled.", err=True)
+        echo("Cancelled.", err=True)
         return 130
     except OSError as e:
         if e.errno == 28:  # ENOSPC
-            click.echo("personaco: the disk is full. Free some space and try again.", err=True)
+            echo("personaco: the disk is full. Free some space and try again.", err=True)
             return 1
         raise
     return rc if isinstance(rc, int) else 0

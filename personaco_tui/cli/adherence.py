@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import open_runtime
+from .common import echo, echo_json, open_runtime
 
 DEFAULT_DEV_SET = Path("../shared/eval/dev_set.jsonl")
 
@@ -48,7 +48,7 @@ def adherence(dev_set, k, max_tokens, limit, reflectors, model_name, as_json):
         k=k,
         max_tokens=max_tokens,
         checkers=checkers,
-        log=lambda line: click.echo(line, err=True),
+        log=lambda line: echo(line, err=True),
     )
     data = report.as_dict()
-    click.echo(json.dumps(data) if as_json else json.dumps(data, indent=2))
+    echo_json(json.dumps(data) if as_json else json.dumps(data, indent=2))

@@ -8,8 +8,11 @@ import sys
 import click
 
 from .. import chat
+from ..errors import PersonacoError
 from ..store import profiles as P
-from .common import open_runtime
+from ..store.db import MAX_TEXT_BYTES
+from .common import echo, echo_json, open_runtime
+from .ids import SEED, find_profile
 
 
 @click.command("ask")
@@ -24,7 +27,7 @@ from .common import open_runtime
 @click.option("--k", type=click.IntRange(1, 32), default=None, help="Samples per turn.")
 @click.option("--max-tokens", type=click.IntRange(1, 32768), default=None)
 @click.option("--temperature", type=click.FloatRange(0, 5), default=None)
-@click.option("--seed", type=int, default=None)
+@click.option("--seed", type=SEED, default=None)
 @click.option("--model", "model_name", default=None, help="Model name or path to a .gguf file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the generation as JSON.")
 @click.option("--no-save", is_flag=True, help="Do not store the turn.")
@@ -43,30 +46,31 @@ def ask(
 ):
     """Answer QUERY with the bundled or configured model ('-' reads it from stdin)."""
     if query == "-":
-        query = sys.stdin.read()
+        query = read_stdin()
     rt = open_runtime()
-    profile = (
-        P.get_profile(rt.store, profile_name)
-        if profile_name
-        else P.ensure_default_profile(rt.store)
-    )
+    profile = find_profile(rt, profile_name) if profile_name else P.ensure_default_profile(rt.store)
+    chat.check_turn(query, list(signals))  # before the model loads
     if model_name:
         rt.load_engine(model_name)
-    result = chat.ask(
-        rt,
-        query,
-        profile_id=profile.id,
-        signals=list(signals) if signals else None,
-        save=not no_save,
-        method=method,
-        k=k,
-        max_tokens=max_tokens,
-        temperature=temperature,
-        seed=seed,
-    )
+    not_stored: chat.TurnNotStored | None = None
+    try:
+        result = chat.ask(
+            rt,
+            query,
+            profile_id=profile.id,
+            signals=list(signals) if signals else None,
+            save=not no_save,
+            method=method,
+            k=k,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            seed=seed,
+        )
+    except chat.TurnNotStored as e:  # the answer is shown all the same, then the note
+        not_stored, result = e, e.generation
     gen = result.generation if isinstance(result, chat.TurnResult) else result
     if as_json:
-        click.echo(
+        echo_json(
             json.dumps(
                 {
                     "id": gen.id,
@@ -83,4 +87,26 @@ def ask(
             )
         )
     else:
-        click.echo(gen.response)
+        echo(gen.response)
+    if not_stored is not None:
+        echo(f"personaco: {not_stored.message}", err=True)
+        click.get_current_context().exit(1)
+
+
+def read_stdin() -> str:
+    """The question on stdin: UTF-8 text of at most what one message may hold. Read as bytes
+    with a cap, so a binary file or /dev/zero is refused in one line, never decoded whole."""
+    data = sys.stdin.buffer.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        raise PersonacoError(
+            f"The question on stdin is longer than {MAX_TEXT_BYTES >> 20} MiB.",
+            "Ask about a long document a part at a time.",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise PersonacoError(
+            f"The question on stdin is not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
+            f"{e.start}).",
+            "Give it a text file.",
+        ) from None

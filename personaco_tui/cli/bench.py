@@ -7,7 +7,7 @@ import json
 
 import click
 
-from .common import open_runtime
+from .common import echo, echo_json, open_runtime
 
 
 @click.command("bench")
@@ -54,7 +54,7 @@ def bench(as_json, model_name, n_tokens, k, repeats, no_naive, no_native, memory
     with --memory, sample RSS after each of --turns PersonaCo turns."""
     rt = open_runtime()
     engine = rt.load_engine(model_name)
-    log = lambda line: click.echo(line, err=True)  # noqa: E731
+    log = lambda line: echo(line, err=True)  # noqa: E731
     if memory:
         from ..benchmarks.memory import run_memory
 
@@ -92,7 +92,7 @@ def bench(as_json, model_name, n_tokens, k, repeats, no_naive, no_native, memory
                 native.close()
         data = report.as_dict()
     if as_json:
-        click.echo(json.dumps(data))
+        echo_json(json.dumps(data))
     else:
         for key, value in data.items():
-            click.echo(f"{key:>20}: {value}")
+            echo(f"{key:>20}: {value}")

@@ -6,6 +6,7 @@ import click
 
 from .. import config as C
 from ..locations import resolve
+from .common import echo
 
 
 @click.group("config")
@@ -18,17 +19,17 @@ def show() -> None:
     """Every setting with its current value and what it does."""
     loc = resolve()
     settings = C.load(loc)
-    click.echo(f"# {C.config_path(loc)}")
+    echo(f"# {C.config_path(loc)}")
     for key, doc, _default in C.describe():
         section, name = key.split(".")
         value = getattr(getattr(settings, section), name)
-        click.echo(f"{key} = {value!r}\n    {doc}")
+        echo(f"{key} = {value!r}\n    {doc}")
 
 
 @config_group.command("path")
 def path() -> None:
     """Print where the config file lives."""
-    click.echo(str(C.config_path(resolve())))
+    echo(str(C.config_path(resolve())))
 
 
 @config_group.command("set")
@@ -38,7 +39,8 @@ def set_(key: str, value: str) -> None:
     """Set KEY (e.g. generation.k) to VALUE and save the file."""
     loc = resolve()
     section, name = C.spec_for(key)  # before reading the file: a typo is named as such
-    settings = C.load(loc, env=False)
-    C.apply(settings, {section: {name: value}}, "the command line")
-    C.save(loc, settings)
-    click.echo(f"{key} = {getattr(getattr(settings, section), name)!r}")
+    checked = C.check_value(key, value)
+    C.load(loc, env=False)  # a broken file is named before anything is written to it
+    # Only this key is written, even when it equals the default: the user asked for it.
+    C.set_values(loc, {section: {name: checked}})
+    echo(f"{key} = {checked!r}")

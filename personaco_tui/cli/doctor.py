@@ -15,6 +15,7 @@ from ..errors import PersonacoError
 from ..locations import resolve
 from ..store.db import Store, sqlite_version
 from ..store.migrate import latest_version
+from .common import echo
 
 
 def _line(ok: bool | None, label: str, detail: str) -> bool:
@@ -23,7 +24,7 @@ def _line(ok: bool | None, label: str, detail: str) -> bool:
         False: click.style("FAIL", fg="red"),
         None: click.style("warn", fg="yellow"),
     }[ok]
-    click.echo(f"{mark}  {label:<18} {detail}")
+    echo(f"{mark}  {label:<18} {detail}")
     return ok is not False
 
 
@@ -120,6 +121,6 @@ def doctor() -> None:
         except PersonacoError as e:
             good &= _line(False, "default model", e.message)
         store.close()
-    click.echo("All good." if good else "Some checks failed; see the lines marked FAIL.")
+    echo("All good." if good else "Some checks failed; see the lines marked FAIL.")
     if not good:
         raise click.exceptions.Exit(1)

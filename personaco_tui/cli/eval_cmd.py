@@ -20,7 +20,8 @@ from ..evaluation.signals_gen import items_from_queries
 from ..evaluation.verdicts import ALL_VERDICTS
 from ..runtime import Runtime
 from ..store.db import DuplicateNameError
-from .common import open_runtime
+from ..terminal_text import neutralise
+from .common import echo, echo_json, open_runtime
 
 
 @click.group("eval")
@@ -35,7 +36,7 @@ def _items_from_queries(
     engine = rt.load_engine(model)
 
     def skip(key: str, why: str) -> None:
-        tqdm.write(f"warning: skipped query {key!r}: {why}.", file=sys.stderr)
+        tqdm.write(neutralise(f"warning: skipped query {key!r}: {why}."), file=sys.stderr)
 
     with tqdm(total=len(queries), unit="query", desc="signals", file=sys.stderr) as bar:
         items = items_from_queries(
@@ -105,7 +106,7 @@ def create(
     if items_path is not None:
         rt = open_runtime()
         made = actions.create_from_items_file(rt.store, name, items_path, config_a, config_b)
-        click.echo(
+        echo(
             f"Created session {name!r}: {made.items} items, A = {describe(made.config_a)}, "
             f"B = {describe(made.config_b)}."
         )
@@ -126,7 +127,7 @@ def create(
         rt, queries_path, signals_per_query, signal_model, signal_max_tokens
     )
     S.create_session(rt.store, name, items, cfg_a, cfg_b)
-    click.echo(
+    echo(
         f"Created session {name!r}: {len(items)} items, A = {describe(cfg_a)}, "
         f"B = {describe(cfg_b)}."
     )
@@ -178,9 +179,9 @@ def run_cmd(
             bar.update(1)
 
         gen = runner.generate_outputs(rt, name, on_progress=progress)
-    click.echo(f"Generated {gen.done} output(s).", err=True)
+    echo(f"Generated {gen.done} output(s).", err=True)
     if judge is None:
-        click.echo("No judge URL set (--judge-base-url or judge.base_url): not judged.", err=True)
+        echo("No judge URL set (--judge-base-url or judge.base_url): not judged.", err=True)
         return
     with judge, tqdm(total=None, unit="verdict", desc="judge", file=sys.stderr) as bar:
 
@@ -197,9 +198,9 @@ def run_cmd(
             retry_errors=retry_errors,
             on_progress=jprogress,
         )
-    click.echo(f"Judged {res.done} pair(s) with {judge.model}.", err=True)
+    echo(f"Judged {res.done} pair(s) with {judge.model}.", err=True)
     if res.errors:
-        click.echo(
+        echo(
             f"{res.errors} request(s) failed and were stored as INVALID (last: "
             f"{res.last_error.rstrip('.')}). Run again with --retry-errors to redo them.",
             err=True,
@@ -216,15 +217,15 @@ def status(name: str) -> None:
     n = len(s.items)
     rows = S.judgment_rows(rt.store, s.id)
     counts = analysis.counts(r["verdict"] for r in rows)
-    click.echo(f"Session {s.name} (created {s.created_at})")
-    click.echo(f"  A: {describe(s.config_a)}")
-    click.echo(f"  B: {describe(s.config_b)}")
-    click.echo(f"Items: {n} ({sum(len(it.signals) for it in s.items)} signals)")
+    echo(f"Session {s.name} (created {s.created_at})")
+    echo(f"  A: {describe(s.config_a)}")
+    echo(f"  B: {describe(s.config_b)}")
+    echo(f"Items: {n} ({sum(len(it.signals) for it in s.items)} signals)")
     for side in S.SIDES:
         done = n - sum(1 for p in pending if p.side == side)
-        click.echo(f"Outputs {side}: {done}/{n}")
-    click.echo(f"Judgments: {len(rows)}")
-    click.echo("Verdicts: " + ", ".join(f"{v} {counts[v]}" for v in ALL_VERDICTS))
+        echo(f"Outputs {side}: {done}/{n}")
+    echo(f"Judgments: {len(rows)}")
+    echo("Verdicts: " + ", ".join(f"{v} {counts[v]}" for v in ALL_VERDICTS))
 
 
 def _pct(x: float | None) -> str:
@@ -270,13 +271,13 @@ def report(name: str, as_json: bool, out_dir: Path | None, no_files: bool) -> No
             "judgments": len(rows),
             **dataclasses.asdict(rep),
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        echo_json(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
         _print_report(s, rows, rep)
     if no_files:
         return
     if not rows:
-        click.echo(
+        echo(
             f"Session {s.name} has no judgments yet: no figures written. "
             f"Run `personaco eval run {s.name}` first.",
             err=True,
@@ -284,39 +285,47 @@ def report(name: str, as_json: bool, out_dir: Path | None, no_files: bool) -> No
         return
     folder = out_dir if out_dir is not None else default_report_dir(s.name)
     paths = plots.write_report_files(rep, folder, title=s.name)
-    click.echo(f"Wrote {', '.join(p.name for p in paths)} to {folder}.", err=True)
+    echo(f"Wrote {', '.join(p.name for p in paths)} to {folder}.", err=True)
 
 
 def _print_report(s: S.Session, rows: list, rep: analysis.Report) -> None:
-    click.echo(f"Session {s.name}: A = {describe(s.config_a)}, B = {describe(s.config_b)}")
-    click.echo(f"Judgments: {len(rows)}")
-    click.echo("Verdicts: " + ", ".join(f"{v} {rep.counts[v]}" for v in ALL_VERDICTS))
-    click.echo(_win_line(rep.win))
-    click.echo("By signal length (words):")
+    echo(f"Session {s.name}: A = {describe(s.config_a)}, B = {describe(s.config_b)}")
+    echo(f"Judgments: {len(rows)}")
+    echo("Verdicts: " + ", ".join(f"{v} {rep.counts[v]}" for v in ALL_VERDICTS))
+    echo(_win_line(rep.win))
+    echo("By signal length (words):")
     for b in rep.by_length:
-        click.echo(f"  {b.label}: {sum(b.counts.values())} judgments; {_win_line(b.win)}")
-    click.echo("Clusters:")
+        echo(f"  {b.label}: {sum(b.counts.values())} judgments; {_win_line(b.win)}")
+    echo("Clusters:")
     for c in rep.clustering.clusters:
         terms = ", ".join(c.top_terms) or "-"
-        click.echo(f"  #{c.index} ({c.size} pairs) [{terms}]: {_win_line(c.win)}")
+        echo(f"  #{c.index} ({c.size} pairs) [{terms}]: {_win_line(c.win)}")
     if rep.clustering.note:
-        click.echo(f"  {rep.clustering.note}")
+        echo(f"  {rep.clustering.note}")
 
 
 @click.command("export")
 @click.argument("name")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--jsonl", "jsonl_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option(
+    "--jsonl", "jsonl_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path)
+)
 def export_cmd(name: str, csv_path: Path | None, jsonl_path: Path | None) -> None:
-    """Write session NAME's judgments to a CSV and/or JSONL file."""
+    """Write session NAME's judgments to a CSV and/or JSONL file; - is standard output."""
     if csv_path is None and jsonl_path is None:
         raise PersonacoError("Nothing to write.", "Give --csv FILE and/or --jsonl FILE.")
+    if str(csv_path) == export.STDOUT and str(jsonl_path) == export.STDOUT:
+        raise PersonacoError(
+            "--csv - and --jsonl - would mix two formats on standard output.",
+            "Send at most one of them to -.",
+        )
     rt = open_runtime()
     rows = S.judgment_rows(rt.store, name)
     for path, write in ((csv_path, export.write_csv), (jsonl_path, export.write_jsonl)):
         if path is not None:
             write(rows, path)
-            click.echo(f"Wrote {len(rows)} judgment(s) to {path}.", err=True)
+            where = "standard output" if str(path) == export.STDOUT else path
+            echo(f"Wrote {len(rows)} judgment(s) to {where}.", err=True)
 
 
 def _tick(bar: tqdm) -> None:

@@ -10,7 +10,9 @@ from tqdm import tqdm
 
 from .. import batch
 from ..config import REFLECTORS
-from .common import open_runtime
+from ..terminal_text import neutralise
+from .common import echo, open_runtime
+from .ids import SEED
 
 
 @click.command("generate")
@@ -35,18 +37,27 @@ from .common import open_runtime
 @click.option("--reflector", type=click.Choice(list(REFLECTORS)), default=None)
 @click.option("--max-tokens", type=click.IntRange(1, 32768), default=None)
 @click.option("--temperature", type=click.FloatRange(0, 5), default=None)
-@click.option("--seed", type=int, default=None, help="Seed for every item (default: configured).")
+@click.option("--seed", type=SEED, default=None, help="Seed for every item (default: configured).")
 @click.option("--model", "model_name", default=None, help="Model name or .gguf path.")
 def generate(in_path, out_path, method, k, reflector, max_tokens, temperature, seed, model_name):
     """Generate answers for every line of --input, appending to --output."""
     rt = open_runtime()
     bad: list[str] = []
+    failed: list[str] = []
+    not_stored: list[str] = []
 
-    def on_bad(n: int, why: str) -> None:
-        bad.append(f"{in_path}:{n}: skipped ({why})")
-        click.echo(bad[-1], err=True)
+    def report(into: list[str], line: str) -> None:
+        into.append(line)
+        tqdm.write(neutralise(line), file=sys.stderr)
 
-    items = list(batch.read_items(in_path, on_bad))
+    def failed_item(bar: tqdm, item_id: str, why: str) -> None:
+        report(failed, f"item {item_id}: failed ({why})")
+        _tick(bar)
+
+    items = list(
+        batch.read_items(in_path, lambda n, why: report(bad, f"{in_path}:{n}: skipped ({why})"))
+    )
+    batch.check_output(out_path)  # before the model loads: a wrong path costs nothing
     engine = rt.load_engine(model_name)
     cfg = rt.run_config(
         method=method, k=k, max_tokens=max_tokens, temperature=temperature, seed=seed
@@ -68,12 +79,20 @@ def generate(in_path, out_path, method, k, reflector, max_tokens, temperature, s
             refl,
             store=rt.store,
             on_done=lambda item, gen: _tick(bar),
+            on_failed=lambda item, why: failed_item(bar, item.id, why),
+            on_not_stored=lambda item, why: report(
+                not_stored, f"item {item.id}: written but not stored in the database ({why})"
+            ),
         )
-    click.echo(
+    summary = (
         f"Wrote {n} results to {out_path} ({len(items) - todo} already there, "
-        f"{len(bad)} bad lines skipped).",
-        err=True,
+        f"{len(bad)} bad lines skipped"
     )
+    if failed:
+        summary += f", {len(failed)} failed"
+    if not_stored:
+        summary += f", {len(not_stored)} not stored in the database"
+    echo(summary + ").", err=True)
 
 
 def _tick(bar: tqdm) -> None:

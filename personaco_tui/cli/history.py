@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ..store import conversations as C
-from .common import open_runtime
+from .common import echo, open_runtime
+from .ids import ID
 
 
 @click.group("history")
@@ -18,18 +19,18 @@ def list_() -> None:
     """Conversations, most recent first."""
     rt = open_runtime()
     for c in C.list_conversations(rt.store):
-        click.echo(f"#{c.id}  {c.updated_at[:16].replace('T', ' ')}  {c.title or '(untitled)'}")
+        echo(f"#{c.id}  {c.updated_at[:16].replace('T', ' ')}  {c.title or '(untitled)'}")
 
 
 @history_group.command("show")
-@click.argument("conversation_id", metavar="ID", type=int)
+@click.argument("conversation_id", metavar="ID", type=ID)
 def show(conversation_id: int) -> None:
     """Every message of conversation ID."""
     rt = open_runtime()
     conv = C.get_conversation(rt.store, conversation_id)
-    click.echo(f"# {conv.title or '(untitled)'}")
+    echo(f"# {conv.title or '(untitled)'}")
     for m in C.list_messages(rt.store, conv.id):
-        click.echo(f"\n[{m.role}]\n{m.content}")
+        echo(f"\n[{m.role}]\n{m.content}")
 
 
 @history_group.command("search")
@@ -40,6 +41,6 @@ def search(text: str, limit: int) -> None:
     rt = open_runtime()
     hits = C.search_messages(rt.store, text, limit=limit)
     if not hits:
-        click.echo("No messages match.")
+        echo("No messages match.")
     for msg, snippet in hits:
-        click.echo(f"#{msg.conversation_id}  [{msg.role}]  {' '.join(snippet.split())}")
+        echo(f"#{msg.conversation_id}  [{msg.role}]  {' '.join(snippet.split())}")

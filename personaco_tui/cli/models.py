@@ -8,7 +8,7 @@ from ..catalog import registry
 from ..catalog.manifest import load_catalog
 from ..catalog.pull import pull_model
 from ..errors import NotFoundError
-from .common import open_runtime
+from .common import echo, open_runtime
 
 DEFAULT_MODEL = "smollm2-135m"
 
@@ -49,7 +49,7 @@ def list_models() -> None:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
 
 
 @models_group.command("add")
@@ -59,9 +59,7 @@ def add(path: str, name: str | None) -> None:
     """Register a local GGUF file."""
     rt = open_runtime()
     entry = registry.add_model(rt.store.db, rt.loc, path, name=name)
-    click.echo(
-        f"Added {entry.name} ({entry.path}, {entry.quantization or 'unknown quantization'})."
-    )
+    echo(f"Added {entry.name} ({entry.path}, {entry.quantization or 'unknown quantization'}).")
 
 
 @models_group.command("remove")
@@ -70,10 +68,10 @@ def remove(name: str) -> None:
     """Forget a registered local model (the file itself is kept)."""
     rt = open_runtime()
     registry.remove_model(rt.store.db, name, rt.loc)
-    click.echo(f"Removed {name} from the list; its file was not touched.")
+    echo(f"Removed {name} from the list; its file was not touched.")
     if rt.settings.model.default == name:
         registry.use_model(rt.store.db, rt.loc, DEFAULT_MODEL)
-        click.echo(f"It was the default model; the default is now {DEFAULT_MODEL}.")
+        echo(f"It was the default model; the default is now {DEFAULT_MODEL}.")
 
 
 @models_group.command("use")
@@ -82,7 +80,7 @@ def use(name: str) -> None:
     """Make NAME the default model."""
     rt = open_runtime()
     registry.use_model(rt.store.db, rt.loc, name)
-    click.echo(f"Default model: {name}")
+    echo(f"Default model: {name}")
 
 
 @models_group.command("pull")
@@ -101,9 +99,7 @@ def pull(name: str, endpoint: str | None) -> None:
         )
     manifest = catalog[name]
     if manifest.bundled:
-        click.echo(f"{name} ships with PersonaCo; nothing to download.")
+        echo(f"{name} ships with PersonaCo; nothing to download.")
         return
     path = pull_model(manifest, rt.loc, endpoint=endpoint)
-    click.echo(
-        f"Downloaded {name} to {path}. Make it the default with: personaco models use {name}"
-    )
+    echo(f"Downloaded {name} to {path}. Make it the default with: personaco models use {name}")

@@ -13,7 +13,8 @@ from ..core.signals.kinds import parse_param_args
 from ..core.types import Reading, Signal
 from ..errors import PersonacoError
 from ..store import profiles as P
-from .common import open_runtime
+from .common import echo, echo_json, open_runtime
+from .ids import ID, find_profile
 
 _CHECK_HELP = "Read the signal as this check (see: personaco signal kinds)."
 _PARAM_HELP = "A parameter of --check, name=value; repeat for more (e.g. --param n=40)."
@@ -34,7 +35,7 @@ def list_profiles() -> None:
         n = len(P.list_signals(rt.store, p.id))
         on = len(P.list_signals(rt.store, p.id, enabled_only=True))
         mark = "*" if active and active.id == p.id else " "
-        click.echo(f"{mark} {p.name}  ({on}/{n} signals on)")
+        echo(f"{mark} {p.name}  ({on}/{n} signals on)")
 
 
 @profile_group.command("create")
@@ -46,7 +47,7 @@ def create(name: str, make_active: bool) -> None:
     p = P.create_profile(rt.store, name)
     if make_active:
         P.set_active_profile(rt.store, p.id)
-    click.echo(f"Created profile {p.name!r}.")
+    echo(f"Created profile {p.name!r}.")
 
 
 @profile_group.command("use")
@@ -54,9 +55,9 @@ def create(name: str, make_active: bool) -> None:
 def use(name: str) -> None:
     """Make NAME the active profile (the TUI and `ask` use it)."""
     rt = open_runtime()
-    p = P.get_profile(rt.store, name)
+    p = find_profile(rt, name)
     P.set_active_profile(rt.store, p.id)
-    click.echo(f"Active profile: {p.name}")
+    echo(f"Active profile: {p.name}")
 
 
 @profile_group.command("rename")
@@ -65,9 +66,9 @@ def use(name: str) -> None:
 def rename(name: str, new_name: str) -> None:
     """Rename a profile."""
     rt = open_runtime()
-    p = P.get_profile(rt.store, name)
+    p = find_profile(rt, name)
     P.rename_profile(rt.store, p.id, new_name)
-    click.echo(f"Renamed {name!r} to {new_name!r}.")
+    echo(f"Renamed {name!r} to {new_name!r}.")
 
 
 @profile_group.command("delete")
@@ -76,11 +77,11 @@ def rename(name: str, new_name: str) -> None:
 def delete(name: str, yes: bool) -> None:
     """Delete a profile and its signals (its conversations are kept)."""
     rt = open_runtime()
-    p = P.get_profile(rt.store, name)
+    p = find_profile(rt, name)
     if not yes:
         click.confirm(f"Delete profile {p.name!r} and its signals?", abort=True)
     P.delete_profile(rt.store, p.id)
-    click.echo(f"Deleted profile {p.name!r}.")
+    echo(f"Deleted profile {p.name!r}.")
 
 
 def _reading_words(reading: Reading | None) -> str:
@@ -111,23 +112,23 @@ def _signal_json(s: Signal) -> dict[str, Any]:
 
 
 def _show(rt, name: str | None, as_json: bool = False) -> None:
-    p = P.get_profile(rt.store, name) if name else P.ensure_default_profile(rt.store)
+    p = find_profile(rt, name) if name else P.ensure_default_profile(rt.store)
     if as_json:
         signals = P.list_signals(rt.store, p.id)
         data = {"profile": p.name, "id": p.id, "signals": [_signal_json(s) for s in signals]}
-        click.echo(json.dumps(data, ensure_ascii=False))
+        echo_json(json.dumps(data, ensure_ascii=False))
         return
-    click.echo(f"Profile {p.name}")
+    echo(f"Profile {p.name}")
     signals = P.list_signals(rt.store, p.id)
     if not signals:
-        click.echo(
+        echo(
             "  (no signals: add one with `personaco profile add-signal "
             f'{p.name} "Keep it under 80 words."`)'
         )
     for s in signals:
         box = "[x]" if s.enabled else "[ ]"
         weight = f"  (weight {s.weight:g})" if s.weight is not None else ""
-        click.echo(f"  {box} #{s.id}  {s.text}{weight}{_reading_words(s.reading)}")
+        echo(f"  {box} #{s.id}  {s.text}{weight}{_reading_words(s.reading)}")
 
 
 @profile_group.command("show")
@@ -164,7 +165,7 @@ def warn_conflicts(rt, signal: Signal) -> None:
         return
     for c in conflicts_of(index, [understand(s.as_text) for s in enabled]):
         other = enabled[c.b if c.a == index else c.a]
-        click.echo(
+        echo(
             f"Warning: signal #{signal.id} “{signal.text}” conflicts with #{other.id} "
             f"“{other.text}”: {c.reason}.",
             err=True,
@@ -190,15 +191,15 @@ def add_signal(
     how it is read (default: read automatically, see `personaco signal explain`)."""
     reading = _chosen_reading(check, params, by_model)
     rt = open_runtime()
-    p = P.get_profile(rt.store, name)
+    p = find_profile(rt, name)
     s = P.add_signal(rt.store, p.id, text, weight=weight, reading=reading)
-    click.echo(f"Added signal #{s.id} to {p.name}.")
+    echo(f"Added signal #{s.id} to {p.name}.")
     warn_conflicts(rt, s)
 
 
 @profile_group.command("set-reading")
 @click.argument("name")
-@click.argument("signal_id", metavar="ID", type=int)
+@click.argument("signal_id", metavar="ID", type=ID)
 @click.option("--check", "check", metavar="KIND", default=None, help=_CHECK_HELP)
 @click.option("--param", "params", metavar="NAME=VALUE", multiple=True, help=_PARAM_HELP)
 @click.option("--judge-by-model", "by_model", is_flag=True, help=_MODEL_HELP)
@@ -220,12 +221,12 @@ def set_reading(
     s = _signal_of(rt, name, signal_id)
     s = P.set_signal_reading(rt.store, s.id, reading)
     shown = _reading_words(s.reading).strip() or "(reading: automatic)"
-    click.echo(f"Signal #{s.id} {shown[1:-1]}.")
+    echo(f"Signal #{s.id} {shown[1:-1]}.")
     warn_conflicts(rt, s)
 
 
 def _signal_of(rt, name: str, signal_id: int):
-    p = P.get_profile(rt.store, name)
+    p = find_profile(rt, name)
     s = P.get_signal(rt.store, signal_id)
     if s.profile_id != p.id:
         raise click.BadParameter(f"signal #{signal_id} belongs to another profile", param_hint="ID")
@@ -234,18 +235,18 @@ def _signal_of(rt, name: str, signal_id: int):
 
 @profile_group.command("remove-signal")
 @click.argument("name")
-@click.argument("signal_id", metavar="ID", type=int)
+@click.argument("signal_id", metavar="ID", type=ID)
 def remove_signal(name: str, signal_id: int) -> None:
     """Remove signal ID (see `profile show`) from profile NAME."""
     rt = open_runtime()
     s = _signal_of(rt, name, signal_id)
     P.remove_signal(rt.store, s.id)
-    click.echo(f"Removed signal #{s.id}.")
+    echo(f"Removed signal #{s.id}.")
 
 
 @profile_group.command("toggle-signal")
 @click.argument("name")
-@click.argument("signal_id", metavar="ID", type=int)
+@click.argument("signal_id", metavar="ID", type=ID)
 @click.option("--on/--off", "state", default=None, help="Set the state instead of flipping it.")
 def toggle_signal(name: str, signal_id: int, state: bool | None) -> None:
     """Turn signal ID on or off for the next turns."""
@@ -253,18 +254,18 @@ def toggle_signal(name: str, signal_id: int, state: bool | None) -> None:
     s = _signal_of(rt, name, signal_id)
     enabled = (not s.enabled) if state is None else state
     s = P.set_signal_enabled(rt.store, s.id, enabled)
-    click.echo(f"Signal #{s.id} is now {'on' if enabled else 'off'}.")
+    echo(f"Signal #{s.id} is now {'on' if enabled else 'off'}.")
     warn_conflicts(rt, s)
 
 
 @profile_group.command("edit-signal")
 @click.argument("name")
-@click.argument("signal_id", metavar="ID", type=int)
+@click.argument("signal_id", metavar="ID", type=ID)
 @click.argument("text")
 def edit_signal(name: str, signal_id: int, text: str) -> None:
     """Replace the text of signal ID."""
     rt = open_runtime()
     s = _signal_of(rt, name, signal_id)
     s = P.edit_signal(rt.store, s.id, text)
-    click.echo(f"Signal #{s.id} updated.")
+    echo(f"Signal #{s.id} updated.")
     warn_conflicts(rt, s)

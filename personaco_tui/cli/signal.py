@@ -11,6 +11,7 @@ from ..core.reflectors.rules.parser import MAX_SIGNAL_CHARS
 from ..core.signals import understand
 from ..core.signals.kinds import KINDS, kind_usage
 from ..evaluation.signal_explain import describe, explain
+from .common import echo, echo_json
 
 
 @click.group("signal")
@@ -37,10 +38,10 @@ def explain_cmd(text: str, as_json: bool) -> None:
         )
     data = explain(text)
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False))
+        echo_json(json.dumps(data, ensure_ascii=False))
         return
     for line in describe(understand(text), data):
-        click.echo(line)
+        echo(line)
 
 
 @signal_group.command("kinds")
@@ -65,8 +66,8 @@ def kinds_cmd(as_json: bool) -> None:
             }
             for name, k in KINDS.items()
         }
-        click.echo(json.dumps(data, ensure_ascii=False))
+        echo_json(json.dumps(data, ensure_ascii=False))
         return
     for k in KINDS.values():
-        click.echo(f"  {kind_usage(k):60}  {k.label}")
-    click.echo("  or --judge-by-model: no rule; the model judges the signal")
+        echo(f"  {kind_usage(k):60}  {k.label}")
+    echo("  or --judge-by-model: no rule; the model judges the signal")

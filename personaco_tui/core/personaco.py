@@ -26,6 +26,7 @@ from ..engines.base import (
     StopWhen,
     TurnProgressFn,
 )
+from ..errors import EngineError
 from .consensus import consensus
 from .prompts import personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
@@ -44,6 +45,11 @@ class RunConfig:
     # signal is rule-checkable and the reflector uses rules); the generation records it.
     early_stop: bool = False
 
+
+# No token of any model we know spells more than 64 characters (runs of spaces or "="): a
+# text of c characters is at least c / 128 tokens, an estimate that never refuses a turn
+# that fits, and costs nothing next to tokenizing a pasted file (minutes and gigabytes).
+MAX_CHARS_PER_TOKEN = 128
 
 CERTAIN = frozenset({"rules"})  # reflectors whose cells are facts, not estimates
 
@@ -108,6 +114,16 @@ def _refuse_what_cannot_fit(
     that cannot count tokens (a remote server) is left to refuse the request itself."""
     if not engine.capabilities.counts_tokens:
         return
+    chars = sum(len(m["content"]) for m in messages)
+    at_least = chars // MAX_CHARS_PER_TOKEN
+    try:
+        engine.check_budget(at_least, 1, 0)
+    except EngineError:
+        raise EngineError(
+            f"This turn is {chars:,} characters, at least {at_least:,} tokens: more than the "
+            "model's context holds.",
+            "Shorten the question or the signals, or raise model.n_ctx.",
+        ) from None
     prompt_len = len(engine.prompt_tokens(messages))
     engine.check_budget(prompt_len, k, max_tokens)
     if not baseline and signals:

@@ -4,9 +4,17 @@ Both files are UTF-8 and have the fixed column order `COLUMNS`. Each is written 
 temporary file in the target's folder and moved over the target with `os.replace`, so a
 failure half-way leaves the previous file (or none) untouched, never a partial one.
 
+The path `-` means standard output (not atomic, nothing to replace); written to a terminal,
+control sequences are neutralised as in everything else PersonaCo prints, while a pipe gets
+the exact text. Any other path is written through `fileio.atomic_write`: symlinks are
+followed, the file's mode is kept, and a device or FIFO is refused in one line.
+
 CSV only (files people open in spreadsheets):
-- text cells starting with = + - @, a tab or a carriage return get a leading apostrophe,
-  so a spreadsheet shows them as text instead of running them as formulas;
+- text cells starting with = + - @, a tab, a carriage return or a line feed get a leading
+  apostrophe, so a spreadsheet shows them as text instead of running them as formulas. The
+  full-width and small forms of those signs (＝ ﹦ ＋ － ＠ ...) and the minus sign count too,
+  since spreadsheets fold them to ASCII, and so does any of them after leading whitespace
+  (" =1+1", "\n=1+1", ideographic spaces), which spreadsheets trim before parsing;
 - NUL characters are replaced with U+FFFD: Python's csv module can write them, but most
   spreadsheet and CSV tools truncate or reject the cell, so the file would not round-trip
   anywhere but Python. JSONL keeps every character exactly (JSON escapes NUL as \\u0000).
@@ -14,14 +22,18 @@ CSV only (files people open in spreadsheets):
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import PersonacoError
-from ..fileio import atomic_write
+from ..fileio import NotARegularFile, atomic_write
+from ..terminal_text import neutralise
 
 COLUMNS: tuple[str, ...] = (
     "session",
@@ -41,7 +53,10 @@ COLUMNS: tuple[str, ...] = (
     "created_at",
 )
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+STDOUT = "-"
+_FORMULA_SIGNS = frozenset("=+-@")
+_ALWAYS_QUOTED = frozenset("\t\r\n\x0b\x0c\x85\u2028\u2029")
+_MINUS_SIGNS = frozenset("\u2212\u2796")  # not folded by NFKC, but read as minus
 
 
 class ExportError(PersonacoError):
@@ -69,9 +84,27 @@ def csv_cell(value: Any) -> str | int | float:
     if isinstance(value, (int, float)):
         return value
     text = _text(value).replace("\x00", "\ufffd")
-    if text.startswith(_FORMULA_STARTS):
+    if _formula_like(text):
         text = "'" + text
     return text
+
+
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read `text` as a formula: it starts with a line or tab
+    control, or its first non-space character is = + - @ in any width or form."""
+    if not text:
+        return False
+    if text[0] in _ALWAYS_QUOTED:
+        return True
+    rest = text.lstrip()
+    if not rest:
+        return False
+    first = rest[0]
+    return (
+        first in _ALWAYS_QUOTED
+        or first in _MINUS_SIGNS
+        or unicodedata.normalize("NFKC", first)[:1] in _FORMULA_SIGNS
+    )
 
 
 def json_value(value: Any) -> Any:
@@ -83,9 +116,16 @@ def json_value(value: Any) -> Any:
 def _atomic_write(
     path: str | Path, write: Callable[[IO[Any]], object], newline: str | None, binary: bool = False
 ) -> Path:
+    if str(path) == STDOUT:
+        return _write_stdout(write, newline, binary)
     path = Path(path)
     try:
         return atomic_write(path, write, "wb" if binary else "w", newline=newline)
+    except NotARegularFile as e:
+        raise ExportError(
+            f"Cannot write {path}: {e.strerror}.",
+            f"Give a file path, or {STDOUT} for standard output; nothing was written.",
+        ) from e
     except UnicodeEncodeError as e:
         raise ExportError(
             f"Cannot export to {path}: a value holds invalid unicode (a lone surrogate).",
@@ -96,6 +136,31 @@ def _atomic_write(
             f"Cannot write {path} ({e.strerror or e}).",
             "Check the folder exists and is writable; nothing was written.",
         ) from e
+
+
+class _TerminalSafe:
+    """A text stream that neutralises control sequences before they reach a terminal."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(neutralise(text))
+
+
+def _write_stdout(write: Callable[[IO[Any]], object], newline: str | None, binary: bool) -> Path:
+    if binary:
+        raise ExportError(
+            "Cannot write binary data to standard output.", "Give a file path instead."
+        )
+    stream = sys.stdout
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        # csv writes its own \r\n: no newline translation on top of it
+        stream.reconfigure(newline=newline)  # type: ignore[union-attr]
+    target: Any = _TerminalSafe(stream) if stream.isatty() else stream
+    write(target)
+    stream.flush()
+    return Path(STDOUT)
 
 
 def write_csv(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:

@@ -104,8 +104,11 @@ async def test_the_live_block_is_drawn_a_few_times_a_second_not_per_token(engine
         seconds = time.monotonic() - started
         assert not app.query(LiveMessage)  # the live block gives way to the answer
     app.rt.close()
-    tokens = 4 * 48
     assert draws, "the live block was never drawn"
-    # at most one draw per 0.2 s, plus one per phase change; far fewer than the tokens
+    # at most one draw per 0.2 s, plus one per phase change
     assert len(draws) <= seconds / 0.2 + 6, (len(draws), seconds)
-    assert len(draws) < tokens / 4
+    # Drawing per token would put most draws milliseconds apart. Only a phase change (and a
+    # clock tick that a busy machine delayed) may come within 0.1 s of the previous draw.
+    # Measured by gaps, not counts, so a slow machine's longer turn cannot fail it.
+    close = [b - a for a, b in zip(draws, draws[1:], strict=False) if b - a < 0.1]
+    assert len(close) <= 6 + len(draws) // 10, (len(close), len(draws))

@@ -11,18 +11,18 @@ sublinear TF, IDF, L2 norm and softmax the training pipeline used.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
 from ... import locations
+from ...fileio import atomic_write
 from . import corpus
 
 log = logging.getLogger(__name__)
@@ -206,14 +206,12 @@ def cache_path(fingerprint: str) -> Path:
 
 def _save(path: Path, arrays: dict[str, npt.NDArray[np.generic]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, path)  # atomic: a parallel process reads the old file or the new one
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    # atomic: a parallel process reads the old file or the new one, never half of one
+
+    def write(f: BinaryIO) -> None:
+        np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
+
+    atomic_write(path, write, "wb")
 
 
 def _load(path: Path) -> SignalClassifier | None:

@@ -184,6 +184,10 @@ class ChatScreen(WorkerErrors, Screen[None]):
         except Cancelled:
             self.post_message(TurnFailed("", query))
             return
+        except chat.TurnNotStored as e:
+            progress.flush()
+            self.app.call_from_thread(self.show_not_stored, e)
+            return
         except PersonacoError as e:
             self.post_message(TurnFailed(e.message, query))
             return
@@ -248,6 +252,14 @@ class ChatScreen(WorkerErrors, Screen[None]):
             self._sidebar(conversations.mark_open(r.conversation_id))
         else:
             self._sidebar(conversations.reload())  # the list is ordered by last activity
+
+    def show_not_stored(self, e: chat.TurnNotStored) -> None:
+        """The store refused a finished turn (a lock, a full disk): the answer is shown all
+        the same, with a note, and the question stays on screen; neither is in the history."""
+        self._end_turn()
+        self.query_one(ChatView).add("assistant", e.generation.response or EMPTY_ANSWER)
+        self.notify(e.message, title="Not stored", severity="warning", timeout=10)
+        self.update_status("answer not stored")
 
     def on_turn_failed(self, event: TurnFailed) -> None:
         self._end_turn()

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from ...core.types import Candidate, Generation, ReflectionCell
+from ...terminal_text import neutralise
 
 REFLECTOR_LETTERS = {"rules": "r", "self": "s", "model": "m", "self-text": "t"}
 
@@ -69,14 +70,15 @@ class WhyScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         g = self.generation
         with Vertical(classes="dialog", id="why"):
-            yield Label(f"Why this answer — {g.query}", classes="dialog-title", markup=False)
+            title = f"Why this answer — {neutralise(g.query)}"
+            yield Label(title, classes="dialog-title", markup=False)
             if not self.can_pick:
                 yield Static(
                     "This answer was generated with the baseline method: one answer, no "
                     "signals scored, so there was nothing to choose from.",
                     id="why-baseline",
                 )
-                yield Static(g.response, id="why-texts", markup=False)
+                yield Static(neutralise(g.response), id="why-texts", markup=False)
             else:
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="why-table")
                 yield Static(self._legend(), id="why-legend")
@@ -90,7 +92,7 @@ class WhyScreen(ModalScreen[int | None]):
         text = Text()
         for i, signal in enumerate(self.generation.signals):
             text.append(f"S{i + 1}", style="bold")
-            text.append(f" {signal}\n")
+            text.append(f" {neutralise(str(signal))}\n")
         text.append("Reflectors: r rules · s self · m model · t self-text", style="dim")
         text.append("   ★ chooser's pick  ✔ your pick", style="dim")
         return text
@@ -133,7 +135,8 @@ class WhyScreen(ModalScreen[int | None]):
             here = cand.index == highlighted
             head = f"{'▶' if here else ' '} {cand.index + 1} · {cand.n_tokens} tokens · "
             out.append(head + (cand.finish_reason or "?") + "\n", style="bold" if here else "dim")
-            out.append((cand.text.strip() or "(empty)") + "\n\n", style="" if here else "dim")
+            shown = neutralise(cand.text).strip() or "(empty)"
+            out.append(shown + "\n\n", style="" if here else "dim")
         self.query_one("#why-texts", Static).update(out)
 
     @on(DataTable.RowHighlighted)

@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
+from ...terminal_text import neutralise
+
 
 def code_blocks(markdown: str) -> list[str]:
     """The contents of the fenced and indented code blocks of a Markdown text, in order."""
@@ -42,7 +44,9 @@ class ChatMessage(Markdown):
         generation_id: int | None = None,
         **kwargs,
     ) -> None:
-        super().__init__(content, classes=role, **kwargs)
+        # Shown neutralised (an answer can carry escape sequences that Textual would pass
+        # to the terminal as they are); `content` keeps the text as stored, for copying.
+        super().__init__(neutralise(content), classes=role, **kwargs)
         self.role = role
         self.content = content
         self.message_id = message_id
@@ -52,7 +56,7 @@ class ChatMessage(Markdown):
 
     def replace(self, content: str) -> None:
         self.content = content
-        self.update(content)
+        self.update(neutralise(content))
 
     def on_click(self, event: events.Click) -> None:
         if self.generation_id is not None:
@@ -68,7 +72,7 @@ class LiveMessage(Static):
     """
 
     def show(self, markdown: str) -> None:
-        self.update(RichMarkdown(markdown))
+        self.update(RichMarkdown(neutralise(markdown)))
 
 
 class ChatView(VerticalScroll):
@@ -127,7 +131,7 @@ class ChatView(VerticalScroll):
                 return
 
     def start_live(self, header: str) -> None:
-        self._live = LiveMessage(RichMarkdown(header))
+        self._live = LiveMessage(RichMarkdown(neutralise(header)))
         self._append(self._live)
 
     def update_live(self, text: str) -> None:

@@ -17,12 +17,13 @@ from ...errors import PersonacoError
 from ...store import conversations as C
 from ...store import profiles as P
 from ...store.db import Store
+from ...terminal_text import neutralise
 from ..screens.dialogs import ConfirmScreen, TextPromptScreen
 
 
 class _Row(ListItem):
     def __init__(self, key: int, text: str, *, current: bool = False) -> None:
-        super().__init__(Label(text, markup=False))
+        super().__init__(Label(neutralise(text), markup=False))
         self.key = key
         self.set_class(current, "current")
 

@@ -12,6 +12,7 @@ from typing import Literal
 from ...core.signals import Understanding, classifier, understand
 from ...core.signals.conflicts import Conflict, conflicts
 from ...core.types import Reading, Signal
+from ...terminal_text import neutralise
 
 BadgeKind = Literal["rule", "model", "conflict", "reading"]
 READING = "reading…"
@@ -57,10 +58,10 @@ def badges(signals: Sequence[Signal]) -> dict[int, Badge]:
     for s in signals:
         other = clashes.get(s.id)
         if other is not None:
-            out[s.id] = Badge("conflict", f"conflict with “{other.text}”")
+            out[s.id] = Badge("conflict", f"conflict with “{neutralise(other.text)}”")
         else:
             u = readings[s.id]
-            out[s.id] = Badge("rule" if u.checkable else "model", describe(u))
+            out[s.id] = Badge("rule" if u.checkable else "model", neutralise(describe(u)))
     return out
 
 
@@ -74,7 +75,9 @@ def conflict_messages(signal: Signal, signals: Sequence[Signal]) -> list[str]:
         return []
     found = conflicts([understand(s.as_text) for s in enabled])
     return [
-        f"“{signal.text}” conflicts with “{_others(c, index, enabled).text}”: {c.reason}."
+        neutralise(
+            f"“{signal.text}” conflicts with “{_others(c, index, enabled).text}”: {c.reason}."
+        )
         for c in found
         if index in (c.a, c.b)
     ]
@@ -89,4 +92,4 @@ def live(text: str, reading: Reading | None, others: Sequence[Signal]) -> tuple[
     enabled = [s for s in others if s.enabled]
     found = conflicts([u, *(understand(s.as_text) for s in enabled)])
     lines = [f"conflicts with “{enabled[c.b - 1].text}”: {c.reason}" for c in found if c.a == 0]
-    return describe(u), lines
+    return neutralise(describe(u)), [neutralise(line) for line in lines]

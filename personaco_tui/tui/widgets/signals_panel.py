@@ -14,6 +14,7 @@ from ...core.types import Signal
 from ...errors import PersonacoError
 from ...store import profiles as P
 from ...store.db import Store
+from ...terminal_text import neutralise
 from ..screens.dialogs import ConfirmScreen
 from ..screens.signal_dialog import SignalDialog, SignalEdit
 from . import signal_badges as B
@@ -45,7 +46,7 @@ class SignalItem(ListItem):
 
     @staticmethod
     def _text(signal: Signal) -> str:
-        return f"{'☑' if signal.enabled else '☐'} {signal.text}"
+        return f"{'☑' if signal.enabled else '☐'} {neutralise(signal.text)}"
 
     def show(self, signal: Signal) -> None:
         self.signal = signal
