@@ -76,7 +76,9 @@ def delete(name: str, yes: bool) -> None:
             if others
             else "Create and switch to another first: personaco profile create NAME --use"
         )
-        raise PersonacoError(f"Profile {p.name!r} is the active profile.", todo + ", then delete it.")
+        raise PersonacoError(
+            f"Profile {p.name!r} is the active profile.", todo + ", then delete it."
+        )
     if not yes:
         click.confirm(f"Delete profile {p.name!r} and its signals?", abort=True)
     P.delete_profile(rt.store, p.id)

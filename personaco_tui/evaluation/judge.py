@@ -12,11 +12,10 @@ held only inside the client, and cut out of every message and every reply.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-
-import re
 
 import httpx2
 import openai
@@ -27,7 +26,6 @@ from ..remote_text import RemoteRole, clip, cut_at, http_client, remote_error, s
 from ..remote_text import clean as storable  # the runner cleans stored raw text with it too
 from ..secrets import api_key, secrets_to_redact
 from .verdicts import evaluation_prompt, parse_verdict, shown_pair, unswap
-
 
 MAX_REPLY_BYTES = 1024 * 1024  # a verdict is a few tokens; more than this is not a verdict
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -168,7 +168,9 @@ def read_items_csv(path: Path) -> list[tuple[str, str, list[str]]]:
         )
     items = [(k if k is not None else f"q{i}", q, sg) for i, (k, q, sg) in enumerate(raw, 1)]
     if not items:
-        raise PersonacoError(f"{path} holds no items.", f"Give one item per row ({ITEMS_CSV_HELP}).")
+        raise PersonacoError(
+            f"{path} holds no items.", f"Give one item per row ({ITEMS_CSV_HELP})."
+        )
     dupes = sorted(k for k, c in Counter(k for k, _, _ in items).items() if c > 1)
     if dupes:
         raise PersonacoError(

@@ -60,7 +60,16 @@ def test_a_bad_items_csv_is_one_line_and_creates_nothing(capsys, tmp_path: Path)
     for name, (rows, words) in cases.items():
         path = _write(tmp_path / name, rows)
         rc, _, err = run(
-            capsys, "eval", "create", "e", "--items", str(path), "--a", "baseline", "--b", "personaco"
+            capsys,
+            "eval",
+            "create",
+            "e",
+            "--items",
+            str(path),
+            "--a",
+            "baseline",
+            "--b",
+            "personaco",
         )
         lines = err.strip().splitlines()
         assert rc != 0 and len(lines) == 1 and words in lines[0], (name, err)

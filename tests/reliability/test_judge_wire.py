@@ -4,16 +4,11 @@ cell should end as a counted INVALID row, within `timeout_s`, and with bounded s
 
 from __future__ import annotations
 
-import json
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
@@ -147,9 +142,10 @@ def test_a_slow_drip_judge_is_cut_off_at_timeout_s(loc: Locations) -> None:
     )
     with Store.open(loc) as store:
         _session(store, n_items=1)
-        with _drip_server(body, head) as url, ExternalJudge(
-            url, "m", max_retries=3, timeout_s=3
-        ) as judge:
+        with (
+            _drip_server(body, head) as url,
+            ExternalJudge(url, "m", max_retries=3, timeout_s=3) as judge,
+        ):
             t0 = time.monotonic()
             res = runner.judge_session(store, "s", judge)
             took = time.monotonic() - t0
