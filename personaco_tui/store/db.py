@@ -216,8 +216,13 @@ def translate(
     code = _code(e)
     if code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
         return damaged(path, backups_dir)
-    if code == 13 or (code in (10, 14) and disk_full(path)):  # SQLITE_FULL, IOERR, CANTOPEN
+    if code in (10, 13, 14) and disk_full(path):  # SQLITE_IOERR, SQLITE_FULL, CANTOPEN
         return full_disk_error(path)
+    if code == 13:  # SQLITE_FULL where free space shows none missing (a quota, a size limit)
+        return StoreError(
+            f"Disk full while writing {path}.",
+            "Free some space and try again; nothing stored was lost.",
+        )
     if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
         return StoreError(
             f"{path} is locked by another program (waited {busy_timeout_ms / 1000:g} s).",
