@@ -13,7 +13,7 @@ from ..catalog import registry
 from ..catalog.gguf import check_gguf, inspect_gguf
 from ..errors import PersonacoError
 from ..locations import resolve
-from ..store.db import Store, sqlite_version
+from ..store.db import Store, disk_full, free_bytes, sqlite_version
 from ..store.migrate import latest_version
 from .common import echo
 
@@ -97,13 +97,25 @@ def doctor() -> None:
         store = Store.open(loc.ensure())
         schema = store.schema_version
         good &= _line(
-            schema == latest_version(),
+            schema == latest_version() and store.read_only_uri is None,
             "database",
-            f"{loc.db_path} (schema {schema} of {latest_version()})",
+            f"{loc.db_path} (schema {schema} of {latest_version()})"
+            + ("; opened only to read: nothing can be saved" if store.read_only_uri else ""),
         )
     except PersonacoError as e:
         good &= _line(False, "database", e.message)
         store = None
+    free = free_bytes(loc.db_path)
+    if free is not None:
+        full = disk_full(loc.db_path)
+        good &= _line(
+            not full,
+            "disk space",
+            f"{free // (1024 * 1024):,} MiB free"
+            if not full
+            else f"the disk holding {loc.data_dir} is full ({free // 1024} KiB free): "
+            "free some space",
+        )
 
     bundled = registry.bundled_model_path()
     good &= _line(

@@ -62,7 +62,9 @@ def _items_from_queries(
     "--items",
     "items_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help='JSONL: one {"id", "query", "signals": [...]} per line.',
+    help='JSONL: one {"id", "query", "signals": [...]} per line; or a .csv file with '
+    "columns id, query, signals (a signals cell: a JSON list of strings, or one signal per "
+    "line or separated by |; id is optional, q1, q2, ... by default).",
 )
 @click.option(
     "--queries",

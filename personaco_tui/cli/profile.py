@@ -75,9 +75,22 @@ def rename(name: str, new_name: str) -> None:
 @click.argument("name")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def delete(name: str, yes: bool) -> None:
-    """Delete a profile and its signals (its conversations are kept)."""
+    """Delete a profile and its signals (its conversations are kept). The active profile
+    cannot be deleted (as in the TUI): switch to another first."""
     rt = open_runtime()
     p = find_profile(rt, name)
+    active = P.get_active_profile(rt.store)
+    if active is not None and active.id == p.id:
+        # deleting it would make the next `ask` quietly use another profile's signals
+        others = [o.name for o in P.list_profiles(rt.store) if o.id != p.id]
+        todo = (
+            f"Switch first, e.g. personaco profile use {others[0]}"
+            if others
+            else "Create and switch to another first: personaco profile create NAME --use"
+        )
+        raise PersonacoError(
+            f"Profile {p.name!r} is the active profile.", todo + ", then delete it."
+        )
     if not yes:
         click.confirm(f"Delete profile {p.name!r} and its signals?", abort=True)
     P.delete_profile(rt.store, p.id)

@@ -3,6 +3,8 @@
 Many such servers ignore `n`, so the k samples are k concurrent requests, each with its own
 seed. Reflection asks for one token with `logprobs`; where the server returns none, the text
 answer is parsed ("1" -> 1.0, "0" -> 0.0, anything else -> 0.5 with the raw text kept).
+Each request ends `timeout_s` after it was sent, however slowly the server drips its answer,
+and a reply is read to `MAX_REPLY_BYTES` at most (see remote_text.http_client).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx2
 import openai
 
 from ..errors import Cancelled, EngineError
-from ..remote_text import RemoteRole, StreamCleaner, clean, remote_error
+from ..remote_text import RemoteRole, StreamCleaner, clean, cut_at, http_client, remote_error
 from ..secrets import api_key
 from .base import (
     CancelToken,
@@ -28,6 +31,8 @@ from .base import (
     TurnProgressFn,
     YesNo,
 )
+
+MAX_REPLY_BYTES = 64 * 1024 * 1024  # a streamed answer spends ~200 bytes of JSON per token
 
 
 class OpenAICompatEngine:
@@ -52,6 +57,7 @@ class OpenAICompatEngine:
             api_key=self._key or "not-needed",
             timeout=timeout_s,
             max_retries=max_retries,
+            http_client=http_client(timeout_s, MAX_REPLY_BYTES),
         )
         self._model = model
         self._timeout_s = timeout_s
@@ -121,6 +127,7 @@ class OpenAICompatEngine:
         n = 0
         # a server may echo the key into its answer; it is cut out before anyone sees a piece
         cleaner = StreamCleaner()
+        stream = None
         try:
             stream = self._client.chat.completions.create(**kwargs)
             with stream:
@@ -145,11 +152,19 @@ class OpenAICompatEngine:
             raise self._fail(e) from None
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise self._fail(e) from None
+        except httpx2.HTTPError as e:  # the deadline, or a dropped link, mid-stream
+            raise self._fail(e) from None
         tail = cleaner.finish()
         if tail:
             text_parts.append(tail)
             if on_progress is not None:
                 on_progress(Progress("token", candidate=idx, n_tokens=n, text=tail))
+        if not finish and stream is not None and cut_at(stream.response) is not None:
+            raise EngineError(
+                f"The server at {self.base_url} sent more than {MAX_REPLY_BYTES >> 20} MiB "
+                "for one answer; PersonaCo stopped reading it.",
+                "Lower max_tokens, or check the server.",
+            )
         if not finish:
             raise EngineError(
                 f"The server at {self.base_url} ended an answer before finishing it.",
@@ -208,7 +223,7 @@ class OpenAICompatEngine:
             raise
         except openai.OpenAIError as e:
             raise self._fail(e) from None
-        except (IndexError, AttributeError, TypeError) as e:
+        except (IndexError, AttributeError, TypeError, ValueError) as e:  # not JSON, say
             raise self._fail(e) from None
         lp = getattr(choice, "logprobs", None)
         content = getattr(lp, "content", None) if lp is not None else None

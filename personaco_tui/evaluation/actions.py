@@ -15,18 +15,22 @@ from ..store.db import Store
 from . import sessions as S
 from .configs import parse_config
 from .judge import ExternalJudge
+from .queries import read_items_csv
 from .verdicts import AUTOMATIC_JUDGE_KINDS
 from .verifiable import VerifiableJudge
 
 
 def items_from_file(items_path: str | Path) -> list[S.EvalItem]:
-    """The items of a JSONL file (one {"id", "query", "signals"} per line). Any bad line
-    fails the whole file: a session with silently missing items would compare less."""
+    """The items of a JSONL file (one {"id", "query", "signals"} per line) or a `.csv` file
+    (see `queries.read_items_csv`). Any bad line fails the whole file: a session with
+    silently missing items would compare less."""
     if not str(items_path).strip():
         raise PersonacoError("No items file given.", 'Give a JSONL file of {"id", "query", ...}.')
     path = Path(items_path).expanduser()
     if path.is_dir():
         raise PersonacoError(f"{path} is a folder, not an items file.", "Give a JSONL file.")
+    if path.suffix.lower() == ".csv":
+        return [S.EvalItem(k, q, sg) for k, q, sg in read_items_csv(path)]
     bad: list[str] = []
     items = list(batch.read_items(path, lambda n, why: bad.append(f"line {n}: {why}")))
     if bad:

@@ -2,24 +2,33 @@
 
 Retries on 429 (honouring Retry-After) and on 5xx are the `openai` client's own
 (`max_retries`). A refused key stops at once with `JudgeAuthError`; a timeout or an
-unreachable server is a one-line `JudgeError`. A reply that is not a verdict comes back as
-INVALID with its raw text, never dropped. The API key is read through `secrets.api_key`,
+unreachable server is a one-line `JudgeError`, and so is a reply that is not a chat
+completion at all (HTML from a proxy, junk, a body past `MAX_REPLY_BYTES`): the runner stores
+those as failed requests. A reply that is not a verdict comes back as INVALID with its raw
+text (cut to `STORED_CAP`), never dropped. Each request ends `timeout_s` after it was sent,
+however slowly the server drips its reply. The API key is read through `secrets.api_key`,
 held only inside the client, and cut out of every message and every reply.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import httpx2
 import openai
+from openai.types.chat import ChatCompletion
 
 from ..errors import PersonacoError
-from ..remote_text import RemoteRole, remote_error
+from ..remote_text import RemoteRole, clip, cut_at, http_client, remote_error, size_words
 from ..remote_text import clean as storable  # the runner cleans stored raw text with it too
-from ..secrets import api_key
+from ..secrets import api_key, secrets_to_redact
 from .verdicts import evaluation_prompt, parse_verdict, shown_pair, unswap
+
+MAX_REPLY_BYTES = 1024 * 1024  # a verdict is a few tokens; more than this is not a verdict
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class JudgeError(PersonacoError):
@@ -77,6 +86,7 @@ class ExternalJudge:
             api_key=self._key or "not-needed",  # local servers need none; the client insists
             timeout=timeout_s,
             max_retries=max_retries,
+            http_client=http_client(timeout_s, MAX_REPLY_BYTES),
         )
         self._timeout_s = timeout_s
         self.concurrency = max(1, concurrency)  # judge_session's default requests at once
@@ -98,6 +108,32 @@ class ExternalJudge:
         )
         return remote_error(e, role, timeout_s=self._timeout_s, key=self._key)
 
+    def _not_a_reply(self, response: httpx2.Response) -> JudgeError:
+        """The one-line error for a 200 whose body is not a chat completion: what it starts
+        with (cleaned, no control characters) and how big it was."""
+        cut = cut_at(response)
+        body = response.content.decode("utf-8", "replace")
+        start = _CONTROL.sub("\ufffd", " ".join(storable(body[:400], self._keys()).split()))
+        if cut is None:
+            size = size_words(len(response.content))
+        else:
+            length = response.headers.get("Content-Length", "")
+            size = (
+                size_words(int(length))
+                if length.isdigit()
+                else f"more than {size_words(MAX_REPLY_BYTES)}"
+            )
+        what = "far too long to be a verdict" if cut is not None else "not JSON chat completion"
+        return JudgeError(
+            f"The judge server at {self.base_url} sent a reply that is {what} "
+            f"({size}), starting {start[:80]!r}.",
+            "Check the judge's URL: it should be an OpenAI-compatible /v1 endpoint.",
+        )
+
+    def _keys(self) -> list[str] | None:
+        keys = secrets_to_redact() + ([self._key] if self._key else [])
+        return sorted(set(keys), key=len, reverse=True)
+
     # -- judging ----------------------------------------------------------------------------
 
     def judge(self, query: str, signal: str, a: str, b: str, order: str = "AB") -> Judgment:
@@ -106,7 +142,7 @@ class ExternalJudge:
         first, second = shown_pair(a, b, order)
         prompt = evaluation_prompt(query, signal, first, second)
         try:
-            r = self._client.chat.completions.create(
+            reply = self._client.chat.completions.with_raw_response.create(
                 model=self.model,
                 messages=[{"role": "user", "content": prompt}],
                 temperature=0.0,
@@ -114,6 +150,14 @@ class ExternalJudge:
             )
         except openai.OpenAIError as e:
             raise self._fail(e) from None
+        if cut_at(reply.http_response) is not None:
+            raise self._not_a_reply(reply.http_response)
+        try:
+            r = reply.parse()
+        except ValueError:  # not JSON, or JSON of another shape
+            r = None
+        if not isinstance(r, ChatCompletion):
+            raise self._not_a_reply(reply.http_response)
         try:
             raw = (r.choices[0].message.content or "") if r.choices else ""
         except (AttributeError, IndexError, TypeError):
@@ -121,7 +165,7 @@ class ExternalJudge:
         if not isinstance(raw, str):
             raw = str(raw)
         # kept with a lone surrogate as U+FFFD (and INVALID), and without any key it echoes
-        raw = storable(raw)
+        raw = clip(storable(raw))
         return Judgment(verdict=unswap(parse_verdict(raw), order), raw=raw, order_shown=order)
 
     def judge_many(self, requests: Iterable[JudgeRequest]) -> list[Judgment]:

@@ -8,6 +8,10 @@
 
 A query without an id gets `q<N>`, N its 1-based position. Bad lines and repeated ids are
 reported all at once as one error before any model work starts.
+
+`read_items_csv` reads whole items (query and signals) from CSV, for `eval create --items`:
+columns `id` (optional), `query` and `signals`; a signals cell is either a JSON list of
+strings (`["Be brief.", "Use French."]`) or the signals one per line or separated by `|`.
 """
 
 from __future__ import annotations
@@ -91,6 +95,88 @@ def _csv(text: str, bad: list[str]) -> list[tuple[str | None, str]]:
         key = row[ii].strip() if ii is not None and ii < len(row) else ""
         out.append((key or None, query))
     return out
+
+
+ITEMS_CSV_HELP = (
+    "CSV: columns id, query, signals; a signals cell is a JSON list of strings, or the "
+    "signals one per line or separated by |"
+)
+
+
+def _signals_cell(cell: str) -> list[str] | str:
+    """The signals of one cell, or why it cannot be read."""
+    text = cell.strip()
+    if text.startswith("["):
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            return "the signals cell starts with [ but is not a JSON list"
+        if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
+            return "the signals cell must be a JSON list of strings"
+        parts = data
+    else:
+        parts = [p for line in text.splitlines() for p in line.split("|")]
+    signals = [p.strip() for p in parts if p.strip()]
+    return signals or "no signals (give at least one)"
+
+
+def _items_csv(text: str, bad: list[str]) -> list[tuple[str | None, str, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return []
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in ("query", "signals") if c not in names]
+    if missing:
+        bad.append(f"line 1: the header has no {' or '.join(repr(c) for c in missing)} column")
+        return []
+    qi, si = names.index("query"), names.index("signals")
+    ii = names.index("id") if "id" in names else None
+    out: list[tuple[str | None, str, list[str]]] = []
+    for row in reader:
+        n = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        query = row[qi].strip() if qi < len(row) else ""
+        if not query:
+            bad.append(f"line {n}: empty query")
+            continue
+        signals = _signals_cell(row[si] if si < len(row) else "")
+        if isinstance(signals, str):
+            bad.append(f"line {n}: {signals}")
+            continue
+        key = row[ii].strip() if ii is not None and ii < len(row) else ""
+        out.append((key or None, query, signals))
+    return out
+
+
+def read_items_csv(path: Path) -> list[tuple[str, str, list[str]]]:
+    """(id, query, signals) items from a CSV file, in file order; all bad rows, repeated ids
+    and a missing column are one error, before anything is created."""
+    text = _read_text(path)
+    bad: list[str] = []
+    try:
+        raw = _items_csv(text, bad)
+    except csv.Error as e:
+        raise PersonacoError(
+            f"{path} is not valid CSV ({e}).", "Fix it; nothing was created."
+        ) from None
+    if bad:
+        raise PersonacoError(
+            f"{path} has {len(bad)} bad line(s), first {bad[0]}.",
+            f"Fix them ({ITEMS_CSV_HELP}); nothing was created.",
+        )
+    items = [(k if k is not None else f"q{i}", q, sg) for i, (k, q, sg) in enumerate(raw, 1)]
+    if not items:
+        raise PersonacoError(
+            f"{path} holds no items.", f"Give one item per row ({ITEMS_CSV_HELP})."
+        )
+    dupes = sorted(k for k, c in Counter(k for k, _, _ in items).items() if c > 1)
+    if dupes:
+        raise PersonacoError(
+            f"{path} repeats the id(s) {', '.join(dupes[:5])}.", "Ids must be unique."
+        )
+    return items
 
 
 def read_queries(path: Path) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from typing import Protocol
 from ..core import personaco
 from ..engines.base import CancelToken
 from ..remote_text import clean as storable
+from ..remote_text import clip
 from ..runtime import Runtime
 from ..store import generations as G
 from ..store.db import Store
@@ -96,7 +97,7 @@ def _store_judgment(
         verdict=j.verdict,
         order_shown=j.order_shown,
         pass_no=p.pass_no,
-        raw=None if j.raw is None else storable(j.raw),
+        raw=None if j.raw is None else clip(storable(j.raw)),  # a judge may say megabytes
         replace=replace,
     )
 

@@ -26,6 +26,7 @@ from typing import Any
 from ..store import evaluations as E
 from ..store.db import InvalidInputError, Store, check_text
 from ..store.evaluations import StoredItem as StoredItem
+from ..store.names import clean_name
 from .verdicts import ALL_VERDICTS, INVALID, ORDERS
 from .verdicts import JUDGE_KINDS as JUDGE_KINDS
 
@@ -137,7 +138,7 @@ def create_session(
     """Store a session with its items (in the given order); returns the session id."""
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError("A session needs a name.")
-    check_text(name)
+    name = clean_name(name, "evaluation session")
     its = [_as_item(it, i) for i, it in enumerate(items)]
     if not its:
         raise InvalidInputError("A session needs at least one item.")
@@ -145,7 +146,7 @@ def create_session(
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
         raise InvalidInputError(f"Item keys must be unique; repeated: {', '.join(dupes[:5])}.")
-    return E.insert_session(store, name.strip(), its, config_a, config_b)
+    return E.insert_session(store, name, its, config_a, config_b)
 
 
 def get_session(store: Store, session: int | str) -> Session:

@@ -29,6 +29,9 @@ from ..locations import Locations
 from . import migrate, recovery
 
 BUSY_TIMEOUT_MS = 10_000
+# Less free space than this and SQLite cannot even make its -shm file (32 KiB) or a journal:
+# any I/O error there is the full disk, and saying "disk I/O error" hides what to do.
+FULL_BELOW_BYTES = 256 * 1024
 # The longest text one field holds. A 10 MB paste is fine; past this it is surely a file
 # pasted by mistake, and SQLite's own limit (1 GB) would fail with a less helpful message.
 MAX_TEXT_BYTES = 32 * 1024 * 1024
@@ -180,6 +183,31 @@ def _code(e: sqlite3.Error) -> int:
     return 0
 
 
+def free_bytes(path: Path) -> int | None:
+    """Free space for an ordinary user on the disk that holds `path`, or None if unknown."""
+    for where in (path.parent, path):
+        try:
+            st = os.statvfs(where)
+        except (OSError, AttributeError):  # no statvfs on Windows
+            continue
+        return st.f_bavail * st.f_frsize
+    return None
+
+
+def disk_full(path: Path) -> bool:
+    free = free_bytes(path)
+    return free is not None and free < FULL_BELOW_BYTES
+
+
+def full_disk_error(path: Path, what: str = "") -> StoreError:
+    free = free_bytes(path)
+    left = f" ({free // 1024} KiB free)" if free is not None else ""
+    return StoreError(
+        f"The disk holding {path} is full{left}{what}.",
+        "Free some space and try again; nothing stored was lost.",
+    )
+
+
 def translate(
     e: sqlite3.Error, path: Path, backups_dir: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS
 ) -> StoreError | None:
@@ -188,7 +216,9 @@ def translate(
     code = _code(e)
     if code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
         return damaged(path, backups_dir)
-    if code == 13:  # SQLITE_FULL
+    if code in (10, 13, 14) and disk_full(path):  # SQLITE_IOERR, SQLITE_FULL, CANTOPEN
+        return full_disk_error(path)
+    if code == 13:  # SQLITE_FULL where free space shows none missing (a quota, a size limit)
         return StoreError(
             f"Disk full while writing {path}.",
             "Free some space and try again; nothing stored was lost.",
@@ -257,10 +287,17 @@ class Store:
         self._lock = threading.Lock()
         self._conns: dict[int, tuple[threading.Thread, _Connection]] = {}
         self._closed = False
+        # set when the disk is full and the file could be opened only to read: see
+        # _open_read_only; every write then fails with the full-disk message
+        self.read_only_uri: str | None = None
         self._preflight()
         try:
             with self.errors():
                 self._open_first(migrate_now)
+        except StoreError:
+            if not (disk_full(self.path) and self._open_read_only()):
+                self.close()
+                raise
         except BaseException:
             self.close()
             raise
@@ -332,13 +369,49 @@ class Store:
             migrate.apply_all(conn, self.backups_dir, self.migrations_dir)
             _stamp_identity(cast(_Connection, conn))
 
+    def _open_read_only(self) -> bool:
+        """After a full disk refused the normal open: open the file to read only, so reads
+        and exports still work. With no -wal file the database is whole in the main file,
+        and `immutable` needs no -shm (which cannot be created); with a -wal, `mode=ro`
+        still needs one. False if that fails too, or a migration is pending (it cannot run
+        without space, and older tables would not answer this version's queries)."""
+        self._drop_connections()
+        wal = recovery.sidecar(self.path, "-wal")
+        try:
+            has_wal = wal.exists() and wal.stat().st_size > 0
+        except OSError:
+            return False
+        query = "mode=ro" if has_wal else "immutable=1"
+        self.read_only_uri = f"{self.path.absolute().as_uri()}?{query}"
+        try:
+            with self.errors():
+                version = migrate.current_version(self.db.conn)
+        except StoreError:
+            version = -1
+        if version != migrate.latest_version(self.migrations_dir):
+            self._drop_connections()
+            self.read_only_uri = None
+            return False
+        return True
+
+    def _drop_connections(self) -> None:
+        with self._lock:
+            conns = [conn for _thread, conn in self._conns.values()]
+            self._conns.clear()
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        self._local = threading.local()
+
     def _connect(self) -> _Connection:
+        target: str | Path = self.path if self.read_only_uri is None else self.read_only_uri
         conn = sqlite3.connect(
-            self.path,
+            target,
             timeout=self.busy_timeout_ms / 1000,
             isolation_level=None,
             check_same_thread=False,  # so close() can close other threads' connections
             factory=_Connection,
+            uri=self.read_only_uri is not None,
         )
         try:
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
@@ -397,6 +470,8 @@ class Store:
         try:
             yield
         except sqlite3.Error as e:
+            if self.read_only_uri is not None and _code(e) == 8:  # SQLITE_READONLY
+                raise full_disk_error(self.path, ": it was opened only to read") from e
             mapped = translate(e, self.path, self.backups_dir, self.busy_timeout_ms)
             if mapped is None:
                 raise
@@ -415,12 +490,7 @@ class Store:
         """Close every connection this store opened, in any thread."""
         with self._lock:
             self._closed = True
-            conns = [conn for _thread, conn in self._conns.values()]
-            self._conns.clear()
-        for conn in conns:
-            with contextlib.suppress(sqlite3.Error):  # best effort; commits are already durable
-                conn.close()
-        self._local = threading.local()
+        self._drop_connections()  # best effort; commits are already durable
 
     def __enter__(self) -> Store:
         return self

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from ..errors import NotFoundError
 from .db import DuplicateNameError, Store, guarded
+from .names import clash, find_name
 
 # A config or signals list comes back from JSON; a config's values are whatever the
 # method's settings hold (numbers, text, booleans), hence Any.
@@ -136,6 +137,14 @@ def insert_session(
     returns the session id. DuplicateNameError when the name is taken."""
     try:
         with store.transaction() as db:
+            names = [str(r[0]) for r in db.execute("SELECT name FROM eval_sessions").fetchall()]
+            taken = clash(name, names)
+            if taken is not None:
+                raise DuplicateNameError(
+                    f"An evaluation session named {taken!r} already exists"
+                    + ("." if taken == name else f", and {name!r} differs only in case."),
+                    "Pick another name.",
+                )
             cur = db.execute(
                 "INSERT INTO eval_sessions (name, config_a, config_b) VALUES (?, ?, ?)",
                 [name, _dump(config_a), _dump(config_b)],
@@ -163,10 +172,13 @@ def insert_session(
 def session_row(store: Store, session: int | str) -> SessionRow:
     """The session by id (an int) or name (a str); NotFoundError when there is none."""
     column = "id" if isinstance(session, int) else "name"
-    row = store.db.execute(
-        f"SELECT id, name, config_a, config_b, created_at FROM eval_sessions WHERE {column} = ?",
-        [session],
-    ).fetchone()
+    query = f"SELECT id, name, config_a, config_b, created_at FROM eval_sessions WHERE {column} = ?"
+    row = store.db.execute(query, [session]).fetchone()
+    if row is None and isinstance(session, str):  # "cmp" finds "Cmp", NFD finds NFC
+        names = [str(r[0]) for r in store.db.execute("SELECT name FROM eval_sessions")]
+        meant = find_name(session, names)
+        if meant is not None:
+            row = store.db.execute(query, [meant]).fetchone()
     if row is None:
         raise NotFoundError(f"No evaluation session {session!r}.", "Check the name or id.")
     return SessionRow(int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]))

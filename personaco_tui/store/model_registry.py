@@ -9,6 +9,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from .db import DuplicateNameError
+from .names import clash, clean_name
+
 # What the catalog's functions are handed: the store's database (`Store.db`) or a plain
 # sqlite3 connection (tools and tests that open the file themselves).
 Database = sqlite_utils.Database | sqlite3.Connection
@@ -25,6 +28,15 @@ def registered_models(db: Database) -> dict[str, Path]:
 
 
 def register_model(db: Database, name: str, path: Path) -> None:
+    """Register `name`; a name that differs from a registered one only in case or
+    composition is a DuplicateNameError (the catalog allows lowercase ASCII only, so this
+    guards other callers)."""
+    name = clean_name(name, "model")
+    taken = clash(name, registered_models(db))
+    if taken is not None:
+        raise DuplicateNameError(
+            f"A model named {taken!r} is already registered.", "Choose another name."
+        )
     conn = _conn(db)
     with conn:
         conn.execute("INSERT INTO registered_models (name, path) VALUES (?, ?)", (name, str(path)))

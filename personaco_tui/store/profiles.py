@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import unicodedata
 from typing import Any
 
 import sqlite_utils
@@ -20,6 +21,7 @@ from .db import (
     insert_row,
     utc_now,
 )
+from .names import clash, clean_name, find_name
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +68,11 @@ def _reading_json(reading: Reading | None) -> str | None:
 
 
 def _clean_name(name: str) -> str:
-    name = check_text(name).strip()
-    if not name:
+    if not name.strip():
         raise InvalidInputError(
             "A profile name cannot be empty.", "Give it a name, e.g. personaco profile create work"
         )
-    if any(ch < " " or ch == "\x7f" for ch in name):
-        raise InvalidInputError(
-            f"The profile name {name!r} contains control characters.", "Use plain text."
-        )
-    return name
+    return clean_name(name, "profile")
 
 
 def _clean_signal_text(text: str) -> str:
@@ -93,7 +90,19 @@ def _clean_signal_text(text: str) -> str:
 
 
 def _row_by_name(db: sqlite_utils.Database, name: str) -> dict[str, Any] | None:
-    return next(iter(db.table("profiles").rows_where("name = ?", [name], limit=1)), None)
+    """The profile `name` means: its exact spelling, else the one that differs only in case
+    or composition ("work" finds "Work")."""
+    row = next(iter(db.table("profiles").rows_where("name = ?", [name], limit=1)), None)
+    if row is not None:
+        return row
+    meant = find_name(name, _names(db))
+    if meant is None:
+        return None
+    return next(iter(db.table("profiles").rows_where("name = ?", [meant], limit=1)), None)
+
+
+def _names(db: sqlite_utils.Database) -> list[str]:
+    return [r["name"] for r in db.table("profiles").rows_where(select="name")]
 
 
 def _row_by_id(db: sqlite_utils.Database, profile_id: int) -> dict[str, Any] | None:
@@ -108,9 +117,11 @@ def _find(db: sqlite_utils.Database, ref: ProfileRef) -> dict[str, Any]:
         if row is None:
             raise NotFoundError(f"Unknown profile #{ref}.", "See: personaco profile list")
         return row
-    name = check_text(ref).strip()
+    name = unicodedata.normalize("NFC", check_text(ref)).strip()
     row = _row_by_name(db, name)
-    if row is None and name.isdigit():  # `--profile 3` from a script that knows ids
+    # `--profile 3` from a script that knows ids; "²" is a digit but no number, and an id
+    # past SQLite's 64-bit integers cannot exist
+    if row is None and name.isascii() and name.isdigit() and int(name) < 2**63:
         row = _row_by_id(db, int(name))
     if row is None:
         raise NotFoundError(
@@ -120,11 +131,17 @@ def _find(db: sqlite_utils.Database, ref: ProfileRef) -> dict[str, Any]:
 
 
 def _refuse_duplicate(db: sqlite_utils.Database, name: str, except_id: int | None = None) -> None:
-    row = _row_by_name(db, name)
-    if row is not None and row["id"] != except_id:
+    others = [
+        r["name"]
+        for r in db.table("profiles").rows_where(select="id, name")
+        if r["id"] != except_id
+    ]
+    taken = clash(name, others)
+    if taken is not None:
+        same = "" if taken == name else f" (as {taken!r}: names ignore case)"
         raise DuplicateNameError(
-            f"A profile named {name!r} already exists.",
-            f"Pick another name, or switch to it with: personaco profile use {name}",
+            f"A profile named {name!r} already exists{same}.",
+            f"Pick another name, or switch to it with: personaco profile use {taken}",
         )
 
 
