@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from inspect import isawaitable
 from pathlib import Path
 
 from textual import work
@@ -36,6 +37,7 @@ from .screens.sessions import EvalSessionsScreen
 from .screens.settings import SavedSettings, SettingsScreen
 from .screens.why import WhyScreen
 from .widgets.sidebar import ConversationList, ProfileList
+from .widgets.prompt import PROMPT_KEYS
 from .widgets.signals_panel import SignalsPanel
 from .workers import WorkerErrors
 
@@ -101,6 +103,32 @@ class PersonacoApp(WorkerErrors, App[None]):
             tooltip="Why this answer",
             help="Candidates and signal scores of the last answer",
         ),
+        # The signals panel is the heart of the product: one key reaches it from anywhere
+        # (ctrl+g for terminals that keep F-keys for themselves), and one adds a signal.
+        KeyCommand(
+            "f6,ctrl+g",
+            "chat('focus_signals')",
+            "Signals",
+            tooltip="Go to the signals panel",
+            help="Focus the active profile's signals (then a adds, e edits, space toggles)",
+        ),
+        KeyCommand(
+            "f7",
+            "chat('add_signal')",
+            "Add signal",
+            tooltip="Add signal",
+            help="Add a signal to the active profile",
+            show=False,
+        ),
+        # named by the welcome on an empty chat, so not in the footer
+        KeyCommand(
+            "f8",
+            "chat('try_examples')",
+            "Examples",
+            tooltip="Add the example signals",
+            help="Add the welcome's three example signals to the active profile, to try",
+            show=False,
+        ),
         KeyCommand(
             "ctrl+y",
             "chat('copy_answer')",
@@ -144,7 +172,6 @@ class PersonacoApp(WorkerErrors, App[None]):
     _CHAT_COMMANDS = [
         ("Copy code blocks", "Copy the code blocks of the last answer", "copy_code"),
         ("New profile", "Create a profile and make it active", "new_profile"),
-        ("Add signal", "Add a signal to the active profile", "add_signal"),
     ]
 
     def __init__(self, runtime: Runtime) -> None:
@@ -206,8 +233,10 @@ class PersonacoApp(WorkerErrors, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action != "chat" or self.screen is self.chat
 
-    def action_chat(self, name: str) -> None:
-        getattr(self.chat, f"action_{name}")()
+    async def action_chat(self, name: str) -> None:
+        done = getattr(self.chat, f"action_{name}")()
+        if isawaitable(done):
+            await done
 
     def _command(self, action: str) -> Callable[[], object]:
         namespace, name, parameters = parse(action)
@@ -268,6 +297,7 @@ class PersonacoApp(WorkerErrors, App[None]):
         sections = [
             ("anywhere", binding_rows(self.BINDINGS)),
             ("anywhere", [("ctrl+p", "Command palette")]),
+            ("prompt", PROMPT_KEYS),
             ("signals", binding_rows(SignalsPanel.BINDINGS)),
             ("conversations", binding_rows(ConversationList.BINDINGS)),
             ("profiles", binding_rows(ProfileList.BINDINGS)),

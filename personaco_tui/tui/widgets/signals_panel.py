@@ -13,6 +13,13 @@ from ...store.db import Store
 from ..screens.dialogs import ConfirmScreen, TextPromptScreen
 
 
+EMPTY_HINT = (
+    "No signals yet. A signal is a note such as \"Keep it under 50 words.\" or"
+    " \"I'm vegetarian.\": each answer is checked against it.\n"
+    "a adds one here (F7 from anywhere); F8 adds three examples."
+)
+
+
 class SignalItem(ListItem):
     def __init__(self, signal: Signal) -> None:
         super().__init__(Label(self._text(signal), markup=False))
@@ -54,7 +61,7 @@ class SignalsPanel(ListView):
         await self.clear()
         if not signals:
             # a placeholder the cursor skips (disabled), so the panel still says what to do
-            await self.append(ListItem(Label("No signals yet: press a"), disabled=True))
+            await self.append(ListItem(Label(EMPTY_HINT), disabled=True, classes="signals-empty"))
             return
         await self.extend(SignalItem(s) for s in signals)
         ids = [s.id for s in signals]
