@@ -66,6 +66,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
         self._question = ""  # the running turn's question, given back if the turn fails
         self._live: LiveTurn | None = None
         self._clock: Timer | None = None  # redraws the elapsed time while a turn runs
+        self._demo: dict[str, bool] = {}  # model name -> is it the bundled demo model
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -124,7 +125,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
             if weights != "native":  # a derived copy (model.weights)
                 device += f" {weights.upper()}"
         method = "baseline" if self.method == "baseline" else f"PersonaCo k={g.k}"
-        demo = engine is not None and is_bundled(self.rt.loc, engine.name)
+        demo = engine is not None and self._is_demo(engine.name)
         parts = [
             f"model: {self.model_status}" + (" (tiny demo model)" if demo else ""),
             method,
@@ -135,7 +136,13 @@ class ChatScreen(WorkerErrors, Screen[None]):
         for status in self.query("#status").results(Static):  # none before the first compose
             status.update("  ·  ".join(p for p in parts if p))
         for note in self.query("#model-note").results(ModelNote):
-            note.show_for(self.rt.loc, engine.name if engine is not None else "")
+            note.show_for(engine.name if demo and engine is not None else None)
+
+    def _is_demo(self, model_name: str) -> bool:
+        """Whether the bundled demo model is in use (read once per model, not per status)."""
+        if model_name not in self._demo:
+            self._demo[model_name] = is_bundled(self.rt.loc, model_name)
+        return self._demo[model_name]
 
     # -- a turn ---------------------------------------------------------------------------
 

@@ -52,11 +52,11 @@ def is_bundled(loc: Locations, model_name: str) -> bool:
 class ModelNote(Static):
     """The bundled-model note above the prompt; a click hides it for this run."""
 
-    def show_for(self, loc: Locations, model_name: str) -> None:
-        bundled = is_bundled(loc, model_name)
-        if bundled:
-            self.update(MODEL_NOTE.format(name=model_name))
-        self.display = bundled and not self.has_class("dismissed")
+    def show_for(self, demo_model: str | None) -> None:
+        """Show the note for `demo_model`, the bundled model in use (None: another model)."""
+        if demo_model is not None:
+            self.update(MODEL_NOTE.format(name=demo_model))
+        self.display = demo_model is not None and not self.has_class("dismissed")
 
     def on_click(self, event: events.Click) -> None:
         self.add_class("dismissed")
