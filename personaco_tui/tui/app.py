@@ -36,8 +36,8 @@ from .screens.report import EvalReportScreen
 from .screens.sessions import EvalSessionsScreen
 from .screens.settings import SavedSettings, SettingsScreen
 from .screens.why import WhyScreen
-from .widgets.sidebar import ConversationList, ProfileList
 from .widgets.prompt import PROMPT_KEYS
+from .widgets.sidebar import ConversationList, ProfileList
 from .widgets.signals_panel import SignalsPanel
 from .workers import WorkerErrors
 

@@ -332,7 +332,9 @@ async def test_suggested_signals_can_be_ticked_and_added(engine):
             lambda: any(proposed[0] in str(lbl.render()) for lbl in app.query("#signals Label")),
         )
         # the typed question is still there, untouched
-        assert app.query_one("#prompt", PromptInput).value == "How can I learn to cook healthy meals?"
+        assert (
+            app.query_one("#prompt", PromptInput).value == "How can I learn to cook healthy meals?"
+        )
     app.rt.close()
 
 

@@ -83,7 +83,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
                 yield ChatView(id="chat")
                 yield ModelNote("", id="model-note")
                 yield PromptInput(
-                    placeholder="Ask something…  (Enter sends, ctrl+j a new line, ↑ earlier)",
+                    placeholder="Ask something…  (Enter sends, ctrl+j new line, ↑ recalls)",
                     questions=self._questions,
                     id="prompt",
                 )
@@ -161,7 +161,9 @@ class ChatScreen(WorkerErrors, Screen[None]):
         if self.rt.engine is None:
             self.notify(f"The model is {self.model_status}; your text is kept.", severity="warning")
             return
-        event.prompt.value = ""
+        # keys typed after Enter, before this handler ran, stay for the next question
+        typed = event.prompt.value
+        event.prompt.value = typed[len(query) :] if typed.startswith(query) else typed
         chat_view = self.query_one(ChatView)
         chat_view.add("user", query)
         chat_view.start_live("…")

@@ -1,7 +1,8 @@
 """The question input: a few lines tall, growing with the text.
 
-Enter sends. Ctrl+J and Alt+Enter insert a newline: Shift+Enter reaches the app in only a
-few terminals (tmux and most others send it as a plain Enter). Up on the first line and Down
+Enter sends. Ctrl+J inserts a newline in every terminal; Alt+Enter and Shift+Enter do too
+where the terminal tells them apart from Enter (tmux and most others send both as a plain
+Enter, so they send the question there). Up on the first line and Down
 on the last line step through the conversation's earlier questions, as a shell does.
 
 Pastes keep their lines, but one bigger than any model context is refused before it reaches
@@ -25,7 +26,7 @@ NEWLINE_KEYS = ("ctrl+j", "alt+enter", "shift+enter")
 # for the help screen (F1): the prompt's keys are handled in code, not bound
 PROMPT_KEYS = [
     ("enter", "Send the question"),
-    ("ctrl+j / alt+enter", "New line (shift+enter too, where the terminal sends it)"),
+    ("ctrl+j", "New line (alt+enter, shift+enter where the terminal sends them; not tmux)"),
     ("up / down", "Earlier questions (on the first / last line)"),
 ]
 # TextArea's own keys that the app's key table uses from anywhere (F6 signals, F7 add a

@@ -12,10 +12,9 @@ from ...store import profiles as P
 from ...store.db import Store
 from ..screens.dialogs import ConfirmScreen, TextPromptScreen
 
-
 EMPTY_HINT = (
-    "No signals yet. A signal is a note such as \"Keep it under 50 words.\" or"
-    " \"I'm vegetarian.\": each answer is checked against it.\n"
+    'No signals yet. A signal is a note such as "Keep it under 50 words." or'
+    ' "I\'m vegetarian.": each answer is checked against it.\n'
     "a adds one here (F7 from anywhere); F8 adds three examples."
 )
 

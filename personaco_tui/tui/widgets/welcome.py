@@ -8,8 +8,8 @@ from textual import events
 from textual.widgets import Static
 
 from ...catalog.manifest import load_catalog
-from ...locations import Locations
 from ...errors import PersonacoError
+from ...locations import Locations
 
 # one of each kind: a rule checks the first, the others are read by the model
 EXAMPLE_SIGNALS = ("Keep it under 50 words.", "I'm vegetarian.", "Explain like I'm new to this.")
@@ -25,7 +25,7 @@ Each question gets several answers; you see the best.
   [b]{EXAMPLE_SIGNALS[2]}[/b]   style
 
 [b]F8[/b] adds these to try · [b]F6[/b] your signals · [b]F1[/b] every key
-[b]Enter[/b] sends · [b]ctrl+j[/b] or [b]alt+enter[/b] a new line"""
+[b]Enter[/b] sends · [b]ctrl+j[/b] a new line · [b]↑[/b] earlier questions"""
 
 RETURNING = (
     "Ask a question below. Your profile's signals are applied to every answer.\n"
