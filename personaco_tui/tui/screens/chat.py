@@ -35,7 +35,7 @@ from ..widgets.chat_view import ChatMessage, ChatView, code_blocks
 from ..widgets.prompt import PromptInput
 from ..widgets.sidebar import ConversationList, ProfileList
 from ..widgets.signals_panel import SignalsPanel
-from ..widgets.welcome import EXAMPLE_SIGNALS, RETURNING, WELCOME, ModelNote, is_bundled
+from ..widgets.welcome import EXAMPLE_SIGNALS, RETURNING, WELCOME, ModelNote
 from ..workers import WorkerErrors
 from .dialogs import TextPromptScreen
 from .history import HistoryHit
@@ -66,7 +66,6 @@ class ChatScreen(WorkerErrors, Screen[None]):
         self._question = ""  # the running turn's question, given back if the turn fails
         self._live: LiveTurn | None = None
         self._clock: Timer | None = None  # redraws the elapsed time while a turn runs
-        self._demo: dict[str, bool] = {}  # model name -> is it the bundled demo model
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -82,11 +81,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
             with Vertical(id="main"):
                 yield ChatView(id="chat")
                 yield ModelNote("", id="model-note")
-                yield PromptInput(
-                    placeholder="Ask something…  (Enter sends, ctrl+j new line, ↑ recalls)",
-                    questions=self._questions,
-                    id="prompt",
-                )
+                yield PromptInput(questions=self._questions, id="prompt")
             with Vertical(id="right"):
                 yield Label("", id="signals-title", classes="pane-title")
                 yield SignalsPanel(self.rt.store, self.profile.id, id="signals")
@@ -125,7 +120,9 @@ class ChatScreen(WorkerErrors, Screen[None]):
             if weights != "native":  # a derived copy (model.weights)
                 device += f" {weights.upper()}"
         method = "baseline" if self.method == "baseline" else f"PersonaCo k={g.k}"
-        demo = engine is not None and self._is_demo(engine.name)
+        demo = False  # the bundled demo model: the status line and the note say so
+        for note in self.query("#model-note").results(ModelNote):
+            demo = note.show_for(self.rt.loc, engine.name if engine is not None else None)
         parts = [
             f"model: {self.model_status}" + (" (tiny demo model)" if demo else ""),
             method,
@@ -135,14 +132,6 @@ class ChatScreen(WorkerErrors, Screen[None]):
         ]
         for status in self.query("#status").results(Static):  # none before the first compose
             status.update("  ·  ".join(p for p in parts if p))
-        for note in self.query("#model-note").results(ModelNote):
-            note.show_for(engine.name if demo and engine is not None else None)
-
-    def _is_demo(self, model_name: str) -> bool:
-        """Whether the bundled demo model is in use (read once per model, not per status)."""
-        if model_name not in self._demo:
-            self._demo[model_name] = is_bundled(self.rt.loc, model_name)
-        return self._demo[model_name]
 
     # -- a turn ---------------------------------------------------------------------------
 
@@ -460,7 +449,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
             self.notify(f"The model is {self.model_status}.", severity="warning")
             return
         prompt = self.query_one("#prompt", PromptInput)
-        query = prompt.value.strip() or self._last_question()
+        query = prompt.value.strip() or (self._questions() or [""])[-1]
         if query:
             self._suggest_for(query)
             return
@@ -481,10 +470,6 @@ class ChatScreen(WorkerErrors, Screen[None]):
     def _questions(self) -> list[str]:
         """The open conversation's questions, oldest first (the prompt's Up recalls them)."""
         return [m.content for m in self.query_one(ChatView).query(ChatMessage) if m.role == "user"]
-
-    def _last_question(self) -> str:
-        questions = self._questions()
-        return questions[-1] if questions else ""
 
     async def _add_signals(self, texts: list[str]) -> None:
         added = 0

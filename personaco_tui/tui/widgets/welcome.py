@@ -52,11 +52,23 @@ def is_bundled(loc: Locations, model_name: str) -> bool:
 class ModelNote(Static):
     """The bundled-model note above the prompt; a click hides it for this run."""
 
-    def show_for(self, demo_model: str | None) -> None:
-        """Show the note for `demo_model`, the bundled model in use (None: another model)."""
-        if demo_model is not None:
-            self.update(MODEL_NOTE.format(name=demo_model))
-        self.display = demo_model is not None and not self.has_class("dismissed")
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._bundled: dict[str, bool] = {}  # read once per model, not on every status
+
+    def show_for(self, loc: Locations, model_name: str | None) -> bool:
+        """Show the note if `model_name` (None: no model yet) is the bundled demo model;
+        returns whether it is."""
+        if model_name is None:
+            demo = False
+        else:
+            if model_name not in self._bundled:
+                self._bundled[model_name] = is_bundled(loc, model_name)
+            demo = self._bundled[model_name]
+        if demo:
+            self.update(MODEL_NOTE.format(name=model_name))
+        self.display = demo and not self.has_class("dismissed")
+        return demo
 
     def on_click(self, event: events.Click) -> None:
         self.add_class("dismissed")
