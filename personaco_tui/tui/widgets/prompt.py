@@ -52,7 +52,7 @@ class PromptInput(TextArea, inherit_bindings=False):
     def __init__(
         self,
         *,
-        placeholder: str = "Ask something…  (Enter sends, ctrl+j new line, ↑ recalls)",
+        placeholder: str = "Ask something…  (Enter sends · ctrl+j new line)",
         questions: Callable[[], list[str]] = list,
         **kwargs,
     ) -> None:
