@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from inspect import isawaitable
 from pathlib import Path
 
 from textual import work
@@ -233,10 +232,8 @@ class PersonacoApp(WorkerErrors, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action != "chat" or self.screen is self.chat
 
-    async def action_chat(self, name: str) -> None:
-        done = getattr(self.chat, f"action_{name}")()
-        if isawaitable(done):
-            await done
+    def action_chat(self, name: str) -> None:
+        getattr(self.chat, f"action_{name}")()
 
     def _command(self, action: str) -> Callable[[], object]:
         namespace, name, parameters = parse(action)

@@ -380,10 +380,11 @@ class ChatScreen(WorkerErrors, Screen[None]):
     def _signal_texts(self) -> list[str]:
         return [s.text for s in P.list_signals(self.rt.store, self.profile.id)]
 
-    async def action_try_examples(self) -> None:
+    def action_try_examples(self) -> None:
         """The welcome's three example signals, added to the active profile to try."""
         have = set(self._signal_texts())
-        await self._add_signals([t for t in EXAMPLE_SIGNALS if t not in have])
+        new = [t for t in EXAMPLE_SIGNALS if t not in have]
+        self.run_worker(self._add_signals(new), group="signals", exit_on_error=False)
 
     def action_why(self) -> None:
         answer = self.query_one(ChatView).last_answer()
