@@ -117,7 +117,7 @@ async def test_every_key_is_in_the_palette_with_that_key(engine):
         commands = list(app.get_system_commands(app.chat))
         helps = {c.title: c.help for c in commands}
         keyed = [b for b in app.BINDINGS if b.description]
-        assert len(keyed) == 12
+        assert len(keyed) == 15  # with F6 / ctrl+g signals, F7 add a signal, F8 examples
         for b in keyed:
             title = b.tooltip or b.description
             assert title in helps, b
@@ -125,6 +125,8 @@ async def test_every_key_is_in_the_palette_with_that_key(engine):
             assert isinstance(b, KeyCommand) and b.help in helps[title]
         assert helps["Why this answer"].endswith("(F2 / w)")
         assert helps["Start a new conversation"].endswith("(ctrl+n)")
+        assert helps["Go to the signals panel"].endswith("(F6 / ctrl+g)")
+        assert helps["Add signal"].endswith("(F7)")
         assert [c.title for c in commands].count("Quit") == 1  # ours, not also Textual's
 
         # a key changed in the table shows in the palette, with nothing else changed
