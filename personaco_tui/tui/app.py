@@ -35,6 +35,7 @@ from .screens.report import EvalReportScreen
 from .screens.sessions import EvalSessionsScreen
 from .screens.settings import SavedSettings, SettingsScreen
 from .screens.why import WhyScreen
+from .widgets.prompt import PROMPT_KEYS
 from .widgets.sidebar import ConversationList, ProfileList
 from .widgets.signals_panel import SignalsPanel
 from .workers import WorkerErrors
@@ -101,6 +102,32 @@ class PersonacoApp(WorkerErrors, App[None]):
             tooltip="Why this answer",
             help="Candidates and signal scores of the last answer",
         ),
+        # The signals panel is the heart of the product: one key reaches it from anywhere
+        # (ctrl+g for terminals that keep F-keys for themselves), and one adds a signal.
+        KeyCommand(
+            "f6,ctrl+g",
+            "chat('focus_signals')",
+            "Signals",
+            tooltip="Go to the signals panel",
+            help="Focus the active profile's signals (then a adds, e edits, space toggles)",
+        ),
+        KeyCommand(
+            "f7",
+            "chat('add_signal')",
+            "Add signal",
+            tooltip="Add signal",
+            help="Add a signal to the active profile",
+            show=False,
+        ),
+        # named by the welcome on an empty chat, so not in the footer
+        KeyCommand(
+            "f8",
+            "chat('try_examples')",
+            "Examples",
+            tooltip="Add the example signals",
+            help="Add the welcome's three example signals to the active profile, to try",
+            show=False,
+        ),
         KeyCommand(
             "ctrl+y",
             "chat('copy_answer')",
@@ -144,7 +171,6 @@ class PersonacoApp(WorkerErrors, App[None]):
     _CHAT_COMMANDS = [
         ("Copy code blocks", "Copy the code blocks of the last answer", "copy_code"),
         ("New profile", "Create a profile and make it active", "new_profile"),
-        ("Add signal", "Add a signal to the active profile", "add_signal"),
     ]
 
     def __init__(self, runtime: Runtime) -> None:
@@ -268,6 +294,7 @@ class PersonacoApp(WorkerErrors, App[None]):
         sections = [
             ("anywhere", binding_rows(self.BINDINGS)),
             ("anywhere", [("ctrl+p", "Command palette")]),
+            ("prompt", PROMPT_KEYS),
             ("signals", binding_rows(SignalsPanel.BINDINGS)),
             ("conversations", binding_rows(ConversationList.BINDINGS)),
             ("profiles", binding_rows(ProfileList.BINDINGS)),

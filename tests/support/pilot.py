@@ -16,7 +16,7 @@ def _drawn_state(app) -> tuple:
     """What a snapshot could catch half-done: every footer's keys, laid out, and every input's
     cursor blink."""
     from textual.screen import ModalScreen
-    from textual.widgets import Footer, Input
+    from textual.widgets import Footer, Input, TextArea
 
     shown = []  # the top screen, and the screens a modal one lets show through
     for screen in reversed(app.screen_stack):
@@ -25,7 +25,7 @@ def _drawn_state(app) -> tuple:
             break  # opaque, or its own footer covers the footers below
     state = []
     for screen in shown:
-        for field in screen.query(Input):
+        for field in [*screen.query(Input), *screen.query(TextArea)]:
             field.cursor_blink = False
         for footer in screen.query(Footer):
             keys = tuple(

@@ -22,6 +22,7 @@ from personaco_tui.tui.screens.history import HistoryScreen, snippet_text
 from personaco_tui.tui.screens.settings import SettingsScreen
 from personaco_tui.tui.screens.suggest import SuggestSignalsScreen
 from personaco_tui.tui.widgets.chat_view import ChatMessage, code_blocks
+from personaco_tui.tui.widgets.prompt import PromptInput
 from personaco_tui.tui.widgets.sidebar import ConversationList, ProfileList
 
 SIZE = (140, 40)
@@ -299,7 +300,7 @@ async def test_suggested_signals_can_be_ticked_and_added(engine):
     app = make_app(engine=engine)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.rt.engine is not None)
-        app.query_one("#prompt", Input).value = "How can I learn to cook healthy meals?"
+        app.query_one("#prompt", PromptInput).value = "How can I learn to cook healthy meals?"
         # A 135M model sometimes writes nothing usable (then the screen says so and closes);
         # a few fixed seeds make it certain that one of them proposes something.
         proposed: list[str] = []
@@ -331,7 +332,9 @@ async def test_suggested_signals_can_be_ticked_and_added(engine):
             lambda: any(proposed[0] in str(lbl.render()) for lbl in app.query("#signals Label")),
         )
         # the typed question is still there, untouched
-        assert app.query_one("#prompt", Input).value == "How can I learn to cook healthy meals?"
+        assert (
+            app.query_one("#prompt", PromptInput).value == "How can I learn to cook healthy meals?"
+        )
     app.rt.close()
 
 
@@ -339,7 +342,7 @@ async def test_suggest_can_be_cancelled_and_the_model_is_free_again(engine, base
     app = make_app(engine=engine)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.rt.engine is not None)
-        app.query_one("#prompt", Input).value = "Plan a trip to Rome"
+        app.query_one("#prompt", PromptInput).value = "Plan a trip to Rome"
         await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, SuggestSignalsScreen))
         await pilot.press("escape")
@@ -361,7 +364,7 @@ async def test_a_missing_model_is_a_notification_and_the_typed_text_stays(monkey
         assert any("no-such-model" in m for m in notes), notes
         app.query_one("#prompt").focus()
         await pilot.press(*"still here", "enter")
-        assert app.query_one("#prompt", Input).value == "still here"
+        assert app.query_one("#prompt", PromptInput).value == "still here"
         assert C.list_conversations(app.rt.store) == []
     app.rt.close()
 
@@ -377,7 +380,7 @@ async def test_a_turn_the_context_cannot_hold_is_refused_with_the_numbers(engine
         await wait_for(pilot, lambda: not app.chat.answering and app._notifications)
         note = " ".join(n.message for n in app._notifications)
         assert "context" in note.lower() and any(ch.isdigit() for ch in note)
-        assert app.query_one("#prompt", Input).value == "Tell me everything"
+        assert app.query_one("#prompt", PromptInput).value == "Tell me everything"
         assert not list(app.query(ChatMessage))  # the question went back to the input
         assert C.list_conversations(app.rt.store) == []
     app.rt.close()
@@ -390,7 +393,7 @@ async def test_a_10mb_paste_is_refused_and_a_multiline_paste_keeps_every_line(en
 
     app = make_app(engine=engine)
     async with app.run_test(size=SIZE) as pilot:
-        prompt = app.query_one("#prompt", Input)
+        prompt = app.query_one("#prompt", PromptInput)
         prompt.focus()
         await pilot.press(*"keep me")
         huge = ("🦊 fox جملة " * 1_000_000)[:10_000_000]
@@ -404,7 +407,7 @@ async def test_a_10mb_paste_is_refused_and_a_multiline_paste_keeps_every_line(en
         prompt.value = ""
         prompt.post_message(events.Paste("first line\n  second line\r\n\nthird 👩‍👩‍👧"))
         await pilot.pause()
-        assert prompt.value == "first line second line third 👩‍👩‍👧"
+        assert prompt.value == "first line\n  second line\n\nthird 👩‍👩‍👧"  # lines as pasted
 
         prompt.value = ""
         prompt.post_message(events.Paste("x" * MAX_PROMPT_CHARS))

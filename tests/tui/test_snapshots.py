@@ -152,3 +152,43 @@ def test_help_screen(snap_compare, engine, filled_home):
 
     assert snap_compare(app, terminal_size=(130, 44), run_before=run_before)
     app.rt.close()
+
+
+def test_first_run_welcome_and_model_note(snap_compare, engine):
+    """A fresh home: the welcome with its example signals, the empty signals panel's hint, and
+    the note that the bundled model is a demo, above the focused (ringed) prompt."""
+    app = make_app(engine=engine)
+
+    async def run_before(pilot) -> None:
+        await wait_for(pilot, lambda: app.rt.engine is not None)
+        await settled(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    app.rt.close()
+
+
+def test_signals_panel_focused(snap_compare, engine, filled_home):
+    """F6 from the prompt: the signals panel takes the focus ring."""
+    app, ready = _app(engine, filled_home)
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("f6")
+        await settled(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    app.rt.close()
+
+
+def test_multiline_prompt(snap_compare, engine, filled_home):
+    """A question of several lines, with a code block, grows the prompt (up to ten lines)."""
+    app, ready = _app(engine, filled_home)
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.press(*"Why does this fail?", "ctrl+j", *"```py", "ctrl+j")
+        await pilot.press(*"def f():", "ctrl+j", *"    return 1 +", "ctrl+j", *"```")
+        await settled(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    app.rt.close()

@@ -8,13 +8,13 @@ import logging
 
 import pytest
 from support.pilot import wait_for
-from textual.widgets import Input
 
 from personaco_tui import chat
 from personaco_tui.evaluation import signals_gen
 from personaco_tui.tui.app import KeyCommand, key_shown, make_app
 from personaco_tui.tui.screens.suggest import SuggestSignalsScreen
 from personaco_tui.tui.widgets.chat_view import ChatMessage
+from personaco_tui.tui.widgets.prompt import PromptInput
 
 SIZE = (140, 40)
 
@@ -50,7 +50,7 @@ async def test_a_turn_that_raises_is_shown_and_the_next_question_works(
     app = make_app(engine=engine)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.rt.engine is not None)
-        prompt = app.query_one("#prompt", Input)
+        prompt = app.query_one("#prompt", PromptInput)
         prompt.focus()
         await pilot.press(*"Say hi", "enter")
         await wait_for(pilot, lambda: _errors(app))
@@ -79,7 +79,7 @@ async def test_a_suggestion_that_raises_closes_the_dialog_and_frees_the_model(
     app = make_app(engine=engine)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.rt.engine is not None)
-        prompt = app.query_one("#prompt", Input)
+        prompt = app.query_one("#prompt", PromptInput)
         prompt.value = "Plan a trip to Rome"
         await pilot.press("f4")
         await wait_for(pilot, lambda: _errors(app))
@@ -117,7 +117,7 @@ async def test_every_key_is_in_the_palette_with_that_key(engine):
         commands = list(app.get_system_commands(app.chat))
         helps = {c.title: c.help for c in commands}
         keyed = [b for b in app.BINDINGS if b.description]
-        assert len(keyed) == 12
+        assert len(keyed) == 15  # with F6 / ctrl+g signals, F7 add a signal, F8 examples
         for b in keyed:
             title = b.tooltip or b.description
             assert title in helps, b
@@ -125,6 +125,8 @@ async def test_every_key_is_in_the_palette_with_that_key(engine):
             assert isinstance(b, KeyCommand) and b.help in helps[title]
         assert helps["Why this answer"].endswith("(F2 / w)")
         assert helps["Start a new conversation"].endswith("(ctrl+n)")
+        assert helps["Go to the signals panel"].endswith("(F6 / ctrl+g)")
+        assert helps["Add signal"].endswith("(F7)")
         assert [c.title for c in commands].count("Quit") == 1  # ours, not also Textual's
 
         # a key changed in the table shows in the palette, with nothing else changed

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Footer, Header, Label, Static
 from textual.worker import Worker
 
 from ... import chat
@@ -35,6 +35,7 @@ from ..widgets.chat_view import ChatMessage, ChatView, code_blocks
 from ..widgets.prompt import PromptInput
 from ..widgets.sidebar import ConversationList, ProfileList
 from ..widgets.signals_panel import SignalsPanel
+from ..widgets.welcome import EXAMPLE_SIGNALS, RETURNING, WELCOME, ModelNote
 from ..workers import WorkerErrors
 from .dialogs import TextPromptScreen
 from .history import HistoryHit
@@ -79,7 +80,8 @@ class ChatScreen(WorkerErrors, Screen[None]):
                 yield Static("n new · r rename · d delete", classes="pane-hint")
             with Vertical(id="main"):
                 yield ChatView(id="chat")
-                yield PromptInput(placeholder="Ask something…  (Enter to send)", id="prompt")
+                yield ModelNote("", id="model-note")
+                yield PromptInput(questions=self._questions, id="prompt")
             with Vertical(id="right"):
                 yield Label("", id="signals-title", classes="pane-title")
                 yield SignalsPanel(self.rt.store, self.profile.id, id="signals")
@@ -91,10 +93,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         self._show_profile()
-        self.query_one(ChatView).show_empty(
-            "Ask a question below. Your profile's signals are applied to every answer.\n"
-            "F1 lists every key; ctrl+p finds any action by name."
-        )
+        self.query_one(ChatView).show_empty(RETURNING if self._signal_texts() else WELCOME)
         if self.app.size.width < _NARROW:
             self.query_one("#left").display = False
         self.update_status()
@@ -121,8 +120,11 @@ class ChatScreen(WorkerErrors, Screen[None]):
             if weights != "native":  # a derived copy (model.weights)
                 device += f" {weights.upper()}"
         method = "baseline" if self.method == "baseline" else f"PersonaCo k={g.k}"
+        demo = False  # the bundled demo model: the status line and the note say so
+        for note in self.query("#model-note").results(ModelNote):
+            demo = note.show_for(self.rt.loc, engine.name if engine is not None else None)
         parts = [
-            f"model: {self.model_status}",
+            f"model: {self.model_status}" + (" (tiny demo model)" if demo else ""),
             method,
             f"reflector: {g.reflector}" if self.method != "baseline" else "",
             device,
@@ -137,8 +139,8 @@ class ChatScreen(WorkerErrors, Screen[None]):
     def answering(self) -> bool:
         return self._cancel is not None
 
-    @on(Input.Submitted, "#prompt")
-    def send(self, event: Input.Submitted) -> None:
+    @on(PromptInput.Submitted, "#prompt")
+    def send(self, event: PromptInput.Submitted) -> None:
         query = event.value
         if not query.strip():
             return
@@ -148,7 +150,9 @@ class ChatScreen(WorkerErrors, Screen[None]):
         if self.rt.engine is None:
             self.notify(f"The model is {self.model_status}; your text is kept.", severity="warning")
             return
-        event.input.value = ""
+        # keys typed after Enter, before this handler ran, stay for the next question
+        typed = event.prompt.value
+        event.prompt.value = typed[len(query) :] if typed.startswith(query) else typed
         chat_view = self.query_one(ChatView)
         chat_view.add("user", query)
         chat_view.start_live("…")
@@ -268,7 +272,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
         user_msgs = list(view.query(".user"))
         if user_msgs:
             user_msgs[-1].remove()
-        prompt = self.query_one("#prompt", Input)
+        prompt = self.query_one("#prompt", PromptInput)
         if not prompt.value:
             prompt.value = event.query
         if event.error:
@@ -308,7 +312,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
             self.action_new_conversation()
         else:
             self.load_conversation(event.conversation.id)
-            self.query_one("#prompt", Input).focus()
+            self.query_one("#prompt", PromptInput).focus()
 
     def on_conversation_list_deleted(self, event: ConversationList.Deleted) -> None:
         if event.conversation_id == self.conversation_id:
@@ -358,7 +362,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
         if self._cancel is not None:
             self._cancel.cancel()
         else:
-            self.query_one("#prompt", Input).focus()
+            self.query_one("#prompt", PromptInput).focus()
 
     def action_toggle_method(self) -> None:
         self.method = "baseline" if self.method == "personaco" else "personaco"
@@ -370,7 +374,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
         self.conversation_id = None
         self.query_one(ChatView).show_empty("New conversation.")
         self._sidebar(self.query_one(ConversationList).mark_open(None))
-        self.query_one("#prompt", Input).focus()
+        self.query_one("#prompt", PromptInput).focus()
 
     def action_toggle_sidebar(self) -> None:
         left = self.query_one("#left")
@@ -381,6 +385,18 @@ class ChatScreen(WorkerErrors, Screen[None]):
 
     def action_add_signal(self) -> None:
         self.query_one(SignalsPanel).action_add()
+
+    def action_focus_signals(self) -> None:
+        self.query_one(SignalsPanel).focus()
+
+    def _signal_texts(self) -> list[str]:
+        return [s.text for s in P.list_signals(self.rt.store, self.profile.id)]
+
+    def action_try_examples(self) -> None:
+        """The welcome's three example signals, added to the active profile to try."""
+        have = set(self._signal_texts())
+        new = [t for t in EXAMPLE_SIGNALS if t not in have]
+        self.run_worker(self._add_signals(new), group="signals", exit_on_error=False)
 
     def action_why(self) -> None:
         answer = self.query_one(ChatView).last_answer()
@@ -445,8 +461,8 @@ class ChatScreen(WorkerErrors, Screen[None]):
         if self.rt.engine is None:
             self.notify(f"The model is {self.model_status}.", severity="warning")
             return
-        prompt = self.query_one("#prompt", Input)
-        query = prompt.value.strip() or self._last_question()
+        prompt = self.query_one("#prompt", PromptInput)
+        query = prompt.value.strip() or (self._questions() or [""])[-1]
         if query:
             self._suggest_for(query)
             return
@@ -464,9 +480,20 @@ class ChatScreen(WorkerErrors, Screen[None]):
             asked,
         )
 
-    def _last_question(self) -> str:
-        users = [m for m in self.query_one(ChatView).query(ChatMessage) if m.role == "user"]
-        return users[-1].content if users else ""
+    def _questions(self) -> list[str]:
+        """The open conversation's questions, oldest first (the prompt's Up recalls them)."""
+        return [m.content for m in self.query_one(ChatView).query(ChatMessage) if m.role == "user"]
+
+    async def _add_signals(self, texts: list[str]) -> None:
+        added = 0
+        for text in texts:
+            try:
+                P.add_signal(self.rt.store, self.profile.id, text)
+                added += 1
+            except PersonacoError as e:
+                self.notify(e.message, severity="error")
+        await self.query_one(SignalsPanel).reload()
+        self.notify(f"Added {added} signal{'s' if added != 1 else ''}.")
 
     def _suggest_for(self, query: str) -> None:
         assert self.rt.engine is not None
@@ -476,17 +503,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
         )
 
         async def accepted(chosen: list[str] | None) -> None:
-            if not chosen:
-                return
-            panel = self.query_one(SignalsPanel)
-            added = 0
-            for text in chosen:
-                try:
-                    P.add_signal(self.rt.store, self.profile.id, text)
-                    added += 1
-                except PersonacoError as e:
-                    self.notify(e.message, severity="error")
-            await panel.reload()
-            self.notify(f"Added {added} signal{'s' if added != 1 else ''}.")
+            if chosen:
+                await self._add_signals(chosen)
 
         self.app.push_screen(SuggestSignalsScreen(query, suggest, cancel), accepted)

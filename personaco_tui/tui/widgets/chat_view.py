@@ -21,6 +21,34 @@ def code_blocks(markdown: str) -> list[str]:
     return [t.content.rstrip("\n") for t in tokens if t.type in ("fence", "code_block")]
 
 
+def as_typed(question: str) -> str:
+    """A question as Markdown that shows it as typed: each line on its own line, with its
+    indent (Markdown would join a pasted stack trace into one paragraph); fenced code blocks
+    stay as they are, so they show as code."""
+    lines = question.split("\n")
+    out: list[str] = []
+    fence = ""  # the open fence's marker, while inside a fenced block
+    for i, line in enumerate(lines):
+        marker = line.lstrip()[:3]
+        if fence:
+            out.append(line)
+            if marker == fence:
+                fence = ""
+            continue
+        if marker in ("```", "~~~"):
+            fence = marker
+            out.append(line)
+            continue
+        text = line.rstrip()
+        indent = len(text) - len(text.lstrip(" "))
+        text = "\u00a0" * indent + text[indent:]
+        following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if text and following and following[:3] not in ("```", "~~~"):
+            text += "\\"  # a hard line break
+        out.append(text)
+    return "\n".join(out)
+
+
 class ChatMessage(Markdown):
     DEFAULT_CSS = """
     ChatMessage { margin: 0 1 1 1; padding: 0 1; }
@@ -46,7 +74,8 @@ class ChatMessage(Markdown):
     ) -> None:
         # Shown neutralised (an answer can carry escape sequences that Textual would pass
         # to the terminal as they are); `content` keeps the text as stored, for copying.
-        super().__init__(neutralise(content), classes=role, **kwargs)
+        shown = as_typed(content) if role == "user" else content
+        super().__init__(neutralise(shown), classes=role, **kwargs)
         self.role = role
         self.content = content
         self.message_id = message_id

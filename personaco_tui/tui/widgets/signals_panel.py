@@ -21,6 +21,12 @@ from . import signal_badges as B
 
 _PENDING = B.Badge("reading", B.READING)
 
+EMPTY_HINT = (
+    'No signals yet. A signal is a note such as "Keep it under 50 words." or'
+    ' "I\'m vegetarian.": each answer is checked against it.\n'
+    "a adds one here (F7 from anywhere); F8 adds three examples."
+)
+
 
 class SignalItem(ListItem):
     DEFAULT_CSS = """
@@ -91,7 +97,7 @@ class SignalsPanel(ListView):
         await self.clear()
         if not signals:
             # a placeholder the cursor skips (disabled), so the panel still says what to do
-            await self.append(ListItem(Label("No signals yet: press a"), disabled=True))
+            await self.append(ListItem(Label(EMPTY_HINT), disabled=True, classes="signals-empty"))
             return
         shown = B.badges(signals) if B.ready() else {}
         await self.extend(SignalItem(s, shown.get(s.id, _PENDING)) for s in signals)
