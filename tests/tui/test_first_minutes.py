@@ -15,7 +15,7 @@ from textual.widgets import Footer
 from personaco_tui.store import conversations as C
 from personaco_tui.store import profiles as P
 from personaco_tui.tui.app import make_app
-from personaco_tui.tui.screens.dialogs import TextPromptScreen
+from personaco_tui.tui.screens.signal_dialog import SignalDialog
 from personaco_tui.tui.widgets.chat_view import ChatMessage, ChatView, as_typed
 from personaco_tui.tui.widgets.prompt import PromptInput
 from personaco_tui.tui.widgets.sidebar import ConversationList, ProfileList
@@ -96,7 +96,7 @@ async def test_one_key_reaches_the_signals_and_one_adds_a_signal_from_anywhere()
 
         app.query_one(PromptInput).focus()
         await pilot.press("f7")
-        await wait_for(pilot, lambda: isinstance(app.screen, TextPromptScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, SignalDialog))
         await pilot.press(*"No commas.", "enter")
         await wait_for(pilot, lambda: _stored(app) == ["No commas."])
         assert app.query_one(PromptInput).value == ""  # F7 typed nothing into the prompt
