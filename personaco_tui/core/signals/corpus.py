@@ -700,6 +700,10 @@ def include_words(r: R) -> str:
     )
 
 
+_DROP_IT = "don't use|never use|avoid|leave out|skip|drop"
+_DONT_USE_IT = "don't use it|please don't use it|do not use it|don't ever use it|never use it"
+
+
 def exclude_words(r: R) -> str:
     ws = r.sample(_FILLER_WORDS, r.choice([1, 1, 2, 2, 3]))
     qs = [quote(r, w) for w in ws]
@@ -720,6 +724,12 @@ def exclude_words(r: R) -> str:
             f"The {unit} {lst} {one(r, 'annoys me|annoy me|bugs me|drive me mad')}, "
             f"so {one(r, 'avoid|skip|never use')} {it}.",
             f"I can't stand the {unit} {lst}.",
+            f"I {one(r, 'hate|detest|loathe|really dislike|am sick of')} the {unit} {lst}"
+            f"{one(r, ', |; |. |, so |. Please ')}"
+            f"{one(r, _DROP_IT)} {it}.",
+            f"{one(r, 'I hate|I dislike|I really hate|Honestly I hate')} the {unit} {lst}"
+            f"{one(r, ', |, so |. |; ')}{one(r, _DONT_USE_IT)}.",
+            f"The {unit} {lst}: {one(r, 'I hate|I dislike|not a fan')}, {one(r, _DONT_USE_IT)}.",
             f"{cap(unit)} like {lst} are banned.",
             f"No {lst}{one(r, '|, please| ever')}.",
             f"I'd rather you never used the {unit} {lst}.",
