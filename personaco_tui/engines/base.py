@@ -34,6 +34,9 @@ class SamplingParams:
     top_p: float = 0.95
     min_p: float = 0.05
     ignore_eos: bool = False  # benchmarks: every sample runs to exactly max_tokens
+    # A GBNF grammar the text must match (core/steer/gbnf.py): a remote llama-server masks its
+    # tokens with it; None: free text.
+    grammar: str | None = None
 
 
 @dataclass

@@ -122,6 +122,9 @@ class OpenAICompatEngine:
         )
         if params.top_p < 1.0:
             kwargs["top_p"] = params.top_p
+        if params.grammar is not None:
+            # llama-server's own field (llama-cpp-python's server takes it too)
+            kwargs["extra_body"] = {"grammar": params.grammar}
         text_parts: list[str] = []
         finish = ""
         n = 0
@@ -148,6 +151,14 @@ class OpenAICompatEngine:
                         finish = "stop" if choice.finish_reason == "stop" else "length"
         except Cancelled:
             raise
+        except openai.BadRequestError as e:
+            if params.grammar is not None and "grammar" in str(e).lower():
+                raise EngineError(
+                    f"The server at {self.base_url} refused the grammar that steers the "
+                    "answer toward the signals.",
+                    "Use llama-server, or set generation.steer = off for this server.",
+                ) from None
+            raise self._fail(e) from None
         except openai.OpenAIError as e:
             raise self._fail(e) from None
         except (ValueError, KeyError, TypeError, AttributeError) as e:

@@ -14,7 +14,7 @@ from personaco_tui.evaluation import sessions as S
 from personaco_tui.evaluation.judge import ExternalJudge
 from personaco_tui.locations import Locations
 from personaco_tui.store.db import Store
-from tests.support.servers import scripted_server
+from tests.support.servers import scripted_server, stream_reply
 
 
 def _reply(content_json: str):
@@ -52,16 +52,7 @@ def test_a_reply_with_a_lone_surrogate_is_stored_as_invalid(loc: Locations) -> N
 
 
 def _stream(content_json: str):
-    def answer(path: str, body: dict):
-        chunk = (
-            '{"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "r", '
-            '"choices": [{"index": 0, "delta": {"content": ' + content_json + "}, "
-            '"finish_reason": "stop"}]}'
-        )
-        payload = f"data: {chunk}\n\ndata: [DONE]\n\n"
-        return 200, {"Content-Type": "text/event-stream"}, payload.encode()
-
-    return answer
+    return lambda path, body: stream_reply(content_json)
 
 
 def test_a_remote_answer_with_a_lone_surrogate_is_stored_with_a_replacement(

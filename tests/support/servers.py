@@ -96,6 +96,18 @@ def chat_reply(
     return 200, {**(headers or {}), "Content-Type": "application/json"}, json.dumps(body).encode()
 
 
+def stream_reply(content_json: str) -> Reply:
+    """A streamed chat completion of one chunk whose content is `content_json` (JSON text,
+    so a test can send what a JSON encoder would never write)."""
+    chunk = (
+        '{"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "r", '
+        '"choices": [{"index": 0, "delta": {"content": ' + content_json + "}, "
+        '"finish_reason": "stop"}]}'
+    )
+    payload = f"data: {chunk}\n\ndata: [DONE]\n\n"
+    return 200, {"Content-Type": "text/event-stream"}, payload.encode()
+
+
 @contextmanager
 def scripted_server(answer: Callable[[str, dict], Reply]) -> Iterator[tuple[str, list[dict]]]:
     """A server whose every POST is answered by `answer(path, json_body)`; yields the /v1

@@ -1,0 +1,1 @@
+"""Steering generation toward the signals."""
