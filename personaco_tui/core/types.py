@@ -174,3 +174,18 @@ class Generation:
         for c in self.cells:
             grid[c.candidate][c.signal] = c.score
         return grid
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A signal the app proposes for a profile; added only when the user accepts it."""
+
+    id: int
+    profile_id: int
+    text: str
+    source: str  # "message" | "behaviour"
+    evidence: str = ""
+    message_id: int | None = None
+    status: str = "open"  # "open" | "accepted" | "dismissed"
+    signal_id: int | None = None
+    created_at: str = ""
