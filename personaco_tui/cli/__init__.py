@@ -22,6 +22,7 @@ from .history import history_group
 from .models import models_group
 from .profile import profile_group
 from .signal import signal_group
+from .suggestions import suggestions
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,6 +58,7 @@ def cli(ctx: click.Context, home: str | None, debug: bool) -> None:
 cli.add_command(doctor)
 cli.add_command(models_group)
 cli.add_command(profile_group)
+profile_group.add_command(suggestions)
 cli.add_command(config_group)
 cli.add_command(ask)
 cli.add_command(bench)
