@@ -21,6 +21,7 @@ from .generate import generate
 from .history import history_group
 from .models import models_group
 from .profile import profile_group
+from .samples import add_sample, style_bench
 from .signal import signal_group
 from .suggestions import suggestions
 
@@ -59,6 +60,8 @@ cli.add_command(doctor)
 cli.add_command(models_group)
 cli.add_command(profile_group)
 profile_group.add_command(suggestions)
+profile_group.add_command(add_sample)
+cli.add_command(style_bench)
 cli.add_command(config_group)
 cli.add_command(ask)
 cli.add_command(bench)
