@@ -153,6 +153,7 @@ _NOT_STATEMENT = re.compile(r"\?\s*$")
 def _clean(clause: str) -> str:
     c = clause.strip().strip("\"'“”‘’()[]").strip()
     c = _OPENER.sub("", c)
+    c = re.sub(r"[\s,.;:!?-]+$", "", c)
     c = _TRAILER.sub("", c)
     c = re.sub(r"[\s,.;:!?-]+$", "", c)
     return c.replace("\u2019", "'").strip()

@@ -42,6 +42,7 @@ def test_heldout_set_precision_and_recall() -> None:
     [
         ("I'm vegetarian, what should I cook?", ["I'm vegetarian."]),
         ("im on my phone btw", ["I'm on my phone."]),
+        ("I live in Germany, by the way. Name a river.", ["I live in Germany."]),
         ("please never use commas", ["Never use commas."]),
         ("my friend is vegetarian", []),
         ("make this one short", []),
