@@ -72,3 +72,39 @@ async def test_the_buttons_and_a_profile_switch():
         await pilot.click("#suggestion-keep")
         await wait_for(pilot, lambda: not bar.has_class("shown"))
         assert [s.text for s in P.list_signals(store, other.id)] == ["I'm on my phone."]
+
+
+async def test_the_signal_dialog_adds_a_writing_sample():
+    from textual.widgets import Input, Select
+
+    from personaco_tui.tui.screens.signal_dialog import SignalDialog
+    from personaco_tui.tui.widgets.signals_panel import badges_read
+
+    sample = (
+        "ok so i finally tried that ramen place lol. it was sooo good but the line was crazy "
+        "long, like 40 min?? worth it tho. gonna go back next week prob, u should come"
+    )
+    app = make_app(engine=FakeEngine(["Fine."], name="smollm2-135m"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: app.rt.engine is not None)
+        app.query_one(SignalsPanel).focus()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignalDialog))
+        await pilot.press(*"Write like my texts")
+        app.screen.query_one("#signal-kind", Select).value = "writing_sample"
+        await wait_for(pilot, lambda: bool(app.screen.query("#param-text")))
+        app.screen.query_one("#param-text", Input).value = "too short"
+        app.screen.query_one("#signal-text", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignalDialog)  # refused: under 20 words
+        app.screen.query_one("#param-text", Input).value = sample
+        app.screen.query_one("#signal-text", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(app.chat.query(SignalItem)) == 1)
+        (stored,) = P.list_signals(app.rt.store, app.chat.profile.id)
+        assert stored.text == "Write like my texts" and stored.reading is not None
+        assert stored.reading.sample == sample
+        await wait_for(pilot, lambda: badges_read(app.chat))
+        badge = app.chat.query_one(SignalItem).badge
+        assert badge.text == "writing sample: scored by closeness of style (your choice)"
