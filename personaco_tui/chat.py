@@ -9,17 +9,22 @@ finished answer is never thrown away unseen."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
 from .core import personaco
-from .core.types import Generation, Message
+from .core.signals.statements import propose
+from .core.types import Generation, Message, Suggestion
 from .engines.base import CancelToken, ChatMessage, TurnProgressFn
 from .errors import PersonacoError
 from .runtime import Runtime
 from .store import conversations as C
 from .store import generations as G
 from .store import profiles as P
+from .store import suggestions as S
 from .store.db import check_text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,6 +33,7 @@ class TurnResult:
     conversation_id: int
     user_message: Message
     answer: Message
+    suggestions: list[Suggestion] = field(default_factory=list)  # proposed from the question
 
 
 class TurnNotStored(PersonacoError):
@@ -107,7 +113,22 @@ def ask(
     except PersonacoError as e:
         gen.id = None  # rolled back: no stored row has this id
         raise TurnNotStored(gen, e) from e
-    return TurnResult(gen, conversation_id, user, answer)
+    return TurnResult(gen, conversation_id, user, answer, suggest_from(rt, profile.id, user))
+
+
+def suggest_from(rt: Runtime, profile_id: int, message: Message) -> list[Suggestion]:
+    """Store, as open suggestions of the profile, the persona facts and standing instructions
+    the user stated in `message`; the new ones (a text proposed before, or a signal the
+    profile has, is not proposed again). A failure here never costs the stored turn."""
+    made: list[Suggestion] = []
+    try:
+        for p in propose(message.content):
+            s = S.add_suggestion(rt.store, profile_id, p.text, "message", p.evidence, message.id)
+            if s is not None:
+                made.append(s)
+    except PersonacoError as e:
+        log.warning("suggestions from message #%s not stored: %s", message.id, e)
+    return made
 
 
 def _title(query: str) -> str:

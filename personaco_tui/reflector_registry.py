@@ -37,6 +37,12 @@ def _rules(engine: Engine, model: ModelReflector) -> Reflector:
     return RulesReflector()
 
 
+def _style(engine: Engine, model: ModelReflector) -> Reflector:
+    from .core.reflectors.style import StyleReflector
+
+    return StyleReflector()
+
+
 def _self(engine: Engine, model: ModelReflector) -> Reflector:
     from .core.reflectors import SelfReflector
 
@@ -61,7 +67,14 @@ def _model(engine: Engine, model: ModelReflector) -> Reflector:
 
 # Insertion order is the order shown to users (auto first: it is the default).
 REFLECTORS: Mapping[str, ReflectorFactory] = MappingProxyType(
-    {"auto": _auto, "rules": _rules, "self": _self, "self-text": _self_text, "model": _model}
+    {
+        "auto": _auto,
+        "rules": _rules,
+        "self": _self,
+        "self-text": _self_text,
+        "model": _model,
+        "style": _style,
+    }
 )
 
 

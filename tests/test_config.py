@@ -223,7 +223,11 @@ def test_run_config_refuses_an_unknown_override() -> None:
 
 
 def test_the_reflector_setting_takes_exactly_the_registry_names(loc: Locations) -> None:
-    assert C.REFLECTORS == tuple(REFLECTORS) == ("auto", "rules", "self", "self-text", "model")
+    assert (
+        C.REFLECTORS
+        == tuple(REFLECTORS)
+        == ("auto", "rules", "self", "self-text", "model", "style")
+    )
     for name in REFLECTORS:
         write_config(loc, f'[generation]\nreflector = "{name}"\n')
         assert C.load(loc).generation.reflector == name
@@ -232,7 +236,7 @@ def test_the_reflector_setting_takes_exactly_the_registry_names(loc: Locations) 
 def test_runtime_refuses_an_unknown_reflector_name() -> None:
     rt = Runtime.open()
     try:
-        with pytest.raises(ConfigError, match="auto, rules, self, self-text, model"):
+        with pytest.raises(ConfigError, match="auto, rules, self, self-text, model, style"):
             rt.reflector(None, "nope")  # type: ignore[arg-type]
     finally:
         rt.close()

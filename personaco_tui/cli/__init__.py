@@ -21,7 +21,9 @@ from .generate import generate
 from .history import history_group
 from .models import models_group
 from .profile import profile_group
+from .samples import add_sample, style_bench
 from .signal import signal_group
+from .suggestions import suggestions
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,6 +59,9 @@ def cli(ctx: click.Context, home: str | None, debug: bool) -> None:
 cli.add_command(doctor)
 cli.add_command(models_group)
 cli.add_command(profile_group)
+profile_group.add_command(suggestions)
+profile_group.add_command(add_sample)
+cli.add_command(style_bench)
 cli.add_command(config_group)
 cli.add_command(ask)
 cli.add_command(bench)

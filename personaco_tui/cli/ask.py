@@ -82,12 +82,21 @@ def ask(
                     "matrix": gen.matrix(),
                     "chosen": gen.chosen_index,
                     "seconds": gen.total_s,
+                    "suggestions": [
+                        {"id": s.id, "text": s.text} for s in getattr(result, "suggestions", [])
+                    ],
                 },
                 ensure_ascii=False,
             )
         )
     else:
         echo(gen.response)
+        for s in getattr(result, "suggestions", []):
+            echo(
+                f"personaco: suggested signal #{s.id} “{s.text}”: keep it with "
+                f"`personaco profile suggestions accept {s.id}`.",
+                err=True,
+            )
     if not_stored is not None:
         echo(f"personaco: {not_stored.message}", err=True)
         click.get_current_context().exit(1)

@@ -19,9 +19,11 @@ from ..evaluation.queries import read_queries
 from ..evaluation.signals_gen import items_from_queries
 from ..evaluation.verdicts import ALL_VERDICTS
 from ..runtime import Runtime
+from ..store import profiles as P
 from ..store.db import DuplicateNameError
 from ..terminal_text import neutralise
 from .common import echo, echo_json, open_runtime
+from .ids import find_profile
 
 
 @click.group("eval")
@@ -73,6 +75,21 @@ def _items_from_queries(
     help='Queries alone, signals written by a model: JSONL {"id", "query"}, CSV with id,query '
     "columns, or plain text with one query per line.",
 )
+@click.option(
+    "--from-history",
+    "from_history",
+    is_flag=True,
+    help="Items from your own past questions, with the profile's enabled signals.",
+)
+@click.option(
+    "--profile", "profile_name", default=None, help="With --from-history (default: active)."
+)
+@click.option(
+    "--last",
+    type=click.IntRange(1, 100_000),
+    default=None,
+    help="With --from-history: the newest N.",
+)
 @click.option("--a", "config_a", required=True, help="Method A, e.g. baseline.")
 @click.option("--b", "config_b", required=True, help="Method B, e.g. personaco:k=8.")
 @click.option(
@@ -96,15 +113,35 @@ def create(
     name: str,
     items_path: Path | None,
     queries_path: Path | None,
+    from_history: bool,
+    profile_name: str | None,
+    last: int | None,
     config_a: str,
     config_b: str,
     signals_per_query: int,
     signal_model: str | None,
     signal_max_tokens: int,
 ) -> None:
-    """Create session NAME from an items file (or queries alone) and two configurations."""
-    if (items_path is None) == (queries_path is None):
-        raise PersonacoError("Give exactly one of --items FILE and --queries FILE.")
+    """Create session NAME from an items file, queries alone, or your own past questions
+    (--from-history [--profile P] [--last N]), and two configurations."""
+    sources = (items_path is not None) + (queries_path is not None) + from_history
+    if sources != 1:
+        raise PersonacoError("Give exactly one of --items FILE, --queries FILE, --from-history.")
+    if not from_history and (profile_name is not None or last is not None):
+        raise PersonacoError("--profile and --last go with --from-history.")
+    if from_history:
+        rt = open_runtime()
+        profile = (
+            find_profile(rt, profile_name) if profile_name else P.ensure_default_profile(rt.store)
+        )
+        made = actions.create_from_history(
+            rt.store, name, profile.id, config_a, config_b, last=last
+        )
+        echo(
+            f"Created session {name!r}: {made.items} items from {profile.name}'s questions, "
+            f"A = {describe(made.config_a)}, B = {describe(made.config_b)}."
+        )
+        return
     if items_path is not None:
         rt = open_runtime()
         made = actions.create_from_items_file(rt.store, name, items_path, config_a, config_b)

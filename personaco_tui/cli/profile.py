@@ -102,6 +102,8 @@ def _reading_words(reading: Reading | None) -> str:
         return ""
     if reading.by_model:
         return "  (reading: judged by the model)"
+    if reading.sample is not None:
+        return f"  (writing sample, {len(reading.sample.split())} words: scored by style)"
     params = " ".join(f"{k}={_param_text(v)}" for k, v in reading.params)
     return f"  (reading: {reading.kind}{' ' + params if params else ''})"
 

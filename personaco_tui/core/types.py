@@ -7,6 +7,9 @@ from typing import Any
 
 # The reading kind that means "no check: the model judges this signal".
 MODEL_READING = "model"
+# The reading kind of a writing sample: params {"text": the user's own text}; no rule checks
+# it, the style reflector scores answers by closeness to the sample's style.
+SAMPLE_READING = "writing_sample"
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,14 @@ class Reading:
     @property
     def by_model(self) -> bool:
         return self.kind == MODEL_READING
+
+    @property
+    def sample(self) -> str | None:
+        """The writing sample this reading holds, or None for any other reading."""
+        if self.kind != SAMPLE_READING:
+            return None
+        text = dict(self.params).get("text")
+        return text if isinstance(text, str) else None
 
     def param_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.params}
@@ -174,3 +185,18 @@ class Generation:
         for c in self.cells:
             grid[c.candidate][c.signal] = c.score
         return grid
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A signal the app proposes for a profile; added only when the user accepts it."""
+
+    id: int
+    profile_id: int
+    text: str
+    source: str  # "message" | "behaviour"
+    evidence: str = ""
+    message_id: int | None = None
+    status: str = "open"  # "open" | "accepted" | "dismissed"
+    signal_id: int | None = None
+    created_at: str = ""

@@ -14,6 +14,7 @@ from ..errors import PersonacoError
 from ..store.db import Store
 from . import sessions as S
 from .configs import parse_config
+from .history_items import items_from_history
 from .judge import ExternalJudge
 from .queries import read_items_csv
 from .verdicts import AUTOMATIC_JUDGE_KINDS
@@ -56,6 +57,21 @@ def create_from_items_file(
     configurations are read first: a typo there should not wait on a large file."""
     cfg_a, cfg_b = parse_config(config_a), parse_config(config_b)
     items = items_from_file(items_path)
+    sid = S.create_session(store, name, items, cfg_a, cfg_b)
+    return Created(sid, len(items), cfg_a, cfg_b)
+
+
+def create_from_history(
+    store: Store,
+    name: str,
+    profile_id: int,
+    config_a: str,
+    config_b: str,
+    last: int | None = None,
+) -> Created:
+    """Create session `name` from the profile's past questions and its enabled signals."""
+    cfg_a, cfg_b = parse_config(config_a), parse_config(config_b)
+    items = items_from_history(store, profile_id, last)
     sid = S.create_session(store, name, items, cfg_a, cfg_b)
     return Created(sid, len(items), cfg_a, cfg_b)
 

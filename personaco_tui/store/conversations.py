@@ -229,3 +229,22 @@ def search_messages(store: Store, query: str, limit: int = 50) -> list[tuple[Mes
     sql = f"SELECT {_COLUMNS} FROM messages m WHERE 1{filters} ORDER BY m.id DESC LIMIT ?"
     rows = store.db.query(sql, [*substrings, limit])
     return [(_message(r), _plain_snippet(r["content"], substrings[0])) for r in rows]
+
+
+@guarded
+def user_questions(store: Store, profile_id: int, last: int | None = None) -> list[Message]:
+    """The user's own messages in the profile's conversations, oldest first: the newest
+    `last` of them when given."""
+    if last is not None and last < 1:
+        raise InvalidInputError(f"--last must be 1 or more, not {last}.")
+    sql = (
+        "SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+        "WHERE c.profile_id = ? AND m.role = 'user' ORDER BY m.id DESC"
+    )
+    args: list[Any] = [profile_id]
+    if last is not None:
+        sql += " LIMIT ?"
+        args.append(last)
+    cur = store.db.execute(sql, args)
+    cols = [d[0] for d in cur.description]
+    return [_message(dict(zip(cols, row, strict=True))) for row in reversed(cur.fetchall())]

@@ -18,7 +18,7 @@ from personaco_tui.locations import Locations
 from personaco_tui.store import conversations as C
 from personaco_tui.store import profiles as P
 from personaco_tui.store.db import Store
-from personaco_tui.store.migrate import latest_version
+from personaco_tui.store.migrate import discover, latest_version
 from tests.support.unreadable import unopenable_file
 
 
@@ -52,7 +52,7 @@ def test_fresh_open_is_migrated_to_the_latest_schema(store: Store, loc: Location
     assert loc.db_path.is_file()
     assert store.schema_version == latest_version() >= 1
     rows = store.db.execute("SELECT version, name FROM schema_migrations").fetchall()
-    assert rows[0] == (1, "init") and [v for v, _ in rows] == list(range(1, latest_version() + 1))
+    assert rows[0] == (1, "init") and [v for v, _ in rows] == [m.version for m in discover()]
     assert not loc.backups_dir.exists()  # nothing to back up in a new database
 
 

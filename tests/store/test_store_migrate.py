@@ -58,7 +58,8 @@ def test_discover_and_latest(migrations_with: Callable[..., Path]) -> None:
     folder = migrations_with(**{TAGS: GOOD})
     found = [(m.version, m.name) for m in migrate.discover(folder)]
     assert found[0] == (1, "init") and found[-1] == (NEXT, "tags")
-    assert [v for v, _ in found] == list(range(1, NEXT + 1))
+    versions = [v for v, _ in found]
+    assert versions == sorted(set(versions))  # oldest first, each once
     assert migrate.latest_version(folder) == NEXT
     assert migrate.latest_version() == SHIPPED
 
@@ -145,9 +146,9 @@ def test_the_second_of_two_migrations_failing_keeps_the_first(
 def test_apply_all_on_a_raw_connection(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "raw.db", isolation_level=None)
     try:
-        assert [m.version for m in migrate.pending(conn)] == list(range(1, SHIPPED + 1))
+        assert [m.version for m in migrate.pending(conn)] == [m.version for m in migrate.discover()]
         applied = migrate.apply_all(conn, tmp_path / "backups")
-        assert [m.name for m in applied][0] == "init" and len(applied) == SHIPPED
+        assert [m.name for m in applied][0] == "init" and len(applied) == len(migrate.discover())
         assert migrate.current_version(conn) == SHIPPED and migrate.pending(conn) == []
         assert migrate.apply_all(conn, tmp_path / "backups") == []
     finally:

@@ -1,5 +1,6 @@
-"""`auto`: the rules decide every signal they can check; the remaining cells go to a model
-reflector (another model when one is configured, else the generating model)."""
+"""`auto`: the rules decide every signal they can check; writing-sample signals are scored by
+closeness of style (the `style` reflector); the remaining cells go to a model reflector
+(another model when one is configured, else the generating model)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from ...engines.base import CancelToken, TurnProgressFn
 from ..types import ReflectionCell
 from .base import ReflectionInput, Reflector
 from .rules import RulesReflector
+from .style import StyleReflector, sample_of
 
 
 class AutoReflector:
@@ -14,6 +16,7 @@ class AutoReflector:
 
     def __init__(self, fallback: Reflector | None, rules: RulesReflector | None = None) -> None:
         self.rules = rules or RulesReflector()
+        self.style = StyleReflector()
         self.fallback = fallback
 
     def score(
@@ -24,6 +27,12 @@ class AutoReflector:
         cancel: CancelToken | None = None,
     ) -> list[ReflectionCell]:
         cells = self.rules.score(inp, cancel=cancel)
+        if any(sample_of(s) is not None for s in inp.signals):
+            styled = {(c.candidate, c.signal): c for c in self.style.score(inp)}
+            cells = [
+                styled[(c.candidate, c.signal)] if sample_of(inp.signals[c.signal]) else c
+                for c in cells
+            ]
         open_signals = sorted({c.signal for c in cells if c.score is None})
         if not open_signals or self.fallback is None:
             return cells

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from ..reflectors.rules import checks as C
 from ..reflectors.rules.lang import LANGUAGE_NAMES
-from ..types import MODEL_READING, Reading
+from ..types import MODEL_READING, SAMPLE_READING, Reading
 
 ParamType = Literal["int", "text", "bool", "choice", "words"]
 RELATIONS = ("<", "<=", ">", ">=", "==", "between")
@@ -222,7 +222,32 @@ def _value(kind: str, p: Param, raw: Any) -> Any:
 
 
 def allowed_kinds() -> str:
-    return ", ".join([*KINDS, MODEL_READING])
+    return ", ".join([*KINDS, MODEL_READING, SAMPLE_READING])
+
+
+# A writing sample can be long; the signal text (shown in lists, sent in the prompt) holds only
+# its opening words, so the model sees the style it is asked for.
+EXCERPT_WORDS = 40
+
+
+def sample_signal_text(sample: str, label: str | None = None) -> str:
+    """The signal text of a writing sample: what it is, and its opening words."""
+    words = sample.split()
+    excerpt = " ".join(words[:EXCERPT_WORDS]) + (" …" if len(words) > EXCERPT_WORDS else "")
+    name = f" ({label.strip()})" if label and label.strip() else ""
+    return f"Write in the style of my writing sample{name}: “{excerpt}”"
+
+
+def sample_reading(text: str) -> Reading:
+    """The reading of a writing-sample signal; ReadingError when there is too little text to
+    have a style (a few words)."""
+    sample = str(text).strip()
+    if len(sample.split()) < 20:
+        raise ReadingError(
+            f"A writing sample needs at least 20 words to show a style; this has "
+            f"{len(sample.split())}."
+        )
+    return Reading(SAMPLE_READING, (("text", sample),))
 
 
 def kind_usage(kind: Kind) -> str:
@@ -243,6 +268,11 @@ def make_reading(kind: str, params: Mapping[str, Any] | None = None) -> Reading:
         if params:
             raise ReadingError('"judge by the model" takes no parameters.')
         return Reading(MODEL_READING)
+    if name == SAMPLE_READING:
+        extra = sorted(set(params) - {"text"})
+        if extra:
+            raise ReadingError(f"{name} has no parameter {extra[0]!r}; its parameter: text.")
+        return sample_reading(str(params.get("text") or ""))
     spec = KINDS.get(name)
     if spec is None:
         raise ReadingError(f"Unknown check kind {kind!r}; allowed: {allowed_kinds()}.")
@@ -276,6 +306,9 @@ def build_check(reading: Reading) -> C.Check | None:
     when the reading names no known kind or its parameters are not allowed (a stored reading
     from a newer version, or hand-edited)."""
     if reading.by_model:
+        return None
+    if reading.kind == SAMPLE_READING:
+        make_reading(reading.kind, reading.param_dict())  # validated; the style reflector scores it
         return None
     valid = make_reading(reading.kind, reading.param_dict())
     return KINDS[valid.kind].build(**dict(valid.params))

@@ -114,7 +114,11 @@ def _chosen(text: str, reading: Reading) -> Understanding | None:
     except ReadingError as e:  # a stored reading this version cannot build: read it afresh
         log.warning("ignoring the stored reading of %r: %s", text[:80], e)
         return None
-    kind = MODEL_READING if check is None else check.kind
+    kind = (
+        (reading.kind if reading.sample is not None else MODEL_READING)
+        if check is None
+        else check.kind
+    )
     return Understanding(str(text), check, "user", kind, 1.0)
 
 

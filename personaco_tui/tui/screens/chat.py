@@ -35,6 +35,7 @@ from ..widgets.chat_view import ChatMessage, ChatView, code_blocks
 from ..widgets.prompt import PromptInput
 from ..widgets.sidebar import ConversationList, ProfileList
 from ..widgets.signals_panel import SignalsPanel
+from ..widgets.suggestion_bar import SuggestionBar
 from ..widgets.welcome import EXAMPLE_SIGNALS, RETURNING, WELCOME, ModelNote
 from ..workers import WorkerErrors
 from .dialogs import TextPromptScreen
@@ -81,6 +82,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
             with Vertical(id="main"):
                 yield ChatView(id="chat")
                 yield ModelNote("", id="model-note")
+                yield SuggestionBar(self.rt.store, self.profile.id, id="suggestion-bar")
                 yield PromptInput(questions=self._questions, id="prompt")
             with Vertical(id="right"):
                 yield Label("", id="signals-title", classes="pane-title")
@@ -227,6 +229,9 @@ class ChatScreen(WorkerErrors, Screen[None]):
         if self._live is not None:
             self.query_one(ChatView).update_live(live_markdown(self._live, time.monotonic()))
 
+    async def on_suggestion_bar_accepted(self, event: SuggestionBar.Accepted) -> None:
+        await self.query_one(SignalsPanel).reload()
+
     def _end_turn(self) -> None:
         self._cancel = None
         self._live = None
@@ -251,6 +256,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
         if g.settings.method == "personaco" and g.cells:
             note += f" · picked candidate {g.chosen_index + 1} of {g.settings.k} (F2: why)"
         self.update_status(note)
+        self.query_one(SuggestionBar).reload()  # what the question said about the user
         conversations = self.query_one(ConversationList)
         if new_conversation:
             self._sidebar(conversations.mark_open(r.conversation_id))
@@ -331,6 +337,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
         signals = self.query_one(SignalsPanel)
         signals.profile_id = profile.id
         await signals.reload()
+        self.query_one(SuggestionBar).reload(profile.id)
         conversations = self.query_one(ConversationList)
         conversations.open_id = None
         await conversations.reload(profile.id)

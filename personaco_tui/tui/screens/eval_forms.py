@@ -1,5 +1,7 @@
-"""The form that creates an evaluation session: a name, an items file and the two method
-configurations, as `personaco eval create NAME --items FILE --a CONFIG --b CONFIG` takes them.
+"""The form that creates an evaluation session: a name, an items file (or "from my
+conversations": the active profile's past questions with its signals) and the two method
+configurations, as `personaco eval create NAME --items FILE | --from-history --a CONFIG
+--b CONFIG` takes them.
 
 The form creates the session itself (through `evaluation.actions`, the CLI's own code), so a
 bad file or configuration is shown in the form, on one line, and the form stays open with
@@ -12,15 +14,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 
 from ...errors import PersonacoError
 from ...evaluation import actions
+from ...store import profiles as P
 from ...store.db import Store
 
 DEFAULT_A = "personaco:k=8,reflector=auto"
 DEFAULT_B = "baseline"
 ITEMS_LABEL = 'Items file (JSONL, one {"id", "query", "signals"} per line)'
+HISTORY_LABEL = "From my conversations: the active profile's questions, with its signals"
 CONFIG_HELP = (
     "A method: baseline or personaco, then :key=value,… with keys k, reflector, "
     "temperature, seed, max_tokens, model. Enter moves on · Esc cancels."
@@ -63,6 +67,7 @@ class CreateSessionScreen(ModalScreen[actions.Created | None]):
             yield Input(placeholder="e.g. personaco-vs-baseline", id="create-name", compact=True)
             yield Label(ITEMS_LABEL, classes="form-label", markup=False)
             yield Input(placeholder="path/to/items.jsonl", id="create-items", compact=True)
+            yield Checkbox(HISTORY_LABEL, id="create-history", compact=True)
             yield Label("Method A", classes="form-label")
             yield Input(DEFAULT_A, id="create-a", compact=True)
             yield Label("Method B", classes="form-label")
@@ -102,11 +107,21 @@ class CreateSessionScreen(ModalScreen[actions.Created | None]):
     def value(self, field: str) -> str:
         return self.query_one(f"#create-{field}", Input).value
 
+    @on(Checkbox.Changed, "#create-history")
+    def history_changed(self, event: Checkbox.Changed) -> None:
+        self.query_one("#create-items", Input).disabled = event.value
+
     def create(self) -> None:
         try:
-            made = actions.create_from_items_file(
-                self.store, *(self.value(f) for f in ("name", "items", "a", "b"))
-            )
+            if self.query_one("#create-history", Checkbox).value:
+                profile = P.ensure_default_profile(self.store)
+                made = actions.create_from_history(
+                    self.store, self.value("name"), profile.id, self.value("a"), self.value("b")
+                )
+            else:
+                made = actions.create_from_items_file(
+                    self.store, *(self.value(f) for f in ("name", "items", "a", "b"))
+                )
         except PersonacoError as e:
             self.show_error(e.message)
             return

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Select
 
 from ...core.signals import KINDS, ReadingError, make_reading
-from ...core.types import MODEL_READING, Reading, Signal
+from ...core.types import MODEL_READING, SAMPLE_READING, Reading, Signal
 from ..widgets import signal_badges as B
 
 AUTO = "auto"
@@ -32,7 +32,8 @@ class SignalEdit:
 
 def _options() -> list[tuple[str, str]]:
     kinds = [(f"{name} · {kind.label}", name) for name, kind in KINDS.items()]
-    return [("Automatic", AUTO), ("Judge by the model", MODEL_READING), *kinds]
+    sample = ("Writing sample · scored by closeness of style", SAMPLE_READING)
+    return [("Automatic", AUTO), ("Judge by the model", MODEL_READING), sample, *kinds]
 
 
 def _shown(value: Any) -> str:
@@ -116,6 +117,13 @@ class SignalDialog(ModalScreen[SignalEdit | None]):
         box = self.query_one("#signal-params", Horizontal)
         await box.remove_children()
         spec = KINDS.get(kind)
+        if kind == SAMPLE_READING:  # one field: the user's own text, pasted
+            sample = Input(
+                _shown(values.get("text")), placeholder="paste a text you wrote", id="param-text"
+            )
+            box.display = True
+            await box.mount(Vertical(Label("your text", classes="param-name"), sample))
+            return
         if spec is None:
             box.display = False
             return

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from ...core.types import Candidate, Generation, ReflectionCell
 from ...terminal_text import neutralise
 
-REFLECTOR_LETTERS = {"rules": "r", "self": "s", "model": "m", "self-text": "t"}
+REFLECTOR_LETTERS = {"rules": "r", "self": "s", "model": "m", "self-text": "t", "style": "y"}
 
 
 def heat_style(score: float) -> str:
@@ -94,6 +94,8 @@ class WhyScreen(ModalScreen[int | None]):
             text.append(f"S{i + 1}", style="bold")
             text.append(f" {neutralise(str(signal))}\n")
         text.append("Reflectors: r rules · s self · m model · t self-text", style="dim")
+        if any(c.reflector == "style" for c in self.generation.cells):
+            text.append(" · y style (closeness to your writing sample)", style="dim")
         text.append("   ★ chooser's pick  ✔ your pick", style="dim")
         return text
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from ...core.signals import Understanding, classifier, understand
 from ...core.signals.conflicts import Conflict, conflicts
-from ...core.types import Reading, Signal
+from ...core.types import SAMPLE_READING, Reading, Signal
 from ...terminal_text import neutralise
 
 BadgeKind = Literal["rule", "model", "conflict", "reading"]
@@ -35,7 +35,9 @@ def warm() -> None:
 
 def describe(u: Understanding) -> str:
     """One line: "rule: no commas", "judged by the model", with "(your choice)" for a correction."""
-    if u.check is None:
+    if u.kind == SAMPLE_READING:
+        words = "writing sample: scored by closeness of style"
+    elif u.check is None:
         words = "judged by the model"
     else:
         words = "rule: " + "; ".join(part.description for part in u.parts)
