@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import learning
 from .core import personaco
 from .core.types import Generation, Message
 from .engines.base import CancelToken, ChatMessage, TurnProgressFn
@@ -82,6 +83,7 @@ def ask(
             f"The seed {cfg.seed} is out of range.", "Use -1 or an integer from 0 to 2**63-1."
         )
     reflector = rt.reflector(engine, rt.settings.generation.reflector)
+    preference = learning.for_turn(rt.store, profile.id, rt.settings.generation.learning)
     gen = personaco.run(
         engine,
         query,
@@ -91,6 +93,7 @@ def ask(
         history=history(rt, conversation_id),
         on_progress=on_progress,
         cancel=cancel,
+        preference=preference,
     )
     if not save:
         return gen

@@ -19,9 +19,11 @@ from .doctor import doctor
 from .eval_cmd import eval_group, export_cmd
 from .generate import generate
 from .history import history_group
+from .learned import learned as _learned  # noqa: F401  (registers `profile learned`)
 from .models import models_group
 from .profile import profile_group
 from .signal import signal_group
+from .simulate import simulate
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,6 +68,7 @@ cli.add_command(history_group)
 cli.add_command(eval_group)
 cli.add_command(export_cmd)
 cli.add_command(signal_group)
+cli.add_command(simulate)
 
 
 def main(argv: list[str] | None = None) -> int:
