@@ -69,6 +69,10 @@ def _queries(path: Path | None) -> list[tuple[str, str]]:
     help="Also copy the curve's PNG here.",
 )
 @click.option("--no-plot", is_flag=True, help="No terminal plot, only the table.")
+@click.option(
+    "--cached-only", is_flag=True, help="Use only the turns this run already generated."
+)
+@click.option("--no-ifeval", is_flag=True, help="Leave the IFEval scorers out of the users.")
 def simulate(
     name,
     users,
@@ -84,6 +88,8 @@ def simulate(
     l2,
     png,
     no_plot,
+    cached_only,
+    no_ifeval,
 ):
     """Simulated users pick their favourite candidates; learning curves of the pick.
 
@@ -93,13 +99,14 @@ def simulate(
     if not queries:
         raise PersonacoError("There are no queries.", "Give a --queries file with some.")
     rt = open_runtime()
-    try:
-        from ..evaluation.ifeval import Checkers
+    checkers = None
+    if not no_ifeval:
+        try:
+            from ..evaluation.ifeval import Checkers
 
-        checkers = Checkers("Simulated users")
-    except PersonacoError as e:
-        echo(f"{e.message} The IFEval scorers are left out.", err=True)
-        checkers = None
+            checkers = Checkers("Simulated users")
+        except PersonacoError as e:
+            echo(f"{e.message} The IFEval scorers are left out (--no-ifeval).", err=True)
 
     def progress(what: str, n: int, total: int) -> None:
         if what == "generating" or n == total:
@@ -120,6 +127,7 @@ def simulate(
         spec,
         checkers=checkers,
         on_progress=progress,
+        generate_missing=not cached_only,
     )
     if not no_plot:
         echo(R.terminal_plot(result))

@@ -49,10 +49,12 @@ def run_dir(data_dir: Path, name: str) -> Path:
     return data_dir / "simulate" / name
 
 
-def _checked_settings(folder: Path, s: SimSettings, spec: SC.TurnSpec) -> None:
+def _checked_settings(
+    folder: Path, s: SimSettings, spec: SC.TurnSpec, scorer_names: list[str]
+) -> None:
     """A run folder keeps one set of settings: users of two settings never mix."""
     path = folder / "settings.json"
-    want = {**s.key(), **spec.key()}
+    want = {**s.key(), **spec.key(), "scorers": scorer_names}
     if path.exists():
         have = json.loads(path.read_text(encoding="utf-8"))
         if have != want:
@@ -78,7 +80,9 @@ def run_simulation(
     cancel: CancelToken | None = None,
 ) -> SIM.SimResult:
     folder = run_dir(data_dir, s.name)
-    _checked_settings(folder, s, spec)
+    named = scorers(checkers)
+    names = list(named)
+    _checked_settings(folder, s, spec, names)
     cache = folder / "candidates.jsonl"
     have = SC.read_cache(cache, spec)
     if generate_missing and any(qid not in have for qid, _ in queries):
@@ -90,8 +94,6 @@ def run_simulation(
             f"{len(gens)} queries are too few for a test set of {s.n_test}.",
             "Give more queries or a smaller --test.",
         )
-    named = scorers(checkers)
-    names = list(named)
     turns = [SIM.Turn.of(qid, g, named) for qid, g in gens]
     curves = _resume(
         folder / "users.jsonl",
