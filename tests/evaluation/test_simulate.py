@@ -14,8 +14,8 @@ from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUs
 from personaco_tui.errors import PersonacoError
 from personaco_tui.evaluation import sim_candidates as SC
 from personaco_tui.evaluation import sim_run as R
-from personaco_tui.evaluation import simulate as SIM
 from personaco_tui.evaluation import sim_users as U
+from personaco_tui.evaluation import simulate as SIM
 from personaco_tui.locations import resolve
 
 
