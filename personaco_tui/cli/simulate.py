@@ -69,9 +69,7 @@ def _queries(path: Path | None) -> list[tuple[str, str]]:
     help="Also copy the curve's PNG here.",
 )
 @click.option("--no-plot", is_flag=True, help="No terminal plot, only the table.")
-@click.option(
-    "--cached-only", is_flag=True, help="Use only the turns this run already generated."
-)
+@click.option("--cached-only", is_flag=True, help="Use only the turns this run already generated.")
 @click.option("--no-ifeval", is_flag=True, help="Leave the IFEval scorers out of the users.")
 def simulate(
     name,
