@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from . import learning
 from .core import personaco
 from .core.signals.statements import propose
 from .core.types import Generation, Message, Suggestion
@@ -88,6 +89,7 @@ def ask(
             f"The seed {cfg.seed} is out of range.", "Use -1 or an integer from 0 to 2**63-1."
         )
     reflector = rt.reflector(engine, rt.settings.generation.reflector)
+    preference = learning.for_turn(rt.store, profile.id, rt.settings.generation.learning)
     gen = personaco.run(
         engine,
         query,
@@ -97,6 +99,7 @@ def ask(
         history=history(rt, conversation_id),
         on_progress=on_progress,
         cancel=cancel,
+        preference=preference,
     )
     if not save:
         return gen

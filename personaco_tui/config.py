@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 
 Method = Literal["personaco", "baseline"]
 Weights = Literal["auto", "native", "bf16", "q8_0"]  # see catalog/weights.py
+Learning = Literal["learned", "off"]  # see core/learning and personaco_tui/learning.py
 METHODS: tuple[str, ...] = get_args(Method)
 WEIGHTS: tuple[str, ...] = get_args(Weights)
 REFLECTORS: tuple[str, ...] = tuple(_REFLECTOR_FACTORIES)
@@ -136,6 +137,11 @@ class GenerationSettings:
         "The `model` reflector: a model name or .gguf path, or `judge` for the judge endpoint; "
         "empty means the generating model reflects on its own answers.",
         "",
+    )
+    learning: Learning = doc(
+        "`learned`: once a profile has 5 choices (picks in the why view, your A/B ratings), "
+        "what they show you prefer decides among answers the signals leave equal; `off`: never.",
+        "learned",
     )
 
 

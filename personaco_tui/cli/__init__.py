@@ -19,10 +19,12 @@ from .doctor import doctor
 from .eval_cmd import eval_group, export_cmd
 from .generate import generate
 from .history import history_group
+from .learned import learned as _learned  # noqa: F401  (registers `profile learned`)
 from .models import models_group
 from .profile import profile_group
 from .samples import add_sample, style_bench
 from .signal import signal_group
+from .simulate import simulate
 from .suggestions import suggestions
 
 
@@ -71,6 +73,7 @@ cli.add_command(history_group)
 cli.add_command(eval_group)
 cli.add_command(export_cmd)
 cli.add_command(signal_group)
+cli.add_command(simulate)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,14 @@ the lowest index. Rules are certain where they apply, so a model's guess never o
 them; with a model reflector alone this is the paper's argmax of row sums. Scores are
 compared after rounding to 1e-9, so a pick is always reproducible from the stored matrix and
 the stored answers.
+
+With a learned preference model (core/learning, setting generation.learning = "learned"),
+the order is: rule-satisfied signals; model-estimated signals *judged satisfied* (P >= 0.5);
+the learned utility; then the estimated sum, finished and consensus as before. So what the
+user asked for in words always ranks first, and what they showed by their choices decides
+among the answers the signals leave equal; it replaces the fixed tie-breakers (finished and
+consensus are features the model weighs). Without signals the learned model alone picks
+among the k samples. The generation records what the model did (`Generation.learning`).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from ..engines.base import (
 )
 from ..errors import EngineError
 from .consensus import consensus
+from .learning import ChoiceSet, PreferenceModel, featurize
 from .prompts import personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
 from .types import Candidate, Generation, GenerationSettingsUsed, ReflectionCell
@@ -60,22 +69,43 @@ def choose(
     eligible: list[bool] | None = None,
     finished: list[bool] | None = None,
     texts: list[str] | None = None,
+    learned: list[float] | None = None,
 ) -> tuple[int, list[float]]:
     """Index of the best candidate and each candidate's row score (the sum of its cells).
     Candidates marked not `eligible` (cut short by an early stop) are never picked; among
     equal scores a `finished` answer beats one cut off at the token limit, then the answer
-    closest to the other candidates' `texts` beats the rest."""
+    closest to the other candidates' `texts` beats the rest. `learned`: each candidate's
+    utility under the user's learned preference model (the module docstring says where it
+    ranks)."""
     certain = [0.0] * n_candidates
     estimated = [0.0] * n_candidates
+    judged = [0] * n_candidates
     for c in cells:
         if c.score is not None:
             (certain if c.reflector in CERTAIN else estimated)[c.candidate] += c.score
+            judged[c.candidate] += c.reflector not in CERTAIN and c.score >= 0.5
     rows = [a + b for a, b in zip(certain, estimated, strict=True)]
     if not rows:
         return 0, rows
     ok = eligible or [True] * n_candidates
     done = finished or [True] * n_candidates
     agree = consensus(texts) if texts is not None else [0.0] * n_candidates
+    if learned is not None:
+        u = learned
+        best = max(
+            range(n_candidates),
+            key=lambda i: (
+                ok[i],
+                round(certain[i], 9),
+                judged[i],
+                round(u[i], 9),
+                round(estimated[i], 9),
+                done[i],
+                round(agree[i], 9),
+                -i,
+            ),
+        )
+        return best, rows
     best = max(
         range(n_candidates),
         key=lambda i: (
@@ -88,6 +118,20 @@ def choose(
         ),
     )
     return best, rows
+
+
+def learned_pick(
+    gen: Generation, model: PreferenceModel, eligible: list[bool] | None = None
+) -> tuple[int, int, list[float]]:
+    """The pick with `model` and the one without it (the signals and the fixed
+    tie-breakers alone), with each candidate's learned utility."""
+    k = len(gen.candidates)
+    finished = [c.finish_reason != "length" for c in gen.candidates]
+    texts = [c.text for c in gen.candidates]
+    utilities = model.utilities(featurize(ChoiceSet.of(gen)))
+    without, _ = choose(gen.cells, k, eligible, finished, texts)
+    with_model, _ = choose(gen.cells, k, eligible, finished, texts, utilities)
+    return with_model, without, utilities
 
 
 def _early_stop(signals: list[str], reflector: Reflector | None) -> StopWhen | None:
@@ -141,7 +185,10 @@ def run(
     history: list[ChatMessage] | None = None,
     on_progress: TurnProgressFn | None = None,
     cancel: CancelToken | None = None,
+    preference: PreferenceModel | None = None,
 ) -> Generation:
+    """One turn. `preference`: the user's learned model, used in the pick when given (the
+    caller decides whether learning is on and enough choices exist)."""
     signals = [s for s in signals if s.strip()]
     prompt = personalization_prompt(query, signals)
     messages: list[ChatMessage] = [*(history or []), {"role": "user", "content": prompt}]
@@ -195,5 +242,15 @@ def run(
         for c, r in zip(gen.candidates, rows, strict=True):
             c.score = r
         gen.reflect_s = time.perf_counter() - t1
+    if preference is not None and config.method != "baseline" and k > 1:
+        eligible = [c.finish_reason != "early_stop" for c in gen.candidates]
+        picked, default, utilities = learned_pick(gen, preference, eligible)
+        gen.chosen_index = picked
+        gen.learning = {
+            "n_choices": preference.n_choices,
+            "default_index": default,
+            "changed": picked != default,
+            "utilities": [round(u, 6) for u in utilities],
+        }
     gen.total_s = time.perf_counter() - t0
     return gen

@@ -174,6 +174,10 @@ class Generation:
     reflect_s: float | None = None
     total_s: float | None = None
     id: int | None = None
+    # What the learned preference model did in the pick (None: not used): the number of
+    # choices it was fitted on, the pick without it, whether it changed the pick, and each
+    # candidate's learned utility.
+    learning: dict[str, Any] | None = None
 
     @property
     def response(self) -> str:

@@ -39,6 +39,7 @@ def _generation_row(gen: Generation, profile_id: int | None) -> dict[str, Any]:
         "sample_s": gen.sample_s,
         "reflect_s": gen.reflect_s,
         "total_s": gen.total_s,
+        "learning_json": None if gen.learning is None else json.dumps(gen.learning),
     }
 
 
@@ -134,6 +135,7 @@ def load_generation(store: Store, generation_id: int) -> Generation:
         reflect_s=row["reflect_s"],
         total_s=row["total_s"],
         id=row["id"],
+        learning=json.loads(row["learning_json"]) if row.get("learning_json") else None,
     )
 
 
