@@ -131,6 +131,21 @@ def suggest_from(rt: Runtime, profile_id: int, message: Message) -> list[Suggest
                 made.append(s)
     except PersonacoError as e:
         log.warning("suggestions from message #%s not stored: %s", message.id, e)
+    return made + suggest_from_behaviour(rt, profile_id)
+
+
+def suggest_from_behaviour(rt: Runtime, profile_id: int) -> list[Suggestion]:
+    """Store, as open suggestions, the signals the profile's choices point to ("You picked
+    the shorter answer in 5 of your last 6 choices"); the new ones. Called after each turn
+    and each pick; never adds a signal, and a failure never costs what is stored."""
+    made: list[Suggestion] = []
+    try:
+        for p in learning.proposals(rt.store, profile_id):
+            s = S.add_suggestion(rt.store, profile_id, p.text, "behaviour", p.evidence, None)
+            if s is not None:
+                made.append(s)
+    except PersonacoError as e:
+        log.warning("suggestions from the choices of profile #%s not stored: %s", profile_id, e)
     return made
 
 

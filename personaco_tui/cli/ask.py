@@ -83,7 +83,8 @@ def ask(
                     "chosen": gen.chosen_index,
                     "seconds": gen.total_s,
                     "suggestions": [
-                        {"id": s.id, "text": s.text} for s in getattr(result, "suggestions", [])
+                        {"id": s.id, "text": s.text, "source": s.source, "evidence": s.evidence}
+                        for s in getattr(result, "suggestions", [])
                     ],
                 },
                 ensure_ascii=False,
@@ -92,8 +93,9 @@ def ask(
     else:
         echo(gen.response)
         for s in getattr(result, "suggestions", []):
+            why = f" ({s.evidence})" if s.source == "behaviour" and s.evidence else ""
             echo(
-                f"personaco: suggested signal #{s.id} “{s.text}”: keep it with "
+                f"personaco: suggested signal #{s.id} “{s.text}”{why}: keep it with "
                 f"`personaco profile suggestions accept {s.id}`.",
                 err=True,
             )

@@ -93,3 +93,21 @@ def test_a_real_turn_uses_the_learned_model_and_records_it(engine) -> None:
         assert isinstance(off, chat.TurnResult) and off.generation.learning is None
     finally:
         rt.close()
+
+
+def test_choices_become_a_suggestion_listed_with_the_others(capsys) -> None:
+    _profile_with_picks(6)
+    run(capsys, "profile", "use", "work")
+    rc, out, err = run(
+        capsys, "ask", "Name a colour.", "--method", "baseline", "--max-tokens", "2", "--json"
+    )
+    assert rc == 0, err
+    made = json.loads(out)["suggestions"]
+    assert [s["source"] for s in made] == ["behaviour"]
+    assert made[0]["text"] == "Keep answers under 10 words."
+    assert "6 of your last 6" in made[0]["evidence"]
+    _, out, _ = run(capsys, "profile", "suggestions", "--json")
+    assert [s["text"] for s in json.loads(out)["suggestions"]] == ["Keep answers under 10 words."]
+    # proposed once: the next turn does not propose it again
+    rc, out, _ = run(capsys, "ask", "Hi", "--method", "baseline", "--max-tokens", "2", "--json")
+    assert rc == 0 and json.loads(out)["suggestions"] == []

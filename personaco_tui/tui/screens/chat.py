@@ -435,6 +435,8 @@ class ChatScreen(WorkerErrors, Screen[None]):
                 return
             answer.replace(message.content or EMPTY_ANSWER)
             self.update_status(f"you picked candidate {index + 1}")
+            if chat.suggest_from_behaviour(self.rt, self.profile.id):
+                self.query_one(SuggestionBar).reload()
 
         self.app.push_screen(WhyScreen(generation, choice), picked)
 
