@@ -223,7 +223,18 @@ def test_run_config_refuses_an_unknown_override() -> None:
 
 
 def test_the_reflector_setting_takes_exactly_the_registry_names(loc: Locations) -> None:
-    assert C.REFLECTORS == tuple(REFLECTORS) == ("auto", "rules", "self", "self-text", "model")
+    assert (
+        C.REFLECTORS
+        == tuple(REFLECTORS)
+        == (
+            "auto",
+            "rules",
+            "persona",
+            "self",
+            "self-text",
+            "model",
+        )
+    )
     for name in REFLECTORS:
         write_config(loc, f'[generation]\nreflector = "{name}"\n')
         assert C.load(loc).generation.reflector == name

@@ -1,5 +1,6 @@
 """`auto`: the rules decide every signal they can check; the remaining cells go to a model
-reflector (another model when one is configured, else the generating model)."""
+reflector (another model when one is configured, else the generating model's `persona`
+scoring, which falls back to its self-reflection where the engine cannot score text)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 from ...core.types import Candidate, Generation, ReflectionCell
 from ...terminal_text import neutralise
 
-REFLECTOR_LETTERS = {"rules": "r", "self": "s", "model": "m", "self-text": "t"}
+REFLECTOR_LETTERS = {"rules": "r", "persona": "p", "self": "s", "model": "m", "self-text": "t"}
 
 
 def heat_style(score: float) -> str:
