@@ -32,7 +32,7 @@ def test_auto_uses_rules_where_it_can_and_a_model_for_the_rest(rt, engine):
     assert by_signal == {0: "rules", 1: "persona"}
     # the persona cells rank the two answers by the user's reply, with the evidence kept
     persona = [c for c in gen.cells if c.signal == 1]
-    assert all(0.0 <= (c.score or 0.0) <= 1.0 and "nats" in c.raw for c in persona)
+    assert all(0.0 <= (c.score or 0.0) <= 1.0 and "nats)" in c.raw for c in persona)
 
 
 def test_persona_and_self_stay_available_on_the_real_model(rt, engine):

@@ -54,6 +54,11 @@ def margin_score(values: list[float]) -> list[tuple[float, float]]:
     return out
 
 
+def _times(margin: float) -> str:
+    ratio = math.exp(max(-50.0, min(50.0, margin)))
+    return f"{ratio:.2g}×" if ratio < 10 else f"{ratio:.0f}×"
+
+
 class PersonaReflector:
     name = "persona"
 
@@ -105,8 +110,9 @@ class PersonaReflector:
             column = [total[(i, j)] for i in range(k)]
             for i, (score, margin) in enumerate(margin_score(column)):
                 raw = (
-                    f"log P(user replies {LEAD!r} + {join_signals([signal])!r}) = "
-                    f"{column[i]:.2f}, {margin:+.2f} nats against the median of the {k} answers"
+                    f"the reply “{LEAD} {join_signals([signal])}” is "
+                    f"{_times(margin)} as likely after this answer as after the median of the "
+                    f"{k} answers (log P {column[i]:.2f}, {margin:+.2f} nats)"
                 )
                 cells.append(ReflectionCell(i, j, score, self.name, raw))
         if on_progress is not None:

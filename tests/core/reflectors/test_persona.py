@@ -50,7 +50,8 @@ def test_the_answer_that_fits_the_persona_scores_higher():
     assert scores[1] is not None and scores[0] is not None
     assert scores[1] > 0.5 == scores[0] == scores[2]
     assert all(c.reflector == "persona" for c in cells)
-    assert "nats against the median of the 3 answers" in cells[1].raw
+    assert "as likely after this answer as after the median of the 3 answers" in cells[1].raw
+    assert cells[0].raw.startswith(f"the reply “{LEAD} {SIGNAL}” is 1× as likely")
     # each pair scored only the persona sentence after the answer and the user's lead
     prefix, cont = engine.scored[0]
     assert prefix[-len(LEAD.split()) :] == engine.tokenize(LEAD, add_bos=False)
