@@ -124,7 +124,8 @@ class GenerationSettings:
         allowed="-1 (a new seed every turn) or an integer from 0 to 2**63-1",
     )
     reflector: str = doc(
-        "How answers are checked: auto, rules, self, self-text (the paper's parsed 0/1) or model.",
+        "How answers are checked: auto, rules, persona (the user's reply stating the signal, "
+        "scored after each answer), self, self-text (the paper's parsed 0/1) or model.",
         "auto",
         choices=REFLECTORS,
     )

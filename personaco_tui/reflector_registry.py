@@ -25,10 +25,18 @@ ReflectorFactory = Callable[["Engine", ModelReflector], "Reflector"]
 
 
 def _auto(engine: Engine, model: ModelReflector) -> Reflector:
-    from .core.reflectors import SelfReflector
     from .core.reflectors.auto import AutoReflector
 
-    return AutoReflector(model() or SelfReflector(engine, name="self"))
+    return AutoReflector(model() or _persona(engine, model))
+
+
+def _persona(engine: Engine, model: ModelReflector) -> Reflector:
+    # the user's reply stating the signal, scored after each answer; an engine that cannot
+    # score text (a remote server) falls back to self-reflection, and the cells say so
+    from .core.reflectors import SelfReflector
+    from .core.reflectors.persona import PersonaReflector
+
+    return PersonaReflector(engine, fallback=SelfReflector(engine, name="self"))
 
 
 def _rules(engine: Engine, model: ModelReflector) -> Reflector:
@@ -70,6 +78,7 @@ REFLECTORS: Mapping[str, ReflectorFactory] = MappingProxyType(
     {
         "auto": _auto,
         "rules": _rules,
+        "persona": _persona,
         "self": _self,
         "self-text": _self_text,
         "model": _model,

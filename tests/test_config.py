@@ -54,7 +54,7 @@ def test_defaults_round_trip_through_the_file(loc: Locations) -> None:
     ("text", "key", "allowed"),
     [
         ('[generation]\nmethod = "fast"', "generation.method", "one of personaco, baseline"),
-        ('[generation]\nreflector = "judge"', "generation.reflector", "auto, rules, self"),
+        ('[generation]\nreflector = "judge"', "generation.reflector", "auto, rules, persona, self"),
         ('[model]\nweights = "fp4"', "model.weights", "one of auto, native, bf16, q8_0"),
         ("[generation]\nk = 4.9", "generation.k", "an integer between 1 and 32"),
         ("[generation]\nk = inf", "generation.k", "an integer"),
@@ -226,7 +226,7 @@ def test_the_reflector_setting_takes_exactly_the_registry_names(loc: Locations) 
     assert (
         C.REFLECTORS
         == tuple(REFLECTORS)
-        == ("auto", "rules", "self", "self-text", "model", "style")
+        == ("auto", "rules", "persona", "self", "self-text", "model", "style")
     )
     for name in REFLECTORS:
         write_config(loc, f'[generation]\nreflector = "{name}"\n')
@@ -236,7 +236,9 @@ def test_the_reflector_setting_takes_exactly_the_registry_names(loc: Locations) 
 def test_runtime_refuses_an_unknown_reflector_name() -> None:
     rt = Runtime.open()
     try:
-        with pytest.raises(ConfigError, match="auto, rules, self, self-text, model, style"):
+        with pytest.raises(
+            ConfigError, match="auto, rules, persona, self, self-text, model, style"
+        ):
             rt.reflector(None, "nope")  # type: ignore[arg-type]
     finally:
         rt.close()

@@ -1,5 +1,11 @@
-"""Adherence benchmark: how often the pick satisfies the signals, judged by the independent
-IFEval checkers of the `if-verifiable` package (never by the project's own rules).
+"""Adherence benchmark: how often the pick satisfies the signals, judged by an independent
+judge, never by the project's own rules: the IFEval checkers of the `if-verifiable` package
+for checks with an `instruction_id`, and for checks with a `kind` (persona facts) the
+`check(check, text)` of a checks file the user names (e.g. the shared implicit/checks.py).
+Items with an `answer` regex are also scored for correctness, against one plain answer to
+the query without signals. Each reflector's cells get an AUC: over every pair of one
+passing and one failing candidate of a signal, how often the cells rank the passing one
+higher (0.5 = chance).
 
 For each item (seed = its position): one baseline sample with the paper's prompt, then k
 candidates; every candidate is scored by the checkers once, and each pick (every reflector,
@@ -8,8 +14,10 @@ compared on the very same candidates."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +31,14 @@ from ..engines.base import Engine, SamplingParams
 from ..errors import PersonacoError
 from ..evaluation.ifeval import Checkers  # the checkers, shared with the verifiable judge
 
-__all__ = ["AdherenceReport", "Checkers", "DevItem", "load_dev_set", "run_adherence"]
+__all__ = [
+    "AdherenceReport",
+    "Checkers",
+    "DevItem",
+    "SetJudge",
+    "load_dev_set",
+    "run_adherence",
+]
 
 
 @dataclass
@@ -32,20 +47,89 @@ class DevItem:
     query: str
     signals: list[str]
     checks: list[dict[str, Any]]
+    answer: str | None = None  # a case-insensitive regex a correct answer matches
+
+
+class SetJudge:
+    """The checks of a set, each by its own independent judge: IFEval checkers for
+    `instruction_id`, the user's checks file for `kind`. Both load before any work."""
+
+    def __init__(self, items: list[DevItem], checks_file: Path | None = None) -> None:
+        kinds = [c for i in items for c in i.checks if "kind" in c]
+        self._ifeval = (
+            Checkers() if any("instruction_id" in c for i in items for c in i.checks) else None
+        )
+        self._kind_check: Callable[[dict[str, Any], str], bool] | None = None
+        if kinds:
+            if checks_file is None:
+                raise PersonacoError(
+                    "This set has checks by `kind`, which need a checks file to judge them.",
+                    "Pass --checks PATH: a Python file with check(check, text), e.g. "
+                    "implicit/checks.py beside the set.",
+                )
+            self._kind_check = _load_check(checks_file)
+
+    def passed(self, answer: str, check: dict[str, Any]) -> bool:
+        if "kind" in check and self._kind_check is not None:
+            return bool(self._kind_check(check, answer))
+        if self._ifeval is None:
+            raise PersonacoError(f"No judge for the check {check}.", "Check the set's lines.")
+        return self._ifeval.passed(answer, check)
+
+
+def _load_check(path: Path) -> Callable[[dict[str, Any], str], bool]:
+    spec = importlib.util.spec_from_file_location("personaco_external_checks", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise PersonacoError(
+            f"Cannot load checks from {path}.", "Pass --checks PATH to a .py file."
+        )
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:  # noqa: BLE001 - the user's file: say what broke, in one line
+        raise PersonacoError(
+            f"{path} failed to load ({type(e).__name__}: {e}).", "Fix it, or pass another file."
+        ) from None
+    check = getattr(module, "check", None)
+    if not callable(check):
+        raise PersonacoError(f"{path} has no check(check, text) function.", "Add one.")
+    return check
+
+
+def auc_pairs(scores: list[float | None], passed: list[bool]) -> tuple[float, int]:
+    """(passing-above-failing wins, pairs) of one signal's cells; a tie counts half and a
+    cell nobody scored counts as 0.5."""
+    s = [0.5 if v is None else v for v in scores]
+    num, den = 0.0, 0
+    for a in range(len(s)):
+        for b in range(len(s)):
+            if passed[a] and not passed[b]:
+                den += 1
+                num += 1.0 if s[a] > s[b] else 0.5 if s[a] == s[b] else 0.0
+    return num, den
 
 
 def load_dev_set(path: Path) -> list[DevItem]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
-        raise PersonacoError(f"Cannot read {path}: {e.strerror}.", "Pass --dev-set PATH.") from None
+        raise PersonacoError(f"Cannot read {path}: {e.strerror}.", "Pass --set PATH.") from None
     items = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             d = json.loads(line)
-            items.append(DevItem(str(d["id"]), d["query"], list(d["signals"]), list(d["checks"])))
+            answer = d.get("answer")
+            items.append(
+                DevItem(
+                    str(d["id"]),
+                    d["query"],
+                    list(d["signals"]),
+                    list(d["checks"]),
+                    None if answer is None else str(answer),
+                )
+            )
         except (json.JSONDecodeError, KeyError, TypeError) as e:
             raise PersonacoError(f"{path}:{n} is not a dev-set line ({e}).") from None
     return items
@@ -68,6 +152,8 @@ class AdherenceReport:
     signals: int
     picks: dict[str, PickScore] = field(default_factory=dict)
     seconds: float = 0.0
+    auc: dict[str, list[float]] = field(default_factory=dict)  # reflector -> [wins, pairs]
+    correct: dict[str, list[int]] = field(default_factory=dict)  # pick -> [correct, items]
 
     def as_dict(self) -> dict[str, Any]:
         adh = {name: round(p.satisfied / self.signals, 3) for name, p in self.picks.items()}
@@ -85,6 +171,9 @@ class AdherenceReport:
             },
             "seconds": round(self.seconds, 1),
         }
+        out["auc"] = {n: round(w / p, 3) if p else None for n, (w, p) in self.auc.items()}
+        if self.correct:
+            out["correct"] = {n: round(c / t, 3) for n, (c, t) in self.correct.items() if t}
         if adh.get("oracle"):
             out["of_oracle"] = {
                 n: round(a / adh["oracle"], 2) for n, a in adh.items() if n not in ("oracle",)
@@ -100,10 +189,10 @@ def run_adherence(
     k: int = 8,
     max_tokens: int = 192,
     temperature: float = 1.0,
-    checkers: Checkers | None = None,
+    checkers: Checkers | SetJudge | None = None,
     log: Callable[[str], None] = lambda _: None,
 ) -> AdherenceReport:
-    checkers = checkers or Checkers()
+    checkers = checkers or SetJudge(items)
     names = ["baseline", *reflectors, "random", "oracle"]
     report = AdherenceReport(
         engine.name,
@@ -113,6 +202,7 @@ def run_adherence(
         sum(len(i.signals) for i in items),
         {n: PickScore() for n in names},
     )
+    report.auc = {n: [0.0, 0] for n in reflectors}
     t0 = time.perf_counter()
     for seed, item in enumerate(items):
         messages = [{"role": "user", "content": personalization_prompt(item.query, item.signals)}]
@@ -125,9 +215,25 @@ def run_adherence(
         base_truth = [checkers.passed(base, chk) for chk in item.checks]
         picks: dict[str, list[bool]] = {"baseline": base_truth}
         inp = ReflectionInput(messages, item.query, cands, item.signals)
+        chosen: dict[str, str] = {"baseline": base}
         for name, reflector in reflectors.items():
-            best, _ = choose(reflector.score(inp), k, finished=finished, texts=cands)
+            cells = reflector.score(inp)
+            best, _ = choose(cells, k, finished=finished, texts=cands)
             picks[name] = truth[best]
+            chosen[name] = cands[best]
+            grid: list[list[float | None]] = [[None] * len(item.signals) for _ in cands]
+            for c in cells:
+                grid[c.candidate][c.signal] = c.score
+            for j in range(len(item.checks)):
+                w, n = auc_pairs([row[j] for row in grid], [t[j] for t in truth])
+                report.auc[name][0] += w
+                report.auc[name][1] += n
+        if item.answer is not None:
+            plain = engine.sample([{"role": "user", "content": item.query}], 1, params)[0].text
+            for name, text in {"plain": plain, **chosen}.items():
+                tally = report.correct.setdefault(name, [0, 0])
+                tally[0] += bool(re.search(item.answer, text, re.I))
+                tally[1] += 1
         picks["random"] = truth[random.Random(seed).randrange(k)]
         picks["oracle"] = max(truth, key=sum)
         for name, row in picks.items():

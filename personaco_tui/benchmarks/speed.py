@@ -14,6 +14,7 @@ from ..core import personaco
 from ..core.prompts import personalization_prompt
 from ..core.reflectors import SelfReflector
 from ..core.reflectors.auto import AutoReflector
+from ..core.reflectors.persona import PersonaReflector
 from ..core.reflectors.self_reflector import reflection_conversation
 from ..engines.base import SamplingParams
 from ..engines.llama import LlamaEngine
@@ -25,6 +26,14 @@ SIGNALS = [
     "I have a PhD in oceanography.",
     "End with a question.",
     "Write in lowercase only.",
+]
+# Facts no rule checks: `auto` hands all five to the persona reflector.
+PERSONA_SIGNALS = [
+    "I'm vegetarian.",
+    "I live in Germany.",
+    "I'm 8 years old.",
+    "I'm reading this on my smartwatch.",
+    "I write all my code in Python.",
 ]
 
 
@@ -40,6 +49,7 @@ class SpeedReport:
     batched_s: float
     naive_s: float | None
     turn_auto_s: float | None = None
+    turn_persona_s: float | None = None  # an auto turn with PERSONA_SIGNALS
     weights: str = "native"
     single_native_s: float | None = None  # the same, on the model file's own weights
     turn_native_s: float | None = None
@@ -62,6 +72,9 @@ class SpeedReport:
         if self.turn_auto_s is not None:
             d["turn_auto_s"] = round(self.turn_auto_s, 3)
             d["turn_auto_over_single"] = round(self.turn_auto_s / self.single_s, 2)
+        if self.turn_persona_s is not None:
+            d["turn_persona_s"] = round(self.turn_persona_s, 3)
+            d["turn_persona_over_single"] = round(self.turn_persona_s / self.single_s, 2)
         if self.naive_s is not None:
             d["naive_s"] = round(self.naive_s, 3)
             d["naive_over_turn"] = round(self.naive_s / self.turn_s, 2)
@@ -117,7 +130,8 @@ def run_speed(
     one = SamplingParams(max_tokens=n_tokens, seed=1, ignore_eos=True)
     cfg = personaco.RunConfig(k=k, max_tokens=n_tokens, seed=1, ignore_eos=True)
     reflector = SelfReflector(engine)
-    auto = AutoReflector(SelfReflector(engine))  # the default: rules, then the model for the rest
+    # the default: rules, then the persona reflector for the rest
+    auto = AutoReflector(PersonaReflector(engine, fallback=SelfReflector(engine)))
     llm = None
     if naive:
         from llama_cpp import Llama
@@ -130,7 +144,7 @@ def run_speed(
             n_threads_batch=engine.n_threads,
             verbose=False,
         )
-    singles, turns, batches, naives, autos = [], [], [], [], []
+    singles, turns, batches, naives, autos, personas = [], [], [], [], [], []
     native_singles, native_turns = [], []
     native_reflector = SelfReflector(native) if native is not None else None
     engine.sample(messages, 1, SamplingParams(max_tokens=8, seed=0))  # warm-up
@@ -146,6 +160,8 @@ def run_speed(
         log(f"[{r + 1}/{repeats}] PersonaCo turn {turns[-1]:.2f}s")
         autos.append(_timed(lambda: personaco.run(engine, QUERY, SIGNALS, cfg, auto)))
         log(f"[{r + 1}/{repeats}] PersonaCo turn, auto reflector {autos[-1]:.2f}s")
+        personas.append(_timed(lambda: personaco.run(engine, QUERY, PERSONA_SIGNALS, cfg, auto)))
+        log(f"[{r + 1}/{repeats}] auto turn, persona facts {personas[-1]:.2f}s")
         if llm is not None:
             naives.append(_timed(lambda: naive_turn(llm, engine, k, n_tokens, seed=1)))
             log(f"[{r + 1}/{repeats}] naive turn {naives[-1]:.2f}s")
@@ -170,6 +186,7 @@ def run_speed(
         batched_s=med(batches),
         naive_s=med(naives) if naives else None,
         turn_auto_s=med(autos),
+        turn_persona_s=med(personas),
         weights=engine.weights,
         single_native_s=med(native_singles) if native_singles else None,
         turn_native_s=med(native_turns) if native_turns else None,

@@ -23,6 +23,9 @@ class Capabilities:
     # tokenize, prompt_tokens and check_budget know the model's tokenizer and context, so a
     # turn that cannot fit is refused before any work; a remote server's are unknown here.
     counts_tokens: bool
+    # continuation_logprobs works: log P of given text after a prefix (the persona reflector
+    # needs it; where False, `auto` hands persona signals to the model's self-reflection).
+    scores_text: bool = False
 
 
 @dataclass
@@ -115,6 +118,18 @@ class Engine(Protocol):
         cancel: CancelToken | None = None,
     ) -> list[YesNo]:
         """For each conversation (ending with a yes/no question), P(answer is "1")."""
+        ...
+
+    def continuation_logprobs(
+        self,
+        prefixes: list[list[int]],
+        continuations: list[list[int]],
+        *,
+        cancel: CancelToken | None = None,
+    ) -> list[list[float]]:
+        """For each (prefix, continuation) pair of token lists, log P(token | all before it)
+        of every continuation token. Raises EngineError where `capabilities.scores_text` is
+        False."""
         ...
 
     def tokenize(

@@ -38,9 +38,10 @@ from .base import (
 from .chat_template import ChatTemplate
 from .llama_backend import KV_LAYOUT_ENV as KV_LAYOUT_ENV
 from .llama_backend import LlamaOptions as LlamaOptions
+from .llama_score import ScoringMixin
 
 
-class LlamaEngine:
+class LlamaEngine(ScoringMixin):
     """A loaded GGUF model with one batched decoding context."""
 
     def __init__(
@@ -58,7 +59,9 @@ class LlamaEngine:
         self._lock = threading.Lock()  # one decode at a time: the context is not thread-safe
 
         self._model, self.n_gpu_layers = backend.load_model(self.path, opts.n_gpu_layers)
-        self.capabilities = Capabilities(gpu_offload=self.n_gpu_layers > 0, counts_tokens=True)
+        self.capabilities = Capabilities(
+            gpu_offload=self.n_gpu_layers > 0, counts_tokens=True, scores_text=True
+        )
 
         threads = opts.n_threads if opts.n_threads > 0 else backend.available_cpus()
         self.n_threads = threads

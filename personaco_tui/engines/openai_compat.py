@@ -101,6 +101,22 @@ class OpenAICompatEngine:
     def check_budget(self, prompt_len: int, n: int, max_tokens: int, extra: int = 0) -> None:
         """Nothing to check: the server's context size is unknown."""
 
+    def continuation_logprobs(
+        self,
+        prefixes: list[list[int]],
+        continuations: list[list[int]],
+        *,
+        cancel: CancelToken | None = None,
+    ) -> list[list[float]]:
+        """Not over the OpenAI API: scoring given text needs the server's tokenizer and its
+        prompt log-probabilities (`echo`), which chat servers do not offer in one standard
+        form; `auto` scores persona signals by self-reflection here (the cells say so)."""
+        raise EngineError(
+            f"The server at {self.base_url} cannot score given text for PersonaCo (it shares "
+            "neither its tokenizer nor prompt log-probabilities).",
+            "Use the `self` or `auto` reflector with a remote model, or a local model.",
+        )
+
     # -- sampling ---------------------------------------------------------------------------
 
     def _one(

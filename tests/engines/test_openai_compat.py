@@ -44,6 +44,33 @@ def test_k_samples_and_reflection_through_llama_cpp_server(llama_url):
     eng.close()
 
 
+def test_auto_scores_persona_facts_by_self_reflection_on_a_server_and_says_so():
+    from personaco_tui import reflector_registry
+    from personaco_tui.core.reflectors.base import ReflectionInput
+
+    with scripted_server(
+        lambda path, body: (200, {"Content-Type": "application/json"}, _chat_reply("1"))
+    ) as (url, seen):
+        eng = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0)
+        assert not eng.capabilities.scores_text
+        with pytest.raises(EngineError, match="cannot score given text"):
+            eng.continuation_logprobs([[1, 2]], [[3]])
+        inp = ReflectionInput(
+            [{"role": "user", "content": "Suggest a dinner."}],
+            "Suggest a dinner.",
+            ["Beans and rice.", "A steak, with fries and a salad on the side."],
+            ["I'm vegetarian.", "Keep it under 5 words."],
+        )
+        cells = reflector_registry.build("auto", eng, lambda: None).score(inp)
+        eng.close()
+    persona = [c for c in cells if c.signal == 0]
+    assert [c.score for c in persona] == [1.0, 1.0]  # the server's "1", once per answer
+    assert {c.reflector for c in persona} == {"self"}
+    assert all(c.raw.startswith("persona scoring unavailable") for c in persona)
+    assert [c.score for c in cells if c.signal == 1] == [1.0, 0.0]  # rules, no request
+    assert len(seen) == 2
+
+
 def _chat_reply(content: str, logprobs=None) -> bytes:
     choice = {
         "index": 0,

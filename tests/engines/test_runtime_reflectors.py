@@ -29,7 +29,26 @@ def test_auto_uses_rules_where_it_can_and_a_model_for_the_rest(rt, engine):
         rt.reflector(engine, "auto"),
     )
     by_signal = {c.signal: c.reflector for c in gen.cells}
-    assert by_signal == {0: "rules", 1: "self"}
+    assert by_signal == {0: "rules", 1: "persona"}
+    # the persona cells rank the two answers by the user's reply, with the evidence kept
+    persona = [c for c in gen.cells if c.signal == 1]
+    assert all(0.0 <= (c.score or 0.0) <= 1.0 and "nats)" in c.raw for c in persona)
+
+
+def test_persona_and_self_stay_available_on_the_real_model(rt, engine):
+    for name in ("persona", "self", "self-text"):
+        gen = personaco.run(
+            engine,
+            "What should I eat tonight?",
+            ["I'm vegetarian."],
+            personaco.RunConfig(k=3, max_tokens=10, seed=4),
+            rt.reflector(engine, name),
+        )
+        assert {c.reflector for c in gen.cells} == {name}
+        if name == "persona":
+            # three different answers: the reply stating the fact is likelier after some
+            scores = [c.score for c in gen.cells]
+            assert len({round(s or 0.0, 6) for s in scores}) > 1
 
 
 def test_model_reflector_needs_a_model(rt, engine):

@@ -13,6 +13,7 @@ the reflected answer and the question asked about it.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import zlib
@@ -62,13 +63,16 @@ class FakeEngine:
         gpu_offload: bool = False,
     ) -> None:
         self.name = name
-        self.capabilities = Capabilities(gpu_offload=gpu_offload, counts_tokens=True)
+        self.capabilities = Capabilities(
+            gpu_offload=gpu_offload, counts_tokens=True, scores_text=True
+        )
         self.answers = list(answers) if answers is not None else None
         self.p_yes = p_yes
         self.n_ctx = n_ctx
         self.n_seq_max = n_seq_max
         self.samples: list[SampleCall] = []  # every sample call, in order
         self.asked: list[list[ChatMessage]] = []  # every reflection conversation, in order
+        self.scored: list[tuple[list[int], list[int]]] = []  # every scored pair, in order
         self.closed = False
         self._lock = threading.Lock()
 
@@ -168,6 +172,32 @@ class FakeEngine:
             out.append(YesNo(p_yes=p, raw=f"fake P(1)={p:.4f}", text=top))
             if on_progress is not None:
                 on_progress(Progress("reflect", done=i + 1, total=len(conversations)))
+        return out
+
+    def continuation_logprobs(
+        self,
+        prefixes: list[list[int]],
+        continuations: list[list[int]],
+        *,
+        cancel: CancelToken | None = None,
+    ) -> list[list[float]]:
+        """A copying model: a continuation token seen c times before it (in the prefix or
+        earlier in the continuation) has log P = log((1 + c) / (2 + c))."""
+        self._usable()
+        if not self.capabilities.scores_text:
+            raise EngineError("This fake engine does not score text.", "Use one that does.")
+        self.scored.extend(zip(prefixes, continuations, strict=True))
+        out: list[list[float]] = []
+        for prefix, cont in zip(prefixes, continuations, strict=True):
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled()
+            seen = list(prefix)
+            row = []
+            for tok in cont:
+                c = seen.count(tok)
+                row.append(math.log((1 + c) / (2 + c)))
+                seen.append(tok)
+            out.append(row)
         return out
 
     def _usable(self) -> None:

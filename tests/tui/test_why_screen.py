@@ -108,3 +108,26 @@ def test_cells_read_as_heat_values():
     cold = format_cell(ReflectionCell(0, 0, 0.05, "model"))
     assert isinstance(hot, Text) and hot.plain == "0.93 s" and cold.plain == "0.05 m"
     assert hot.style != cold.style and "rgb" in str(hot.style)
+
+
+def test_why_says_what_a_persona_cell_rests_on():
+    from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
+
+    evidence = "the reply “Thanks, that suits me perfectly because I'm vegetarian.” is 2.7× ..."
+    gen = Generation(
+        settings=GenerationSettingsUsed("personaco", "m", 2, 1.0, 0, 8, "auto"),
+        query="Dinner?",
+        signals=["Keep it short.", "I'm vegetarian."],
+        prompt="",
+        candidates=[Candidate(0, "Beans."), Candidate(1, "Steak.")],
+        cells=[
+            ReflectionCell(0, 0, 1.0, "rules", "12 words"),
+            ReflectionCell(0, 1, 0.73, "persona", evidence),
+            ReflectionCell(1, 1, 0.27, "persona", "other"),
+        ],
+    )
+    screen = WhyScreen(gen)
+    shown = screen._evidence(0).plain
+    assert shown == f"S2 {evidence}\n\n"  # the persona cell of this candidate only
+    assert screen._evidence(1).plain == "S2 other\n\n"
+    assert "p persona" in screen._legend().plain

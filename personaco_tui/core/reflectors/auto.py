@@ -1,6 +1,7 @@
 """`auto`: the rules decide every signal they can check; writing-sample signals are scored by
 closeness of style (the `style` reflector); the remaining cells go to a model reflector
-(another model when one is configured, else the generating model)."""
+(another model when one is configured, else the generating model's `persona` scoring, which
+falls back to its self-reflection where the engine cannot score text)."""
 
 from __future__ import annotations
 

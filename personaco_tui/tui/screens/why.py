@@ -15,7 +15,14 @@ from textual.widgets import DataTable, Footer, Label, Static
 from ...core.types import Candidate, Generation, ReflectionCell
 from ...terminal_text import neutralise
 
-REFLECTOR_LETTERS = {"rules": "r", "self": "s", "model": "m", "self-text": "t", "style": "y"}
+REFLECTOR_LETTERS = {
+    "rules": "r",
+    "persona": "p",
+    "self": "s",
+    "model": "m",
+    "self-text": "t",
+    "style": "y",
+}
 
 
 def heat_style(score: float) -> str:
@@ -94,6 +101,8 @@ class WhyScreen(ModalScreen[int | None]):
             text.append(f"S{i + 1}", style="bold")
             text.append(f" {neutralise(str(signal))}\n")
         text.append("Reflectors: r rules · s self · m model · t self-text", style="dim")
+        if any(c.reflector == "persona" for c in self.generation.cells):
+            text.append(" · p persona", style="dim")
         if any(c.reflector == "style" for c in self.generation.cells):
             text.append(" · y style (closeness to your writing sample)", style="dim")
         text.append("   ★ chooser's pick  ✔ your pick", style="dim")
@@ -139,7 +148,20 @@ class WhyScreen(ModalScreen[int | None]):
             out.append(head + (cand.finish_reason or "?") + "\n", style="bold" if here else "dim")
             shown = neutralise(cand.text).strip() or "(empty)"
             out.append(shown + "\n\n", style="" if here else "dim")
+            if here:
+                out.append(self._evidence(cand.index))
         self.query_one("#why-texts", Static).update(out)
+
+    def _evidence(self, index: int) -> Text:
+        """What the persona cells of one candidate rest on, in words."""
+        out = Text()
+        for c in sorted(self.generation.cells, key=lambda c: c.signal):
+            if c.candidate == index and c.reflector == "persona" and c.raw:
+                out.append(f"S{c.signal + 1} ", style="bold")
+                out.append(neutralise(c.raw) + "\n", style="dim")
+        if out:
+            out.append("\n")
+        return out
 
     @on(DataTable.RowHighlighted)
     def highlighted(self, event: DataTable.RowHighlighted) -> None:

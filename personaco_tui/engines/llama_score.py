@@ -1,0 +1,184 @@
+"""Log-likelihood scoring for the llama.cpp engine: log P of each token of a continuation
+after its prefix, many (prefix, continuation) pairs in one batched pass.
+
+The persona reflector asks, for every (answer, signal), how likely the user's reply stating
+the signal is after the answer; the k answers are still in the KV cache from `sample`, so
+each pair decodes only its continuation. Every item is given a slot (a sequence id, in the
+streams layout a KV stream): the resident sequence sharing the longest prefix with it, else
+a free one. A slot takes its items one after another in sorted order, cutting its cache back
+to where the next item branches off; each round decodes the next item of every slot in one
+batch. What to decode is planned by the pure functions here; `ScoringMixin` runs it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import llama_cpp
+import numpy as np
+
+from ..errors import Cancelled, EngineError
+from . import llama_plan as plan
+from .base import CancelToken
+
+if TYPE_CHECKING:
+    from llama_cpp import _internals as internals
+
+    from . import llama_backend as backend
+
+
+def assign_slots(
+    lists: Sequence[Sequence[int]],
+    firsts: Sequence[int],
+    resident: dict[int, list[int]],
+    slots: Sequence[int],
+) -> dict[int, list[int]]:
+    """slot -> indices of the lists it decodes, in sorted token order. Lists with the same
+    prefix go together to the slot whose resident tokens share the longest prefix with it
+    (below its first scored token; the least loaded among equals), else to the least loaded
+    slot holding nothing (or the least loaded of all)."""
+    queues: dict[int, list[int]] = {s: [] for s in slots}
+    free = [s for s in slots if not resident.get(s)] or list(slots)
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, t in enumerate(lists):
+        groups.setdefault(tuple(t[: firsts[i]]), []).append(i)
+    for prefix, members in sorted(groups.items()):
+        gains = {
+            s: min(plan.lcp(held, prefix), len(prefix) - 1)
+            for s, held in resident.items()
+            if s in queues
+        }
+        top = max(gains.values(), default=0)
+        pool = [s for s, g in gains.items() if g == top] if top > 0 else free
+        best = min(pool, key=lambda s: (len(queues[s]), s))
+        queues[best].extend(members)
+    for q in queues.values():
+        q.sort(key=lambda i: tuple(lists[i]))
+    return {s: q for s, q in queues.items() if q}
+
+
+def common_prefix(lists: Sequence[Sequence[int]], firsts: Sequence[int]) -> int:
+    """Tokens every list shares, below every list's first scored token."""
+    n = min(f - 1 for f in firsts)
+    for t in lists[1:]:
+        n = min(n, plan.lcp(lists[0], t))
+    return max(n, 0)
+
+
+def log_softmax_at(logits: np.ndarray, token: int) -> float:
+    row = logits.astype(np.float64)
+    top = float(row.max())
+    return float(row[token] - top - np.log(np.exp(row - top).sum()))
+
+
+class ScoringMixin:
+    """`continuation_logprobs` for LlamaEngine (kept here: llama.py is at its size limit)."""
+
+    if TYPE_CHECKING:
+        _lock: threading.Lock
+        _resident: dict[int, list[int]]
+        _streams: int
+        _cells: int
+        _batch_cap: int
+        n_ctx: int
+        n_vocab: int
+        options: backend.LlamaOptions
+
+        @property
+        def _context(self) -> internals.LlamaContext: ...
+        def _open_context(self, streams: int) -> None: ...
+        def _clear(self) -> None: ...
+        def _cut(self, seq: int, keep: int = -1) -> None: ...
+        def _decode(self, entries: Sequence[backend.DecodeEntry]) -> None: ...
+        def _prefill(self, tokens: list[int], seqs: Sequence[int], start: int = 0) -> int: ...
+
+    def continuation_logprobs(
+        self,
+        prefixes: list[list[int]],
+        continuations: list[list[int]],
+        *,
+        cancel: CancelToken | None = None,
+    ) -> list[list[float]]:
+        """For each pair, log P(token | everything before it) of every continuation token."""
+        if len(prefixes) != len(continuations):
+            raise EngineError(
+                "Scoring needs one continuation per prefix.", "Pass lists of equal length."
+            )
+        if any(not p or not c for p, c in zip(prefixes, continuations, strict=True)):
+            raise EngineError(
+                "Scoring needs a non-empty prefix and continuation.", "Check the texts scored."
+            )
+        lists = [p + c for p, c in zip(prefixes, continuations, strict=True)]
+        plan.check_reflection_fits([len(t) for t in lists], self.n_ctx)
+        if not lists:
+            return []
+        firsts = [len(p) for p in prefixes]
+        with self._lock:
+            try:
+                if self._streams > 1 and not all(len(t) <= self._cells for t in lists):
+                    self._open_context(1)  # an item longer than a stream
+                return self._score_locked(lists, firsts, cancel)
+            except BaseException:
+                self._clear()
+                raise
+
+    def _score_slots(self, lists: list[list[int]]) -> list[int]:
+        if self._streams > 1:
+            return list(range(self._streams))
+        longest = max(len(t) for t in lists)
+        used = plan.trie_size(list(self._resident.values()))
+        if used + longest > self.n_ctx // 2:
+            self._clear()
+            used = 0
+        room = max(1, (self.n_ctx - used) // max(1, longest))
+        return list(range(min(self.options.n_seq_max, room)))
+
+    def _score_locked(
+        self, lists: list[list[int]], firsts: list[int], cancel: CancelToken | None
+    ) -> list[list[float]]:
+        slots = self._score_slots(lists)
+        held = {s: t for s, t in self._resident.items() if s in slots}
+        if not any(plan.lcp(h, t) for h in held.values() for t in lists):
+            # nothing resident helps: decode what every list shares once, copy it to each slot
+            self._clear()
+            root = common_prefix(lists, firsts)
+            used = slots[: min(len(slots), len(lists))]
+            if root > 0:
+                self._prefill(list(lists[0][:root]), used)
+            held = {s: list(lists[0][:root]) for s in used}
+        else:
+            for s in set(self._resident) - set(held):
+                self._cut(s)
+        queues = assign_slots(lists, firsts, held, slots)
+        out: list[list[float]] = [[] for _ in lists]
+        ctx = self._context.ctx
+        for rnd in range(max(len(q) for q in queues.values())):
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled()
+            entries: list[tuple[int, int, tuple[int, ...], bool]] = []
+            reads: list[tuple[int, int] | None] = []  # (list, token scored) per entry
+            for s, q in sorted(queues.items()):
+                if rnd >= len(q):
+                    continue
+                i = q[rnd]
+                t = lists[i]
+                have = held.get(s, [])
+                keep = min(plan.lcp(have, t), firsts[i] - 1)
+                if keep < len(have):
+                    self._cut(s, keep)
+                for p in range(keep, len(t) - 1):
+                    scored = p >= firsts[i] - 1
+                    entries.append((t[p], p, (s,), scored))
+                    reads.append((i, t[p + 1]) if scored else None)
+                held[s] = list(t[:-1])
+            self._resident = held  # what the cache holds once this round is decoded
+            for off in range(0, len(entries), self._batch_cap):
+                self._decode(entries[off : off + self._batch_cap])
+                for j, r in enumerate(reads[off : off + self._batch_cap]):
+                    if r is not None:
+                        ptr = llama_cpp.llama_get_logits_ith(ctx, j)
+                        row = np.ctypeslib.as_array(ptr, shape=(self.n_vocab,))
+                        out[r[0]].append(log_softmax_at(row, r[1]))
+        return out
