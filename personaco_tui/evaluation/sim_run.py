@@ -7,7 +7,9 @@ results.json and curve.png in the run's folder.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,11 +52,12 @@ def run_dir(data_dir: Path, name: str) -> Path:
 
 
 def _checked_settings(
-    folder: Path, s: SimSettings, spec: SC.TurnSpec, scorer_names: list[str]
+    folder: Path, s: SimSettings, spec: SC.TurnSpec, scorer_names: list[str], qids: list[str]
 ) -> None:
-    """A run folder keeps one set of settings: users of two settings never mix."""
+    """A run folder keeps one set of settings and turns: users of two never mix."""
     path = folder / "settings.json"
-    want = {**s.key(), **spec.key(), "scorers": scorer_names}
+    turns = hashlib.sha256("\n".join(qids).encode()).hexdigest()[:16]
+    want = {**s.key(), **spec.key(), "scorers": scorer_names, "turns": turns}
     if path.exists():
         have = json.loads(path.read_text(encoding="utf-8"))
         if have != want:
@@ -82,7 +85,7 @@ def run_simulation(
     folder = run_dir(data_dir, s.name)
     named = scorers(checkers)
     names = list(named)
-    _checked_settings(folder, s, spec, names)
+    folder.mkdir(parents=True, exist_ok=True)
     cache = folder / "candidates.jsonl"
     have = SC.read_cache(cache, spec)
     if generate_missing and any(qid not in have for qid, _ in queries):
@@ -94,6 +97,7 @@ def run_simulation(
             f"{len(gens)} queries are too few for a test set of {s.n_test}.",
             "Give more queries or a smaller --test.",
         )
+    _checked_settings(folder, s, spec, names, [qid for qid, _ in gens])
     turns = [SIM.Turn.of(qid, g, named) for qid, g in gens]
     curves = _resume(
         folder / "users.jsonl",
@@ -102,7 +106,8 @@ def run_simulation(
         "users",
         on_progress,
     )
-    hidden = SIM.draw_hidden_users(names, s.hidden_users, s.alpha, s.seed)
+    kinds = SIM.usable_hidden(names, turns)
+    hidden = SIM.draw_hidden_users(names, s.hidden_users, s.alpha, s.seed, kinds)
     props = _resume(
         folder / "proposals.jsonl",
         hidden,
@@ -117,6 +122,8 @@ def run_simulation(
         "scorers": names,
         "checkpoints": list(SIM.CHECKPOINTS),
         "min_choices": SIM.MIN_CHOICES,
+        "hidden_kinds": kinds,
+        "hidden_share": SIM.HIDDEN_SHARE,
     }
     result = SIM.summarise(curves, props, settings)
     (folder / "results.json").write_text(
@@ -164,19 +171,32 @@ def curve_table(result: SIM.SimResult) -> list[str]:
 
 
 def terminal_plot(result: SIM.SimResult, width: int = 80, height: int = 20) -> str:
+    """The curve drawn with plotext (a line per series, its points marked), and a legend
+    under it."""
     import plotext as plt
+    from plotext import marker
 
-    plt.clear_figure()
-    plt.plotsize(width, height)
-    for line, label in LINES:
+    plt.terminal.limit(False, False)
+    fig = plt.figure
+    fig.clear()
+    fig.plot_size(width, height)
+    fig.theme("simple")
+    fig.title("% of test turns where the default pick is the user's favourite")
+    marks = {"learned": "●", "no_learning": "■", "random": "·"}
+    for line, _label in LINES:
         ns, vals = _series(result, line)
-        plt.plot(ns, [100 * v[0] for v in vals], label=label, marker="dot")
-    plt.ylim(0, 100)
-    plt.xlabel("picks")
-    plt.ylabel("% default pick = favourite")
-    plt.title("Learning curve (simulated users)")
-    out: str = plt.build()
-    return out
+        ys = [100 * v[0] for v in vals]
+        for a, b, ya, yb in zip(ns, ns[1:], ys, ys[1:], strict=False):
+            fig.draw(fig.segment([a, b], [ya, yb], marker=marker(marks[line])))
+        fig.draw(fig.signal(ns, ys, marker=marker(marks[line])))
+    ns, _ = _series(result, "learned")
+    if ns:
+        fig.ruler("x").ticks(ns, [str(n) for n in ns])
+    fig.ruler("y").lim(0, 100)
+    fig.ruler("y").ticks([0, 25, 50, 75, 100])
+    legend = "   ".join(f"{marks[line]} {label}" for line, label in LINES)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", str(fig.build().string()))  # echo shows no ANSI
+    return plain + "\n" + legend + "   (x: picks the user made)"
 
 
 def curve_png(result: SIM.SimResult, name: str) -> bytes:

@@ -83,19 +83,37 @@ def draw_users(names: list[str], n: int, alpha: float, seed: int) -> list[User]:
     return users
 
 
-def draw_hidden_users(names: list[str], n: int, alpha: float, seed: int) -> list[User]:
+def usable_hidden(names: list[str], turns: list[Turn], min_share: float = 0.25) -> dict[str, str]:
+    """The hidden kinds a user could show on these turns, with the scorer that realises
+    each: the first of its scorers that tells candidates apart in at least `min_share` of
+    the turns (answers of at most 128 tokens never reach "at least 120 words", say)."""
+    out: dict[str, str] = {}
+    for kind, (cands, _) in HIDDEN.items():
+        for scorer in cands:
+            if scorer not in names or not turns:
+                continue
+            j = names.index(scorer)
+            varied = sum(len({round(row[j], 6) for row in t.scores}) > 1 for t in turns)
+            if varied >= min_share * len(turns):
+                out[kind] = scorer
+                break
+    return out
+
+
+def draw_hidden_users(
+    names: list[str], n: int, alpha: float, seed: int, kinds: dict[str, str]
+) -> list[User]:
     """Users with one hidden checkable preference (HIDDEN_SHARE of the utility) on top of a
-    random mix, cycling through the HIDDEN kinds whose scorer exists."""
-    kinds = [k for k, (cands, _) in HIDDEN.items() if any(c in names for c in cands)]
+    random mix, cycling through `kinds` (kind -> its scorer, see usable_hidden)."""
     rng = random.Random(seed + 1)
+    order = sorted(kinds)
     users = []
-    for uid in range(n):
-        kind = kinds[uid % len(kinds)]
-        scorer = next(c for c in HIDDEN[kind][0] if c in names)
+    for uid in range(n if order else 0):
+        kind = order[uid % len(order)]
         g = [rng.gammavariate(alpha, 1.0) for _ in names]
         total = sum(g) or 1.0
         w = {nm: (1 - HIDDEN_SHARE) * x / total for nm, x in zip(names, g, strict=True)}
-        w[scorer] += HIDDEN_SHARE
+        w[kinds[kind]] += HIDDEN_SHARE
         users.append(User(uid, w, hidden=kind))
     return users
 

@@ -96,6 +96,23 @@ def record_rating(store: Store, profile_id: int, judgment_id: int) -> None:
 
 
 @guarded
+def link_rating(
+    store: Store, profile_id: int, item_id: int, signal_idx: int, rater: str, pass_no: int = 1
+) -> bool:
+    """Tie the rater's human verdict on (item, signal, pass) to `profile_id`; False when
+    there is no such verdict."""
+    row = store.db.execute(
+        "SELECT id FROM judgments WHERE item_id = ? AND signal_idx = ? AND judge_kind = "
+        "'human' AND judge_model = ? AND pass = ?",
+        [item_id, signal_idx, rater, pass_no],
+    ).fetchone()
+    if row is None:
+        return False
+    record_rating(store, profile_id, int(row[0]))
+    return True
+
+
+@guarded
 def list_ratings(store: Store, profile_id: int, limit: int = MAX_CHOICES) -> list[Rating]:
     """The profile's decided ratings (A or B, not SAME/N/A) since the last reset, oldest
     first, as the chosen and the other answer."""

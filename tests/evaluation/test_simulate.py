@@ -65,8 +65,11 @@ def test_users_are_dirichlet_mixes_and_hidden_users_lean_on_one_scorer() -> None
     users = SIM.draw_users(names, 5, 0.5, seed=1)
     assert all(abs(sum(u.weights.values()) - 1) < 1e-9 for u in users)
     assert users == SIM.draw_users(names, 5, 0.5, seed=1)
-    hidden = SIM.draw_hidden_users(names, 4, 0.5, seed=1)
-    assert {h.hidden for h in hidden} <= set(SIM.HIDDEN)
+    turns = _turns(10)
+    kinds = SIM.usable_hidden(names, turns)
+    assert kinds["short"] == "brevity" and "asks_back" not in kinds  # never asked back
+    hidden = SIM.draw_hidden_users(names, 4, 0.5, 1, kinds)
+    assert {h.hidden for h in hidden} <= set(kinds)
     assert all(max(h.weights.values()) >= SIM.HIDDEN_SHARE for h in hidden)
 
 

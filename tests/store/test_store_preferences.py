@@ -90,8 +90,9 @@ def test_ratings_teach_only_the_profile_they_are_tied_to(store: Store) -> None:
         PR.record_rating(store, p.id, external)
     with pytest.raises(NotFoundError):
         PR.record_rating(store, p.id, 999)
-    PR.record_rating(store, p.id, human)
+    assert PR.link_rating(store, p.id, item.id, 0, "") is True  # the rating screen's way
     PR.record_rating(store, p.id, human)  # a repeat is ignored
+    assert PR.link_rating(store, p.id, item.id, 0, "someone else") is False
     (r,) = PR.list_ratings(store, p.id)
     assert (r.chosen_text, r.other_text, r.signal) == (SHORT, LONG, "Be brief.")
     seen = learning.observed(store, p.id)

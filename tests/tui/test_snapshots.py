@@ -19,12 +19,14 @@ from personaco_tui.runtime import Runtime
 from personaco_tui.store import conversations as C
 from personaco_tui.store import generations as G
 from personaco_tui.store import profiles as P
+from personaco_tui.store import suggestions as S
 from personaco_tui.tui.app import make_app
 from personaco_tui.tui.screens.help import HelpScreen
 from personaco_tui.tui.screens.history import HistoryScreen
 from personaco_tui.tui.screens.settings import SettingsScreen
 from personaco_tui.tui.screens.why import WhyScreen
 from personaco_tui.tui.widgets.signals_panel import badges_read
+from personaco_tui.tui.widgets.suggestion_bar import SuggestionBar
 
 SIZE = (130, 36)
 SIGNALS = ["Keep it under 30 words.", "Do not use any commas.", "I am a geologist."]
@@ -98,6 +100,24 @@ def _app(engine, conversation_id):
 def test_chat_screen(snap_compare, engine, filled_home):
     app, ready = _app(engine, filled_home)
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+    app.rt.close()
+
+
+def test_chat_screen_with_a_suggestion(snap_compare, engine, filled_home):
+    """The suggestion bar above the prompt, focused: what it asks and its keys."""
+    rt = Runtime.open()
+    profile = P.ensure_default_profile(rt.store)
+    for text in ("I'm vegetarian.", "I live in Germany."):
+        S.add_suggestion(rt.store, profile.id, text, "message", text)
+    rt.close()
+    app, ready = _app(engine, filled_home)
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        app.query_one(SuggestionBar).focus()
+        await settled(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
     app.rt.close()
 
 

@@ -26,7 +26,7 @@ from .features import text_features
 
 MIN_CONSISTENT = 3
 MIN_SHARE = 0.8
-MIN_LIFT = 0.3  # the share must beat what random picks would give by this much
+MIN_LIFT = 0.35  # the share must beat what random picks would give by this much
 WINDOW = 10
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -178,6 +178,7 @@ def behaviour_proposals(
     existing: list[str] | None = None,
     *,
     window: int = WINDOW,
+    limit: int = 1,
 ) -> list[Proposal]:
     """Signals the user's choices (oldest first) suggest, strongest evidence first. Never
     from fewer than MIN_CONSISTENT consistent choices; never one whose check kind a signal
@@ -187,7 +188,9 @@ def behaviour_proposals(
     MIN_CONSISTENT and MIN_SHARE of them went its way, and that share beats the share a
     random pick would give by MIN_LIFT. Behaviours are taken strongest first, and a later
     one counts only choices the ones already proposed do not explain (a user who picks
-    short answers also picks answers with fewer commas: that is not a second taste)."""
+    short answers also picks answers with fewer commas: that is not a second taste). At
+    most `limit` are returned: one suggestion at a time by default, since once the user
+    accepts it the next is judged on the choices it does not explain."""
     have: set[str] = set()
     for text in existing or []:
         check = understood_check(text)
@@ -199,7 +202,7 @@ def behaviour_proposals(
     found: list[Proposal] = []
     explained = [False] * len(valid)
     left = list(BEHAVIOURS)
-    while left:
+    while left and len(found) < limit:
         best: tuple[float, _Behaviour, list[int], int] | None = None
         for b in left:
             seen = [i for i in range(len(valid)) if not explained[i]]

@@ -25,6 +25,8 @@ from ...evaluation import sessions as S
 from ...evaluation.configs import describe
 from ...evaluation.verdicts import shown_pair, unswap
 from ...store import evaluations as E
+from ...store import preferences as PR
+from ...store import profiles as P
 from ...store.db import Store
 from .report import EvalReportScreen
 
@@ -263,7 +265,18 @@ class RatingScreen(Screen[None]):
                 "This pair was already rated (in another window?); that verdict is kept.",
                 severity="warning",
             )
+        else:
+            self._teach_profile(p.item_id, p.signal_idx, p.pass_no)
         self.reload()
+
+    def _teach_profile(self, item_id: int, signal_idx: int, pass_no: int) -> None:
+        """Your rating teaches the active profile what you prefer (see `profile learned`)."""
+        try:
+            active = P.get_active_profile(self.store)
+            if active is not None:
+                PR.link_rating(self.store, active.id, item_id, signal_idx, self.rater, pass_no)
+        except PersonacoError as e:
+            self.notify(e.message, title="Rating not learned from", severity="warning")
 
     def action_undo(self) -> None:
         if self.session is None:

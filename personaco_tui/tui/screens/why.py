@@ -106,6 +106,15 @@ class WhyScreen(ModalScreen[int | None]):
         if any(c.reflector == "style" for c in self.generation.cells):
             text.append(" · y style (closeness to your writing sample)", style="dim")
         text.append("   ★ chooser's pick  ✔ your pick", style="dim")
+        learned = self.generation.learning
+        if learned:
+            n = learned.get("n_choices", 0)
+            if learned.get("changed"):
+                was = int(learned.get("default_index", 0)) + 1
+                said = f"it chose ★ among answers your signals left equal (without it: {was})"
+            else:
+                said = "the signals' pick stood"
+            text.append(f"\nLearned from your {n} choices: {said}.", style="dim")
         return text
 
     def on_mount(self) -> None:

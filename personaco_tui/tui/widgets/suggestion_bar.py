@@ -88,7 +88,7 @@ class SuggestionBar(Horizontal, can_focus=True):
         if self.current is not None:
             more = f"  (+{self.waiting} more)" if self.waiting else ""
             self.query_one("#suggestion-text", Label).update(
-                f"Keep “{neutralise(self.current.text)}” as a signal?{more}  k keep · x dismiss"
+                f"Keep “{neutralise(self.current.text)}” as a signal?{more}"
             )
         elif self.has_focus:
             self.action_leave()
