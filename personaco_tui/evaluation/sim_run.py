@@ -129,6 +129,9 @@ def run_simulation(
         "scorers": names,
         "checkpoints": list(SIM.CHECKPOINTS),
         "min_choices": SIM.MIN_CHOICES,
+        "training_pool": len(turns) - s.n_test,
+        # more picks than the pool holds: a user picks on some turns again (see _stream)
+        "picks_reuse_turns": max(SIM.CHECKPOINTS) > len(turns) - s.n_test,
         "hidden_kinds": kinds,
         "hidden_share": SIM.HIDDEN_SHARE,
     }
