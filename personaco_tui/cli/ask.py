@@ -81,6 +81,7 @@ def ask(
                     "candidates": [c.text for c in gen.candidates],
                     "matrix": gen.matrix(),
                     "chosen": gen.chosen_index,
+                    "learning": gen.learning,
                     "seconds": gen.total_s,
                     "suggestions": [
                         {"id": s.id, "text": s.text, "source": s.source, "evidence": s.evidence}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.learning import FEATURES
 from ..engines.base import CancelToken, Engine
 from ..errors import PersonacoError
 from . import sim_candidates as SC
@@ -57,7 +58,13 @@ def _checked_settings(
     """A run folder keeps one set of settings and turns: users of two never mix."""
     path = folder / "settings.json"
     turns = hashlib.sha256("\n".join(qids).encode()).hexdigest()[:16]
-    want = {**s.key(), **spec.key(), "scorers": scorer_names, "turns": turns}
+    want = {
+        **s.key(),
+        **spec.key(),
+        "scorers": scorer_names,
+        "turns": turns,
+        "features": sorted(FEATURES),
+    }  # another learner: other users' results
     if path.exists():
         have = json.loads(path.read_text(encoding="utf-8"))
         if have != want:
@@ -122,6 +129,9 @@ def run_simulation(
         "scorers": names,
         "checkpoints": list(SIM.CHECKPOINTS),
         "min_choices": SIM.MIN_CHOICES,
+        "training_pool": len(turns) - s.n_test,
+        # more picks than the pool holds: a user picks on some turns again (see _stream)
+        "picks_reuse_turns": max(SIM.CHECKPOINTS) > len(turns) - s.n_test,
         "hidden_kinds": kinds,
         "hidden_share": SIM.HIDDEN_SHARE,
     }

@@ -89,7 +89,8 @@ def test_a_small_real_run_is_stored_and_resumed(engine, capsys) -> None:
     assert len(lines) == 4 and all(len(json.loads(x)["candidates"]) == 2 for x in lines)
     assert res.n_users == 3 and set(res.curve) == {"learned", "no_learning", "random"}
     assert (folder / "curve.png").read_bytes()[:4] == b"\x89PNG"
-    assert json.loads((folder / "results.json").read_text())["users"] == 3
+    stored = json.loads((folder / "results.json").read_text())
+    assert stored["users"] == 3 and stored["settings"]["picks_reuse_turns"] is True
     # The CLI reuses the cached turns and the finished users (no model needed for that).
     rc = main(["simulate", "--name", "t", "--users", "3", "--hidden-users", "2", "--test", "2",
                "--proposal-turns", "2", "--k", "2", "--max-tokens", "8", "--seed", "3",

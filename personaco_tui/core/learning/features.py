@@ -23,6 +23,7 @@ from ..types import Generation
 # name -> (what a positive weight means, what a negative one means)
 FEATURES: dict[str, tuple[str, str]] = {
     "log_words": ("longer answers", "shorter answers"),
+    "words": ("long answers (by the word count itself)", "short answers (by the word count)"),
     "list_items": ("bullet or numbered lists", "answers without lists"),
     "headings": ("answers with headings", "answers without headings"),
     "sentence_length": ("long sentences", "short sentences"),
@@ -34,6 +35,8 @@ FEATURES: dict[str, tuple[str, str]] = {
     "paragraphs": ("several paragraphs", "a single block of text"),
     "commas": ("many commas", "few commas"),
     "exclamations": ("exclamation marks", "a calm tone without exclamation marks"),
+    "contractions": ("a casual tone with contractions", "a formal tone without contractions"),
+    "addresses_you": ("answers that talk to you directly", "impersonal answers"),
     "numbers": ("answers with numbers", "answers without numbers"),
     "consensus": ("the typical answer (close to the others)", "unusual answers"),
     "finished": ("answers that finish", "answers cut off at the token limit"),
@@ -48,6 +51,8 @@ _CODE = re.compile(r"```|^(?: {4}|\t)\S|`[^`\n]+`", re.MULTILINE)
 _EXAMPLE = re.compile(r"\b(?:for example|for instance|e\.g\.|such as|example:|imagine)\b", re.I)
 _BOLD = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__")
 _NUMBER = re.compile(r"\d")
+_CONTRACTION = re.compile(r"[a-z]['’](?:s|t|re|ve|ll|d|m)\b", re.I)
+_YOU = re.compile(r"\byou(?:r|rs|rself|'re|’re)?\b", re.I)
 
 
 @dataclass
@@ -98,6 +103,7 @@ def text_features(text: str) -> dict[str, float]:
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
     return {
         "log_words": math.log1p(n_words),
+        "words": n_words / 100.0,
         "list_items": (sum(bool(_LIST_LINE.match(ln)) for ln in lines) / len(lines))
         if lines
         else 0.0,
@@ -112,6 +118,8 @@ def text_features(text: str) -> dict[str, float]:
         "commas": (text.count(",") / n_words) if n_words else 0.0,
         "exclamations": 1.0 if "!" in text else 0.0,
         "numbers": 1.0 if _NUMBER.search(text) else 0.0,
+        "contractions": (len(_CONTRACTION.findall(text)) / n_words) if n_words else 0.0,
+        "addresses_you": (len(_YOU.findall(text)) / n_words) if n_words else 0.0,
     }
 
 

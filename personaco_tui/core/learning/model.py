@@ -26,6 +26,7 @@ MODEL_VERSION = 1
 DEFAULT_L2 = 1.0
 # A standardised weight below this is not said in words: too weak to call a preference.
 DESCRIBE_MIN = 0.25
+SAME_AS = {"words": "log_words"}  # said in words as one preference
 
 
 @dataclass
@@ -56,9 +57,14 @@ class PreferenceModel:
         return {n: w * self.scale.get(n, 1.0) for n, w in self.weights.items()}
 
     def describe(self, top: int = 4) -> list[str]:
-        """The strongest learned preferences in words, strongest first."""
+        """The strongest learned preferences in words, strongest first. Features that
+        measure one thing two ways (the word count and its log) are said once, summed."""
+        merged: dict[str, float] = {}
+        for n, w in self.standardised().items():
+            key = SAME_AS.get(n, n)
+            merged[key] = merged.get(key, 0.0) + w
         strong = sorted(
-            ((n, w) for n, w in self.standardised().items() if abs(w) >= DESCRIBE_MIN),
+            ((n, w) for n, w in merged.items() if abs(w) >= DESCRIBE_MIN),
             key=lambda nw: -abs(nw[1]),
         )[:top]
         return [_words(n, w) for n, w in strong]
