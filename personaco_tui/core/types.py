@@ -163,6 +163,13 @@ class Generation:
     reflect_s: float | None = None
     total_s: float | None = None
     id: int | None = None
+    # What steering did (core/steer, issue 13); None for a run without a steering decision
+    # (the baseline, or a generation stored before steering existed). Keys: "enabled",
+    # "engine" (the engine's steering support, "" for none), "signals" (per signal
+    # {signal, kind, how, note}), "conflicts" (messages), "resamples" (SMC rounds),
+    # "forced" (per candidate, the texts forced), "closed_early" (per candidate, why the
+    # body was closed before the model ended it), "note" (where the engine could not steer).
+    steering: dict[str, Any] | None = None
 
     @property
     def response(self) -> str:

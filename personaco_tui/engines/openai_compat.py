@@ -17,6 +17,7 @@ from typing import Any
 import httpx2
 import openai
 
+from ..core.steer import SteerPlan
 from ..errors import Cancelled, EngineError
 from ..remote_text import RemoteRole, StreamCleaner, clean, cut_at, http_client, remote_error
 from ..secrets import api_key
@@ -32,6 +33,7 @@ from .base import (
     YesNo,
 )
 
+NOT_STEERED = "not steered: this engine lacks token masks"
 MAX_REPLY_BYTES = 64 * 1024 * 1024  # a streamed answer spends ~200 bytes of JSON per token
 
 
@@ -181,6 +183,7 @@ class OpenAICompatEngine:
         on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
         stop_when: StopWhen | None = None,  # requests already sent run to their end
+        steer: SteerPlan | None = None,
     ) -> list[SampleOutput]:
         lock = threading.Lock()
 
@@ -194,13 +197,17 @@ class OpenAICompatEngine:
             for i in range(n)
         ]
         try:
-            return [f.result() for f in futures]
+            outs = [f.result() for f in futures]
         except BaseException:
             if cancel is not None:
                 cancel.cancel()
             for f in futures:
                 f.cancel()
             raise
+        if steer is not None and steer.active:  # llama-server grammars: a later step
+            for o in outs:
+                o.steer_note = NOT_STEERED
+        return outs
 
     # -- reflection -------------------------------------------------------------------------
 
