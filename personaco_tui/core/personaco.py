@@ -203,8 +203,6 @@ def run(
         on_progress(Progress("phase", text="sampling", total=k))
     stop_when = _early_stop(signals, reflector) if config.early_stop and not baseline else None
     plan = build_plan(signals) if config.steer and not baseline else None
-    if plan is not None and on_progress and plan.active:
-        on_progress(Progress("phase", text="steering", total=k))
     outs = engine.sample(
         messages,
         k,
