@@ -197,3 +197,9 @@ def test_a_reading_the_user_chose_is_steered() -> None:
     u = understand(text, sig)
     plan = build_plan([text], [u])
     assert plan.entries[0].how == "mask" and "," in plan.ban_chars
+
+
+def test_an_ending_the_model_wrote_is_not_written_twice() -> None:
+    plan = build_plan(["Wrap your whole reply in double quotation marks."])
+    text, _ = simulate(plan, toks(' Madrid is the capital."'), 32)
+    assert text == '" Madrid is the capital."'

@@ -76,6 +76,12 @@ class Record:
     closed_early: str = ""  # why the body was closed before the model ended it
 
 
+def _already(text: str, ending: str) -> bool:
+    """Whether the model already wrote this ending itself (a closing quote, the phrase)."""
+    end, body = ending.strip(), text.rstrip()
+    return bool(end) and body.endswith(end) and len(body) > len(end) + 1
+
+
 def _count(lim: Limit, text: str) -> int:
     m = lim.measure
     if m in COUNTERS:
@@ -226,7 +232,7 @@ class Controller:
             it = items[self._item]
             if isinstance(it, str):
                 self._item += 1
-                if it:
+                if it and not (self.phase == "ending" and _already(text, self.plan.cased(it))):
                     return self._force(it)
                 continue
             if self._span is None and not self._span_opening:
