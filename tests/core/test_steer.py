@@ -174,11 +174,11 @@ def test_token_classes_and_words() -> None:
 def test_end_banned_until_enough_bullets() -> None:
     plan = build_plan(["Use exactly 3 bullet points in markdown."])
     ctrl = Controller(plan, 100)
-    assert ctrl.next("", 100).force == "*"  # an answer that starts a list starts with it
-    assert ctrl.next("*", 99).ban_eog  # the bare marker: its words come next
+    assert ctrl.next("", 100).force == "* "  # an answer that starts a list starts with it
+    assert ctrl.next("* ", 99).ban_eog  # the bare marker: its words come next
     d = ctrl.next("* First point.", 96)
     assert d.ban_eog and not d.force
-    assert ctrl.next("* First point.\n", 95).force == "*"
+    assert ctrl.next("* First point.\n", 95).force == "* "
     ctrl.next("* First point.\n* Two.\n* Three.", 80)
     d = ctrl.next("* First point.\n* Two.\n* Three.\n", 79)
     assert not d.ban_eog and "list_start" in d.ban_classes

@@ -325,9 +325,12 @@ class Controller:
                         "char_count": self._end_chars,
                         "sentence_count": self._end_sentences,
                     }[m]
-                    room = lim.hi - end - n
+                    missing = self._missing_terms(text)
+                    room = lim.hi - end - n - (len(missing) if m == "word_count" else 0)
                     margin = {"word_count": 8, "char_count": 40, "sentence_count": 1}[m]
                     if room <= 0 or (room < margin and at_sentence and body.strip()):
+                        if missing:  # required words go in before the answer is closed
+                            return self._force(" " + missing[0])
                         return self._close_body(text, f"{m} limit of {lim.hi}")
                 elif m == "line_count" and n >= lim.hi:
                     extra.add("newline")
@@ -414,13 +417,20 @@ class Controller:
             recase=d.recase,
         )
 
+    def _missing_terms(self, text: str) -> list[str]:
+        return [
+            lim.arg.split("|")[0]
+            for lim in self.plan.limits
+            if lim.measure in ("term", "any_term") and lim.lo and _count(lim, text) < lim.lo
+        ]
+
     def _marker(self, lim: Limit, n: int) -> str:
         if lim.measure == "bullet_count":
-            return "*"
+            return "* "  # with its space: "*word" is a bullet to some checkers, not to others
         if lim.measure == "numbered":
-            return f"{n + 1}."
+            return f"{n + 1}. "
         if lim.measure == "headings":
-            return "#"
+            return "# "
         return f"{lim.arg.upper()} {n + 1}\n"
 
     def _close_body(self, text: str, why: str) -> Directive | None:
