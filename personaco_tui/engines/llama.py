@@ -158,9 +158,7 @@ class LlamaEngine:
     # -- tokens ---------------------------------------------------------------------------
 
     def _piece(self, token: int, special: bool = False) -> str:
-        if token < 0:
-            return ""
-        return self._piece_bytes(token, special).decode("utf-8", errors="replace")
+        return "" if token < 0 else self._piece_bytes(token, special).decode("utf-8", "replace")
 
     def _piece_bytes(self, token: int, special: bool = False) -> bytes:
         return backend.token_piece(self._vocab, token, special)
@@ -309,8 +307,7 @@ class LlamaEngine:
                     text = text[:cut]
             return text.strip()
 
-        # The sequence id (in the streams layout, the KV stream) holding each candidate, and a
-        # stream that holds nothing: see _compact.
+        # each candidate's sequence id (its KV stream) and an empty stream: see _compact
         where = list(seqs)
         spare = n if n < self._streams > 1 else -1
         while live:
