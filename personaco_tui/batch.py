@@ -186,6 +186,7 @@ def result_line(item_id: str, gen: Generation, seconds: float) -> dict[str, Any]
         "model": gen.settings.model,
         "seed": gen.settings.seed,
         "early_stopped": gen.early_stopped,
+        "steering": gen.steering,
     }
 
 

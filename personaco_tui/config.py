@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 Method = Literal["personaco", "baseline"]
 Weights = Literal["auto", "native", "bf16", "q8_0"]  # see catalog/weights.py
 Learning = Literal["learned", "off"]  # see core/learning and personaco_tui/learning.py
+Steer = Literal["on", "off"]
 METHODS: tuple[str, ...] = get_args(Method)
 WEIGHTS: tuple[str, ...] = get_args(Weights)
 REFLECTORS: tuple[str, ...] = tuple(_REFLECTOR_FACTORIES)
@@ -133,6 +134,11 @@ class GenerationSettings:
         "Stop sampling once an answer satisfies every signal by rules (all signals checkable). "
         "Off by default: the first answer to finish is often the shortest, not the best.",
         False,
+    )
+    steer: Steer = doc(
+        "Steer generation toward the signals (token masks, forced structure, SMC): on, or off "
+        "for plain sampling (the paper's method).",
+        "on",
     )
     reflector_model: str = doc(
         "The `model` reflector: a model name or .gguf path, or `judge` for the judge endpoint; "

@@ -168,6 +168,7 @@ class Runtime:
             max_tokens=g.max_tokens,
             seed=None if g.seed < 0 else g.seed,
             early_stop=g.early_stop,
+            steer=g.steer == "on",
         )
         known = [f.name for f in fields(RunConfig)]
         unknown = sorted(set(overrides) - set(known))

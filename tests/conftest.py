@@ -90,19 +90,31 @@ def bundled_gguf() -> Path:
     return path
 
 
+def _default_weights(bundled_gguf: Path, weights_cache: Path) -> tuple[Path, str]:
+    from personaco_tui.catalog import weights
+    from personaco_tui.catalog.gguf import check_gguf
+
+    info = check_gguf(bundled_gguf)
+    kind = weights.choose_here("auto", info, gpu=False).kind
+    if kind == "native":
+        return bundled_gguf, kind
+    return weights.prepare(bundled_gguf, info, kind, weights_cache / "weights").path, kind
+
+
+@pytest.fixture(scope="session")
+def served_gguf(bundled_gguf: Path, weights_cache: Path) -> Path:
+    """The bundled model's file with the weights a user's default picks on this machine, for
+    a server to load (llama.cpp's Q4_1 CPU kernels crash on some AMX machines)."""
+    return _default_weights(bundled_gguf, weights_cache)[0]
+
+
 @pytest.fixture(scope="session")
 def engine(bundled_gguf: Path, weights_cache: Path):
     """The real bundled model in llama.cpp, loaded once for the whole test session, with
     the weights a user's default (`model.weights = auto`) picks on this machine."""
-    from personaco_tui.catalog import weights
-    from personaco_tui.catalog.gguf import check_gguf
     from personaco_tui.engines.llama import LlamaEngine, LlamaOptions
 
-    info = check_gguf(bundled_gguf)
-    kind = weights.choose_here("auto", info, gpu=False).kind
-    path = bundled_gguf
-    if kind != "native":
-        path = weights.prepare(bundled_gguf, info, kind, weights_cache / "weights").path
+    path, kind = _default_weights(bundled_gguf, weights_cache)
     eng = LlamaEngine(path, name="smollm2-135m", options=LlamaOptions(n_ctx=4096), weights=kind)
     yield eng
     eng.close()

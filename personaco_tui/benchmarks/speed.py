@@ -53,6 +53,9 @@ class SpeedReport:
     weights: str = "native"
     single_native_s: float | None = None  # the same, on the model file's own weights
     turn_native_s: float | None = None
+    # the auto turn steered toward the signals (core/steer): plain sampling is the others
+    turn_steered_s: float | None = None
+    steered_tokens: int | None = None  # tokens the steered turn's k answers took in all
 
     def as_dict(self) -> dict[str, object]:
         d: dict[str, object] = {
@@ -75,6 +78,10 @@ class SpeedReport:
         if self.turn_persona_s is not None:
             d["turn_persona_s"] = round(self.turn_persona_s, 3)
             d["turn_persona_over_single"] = round(self.turn_persona_s / self.single_s, 2)
+        if self.turn_steered_s is not None and self.turn_auto_s is not None:
+            d["turn_steered_s"] = round(self.turn_steered_s, 3)
+            d["turn_steered_over_auto"] = round(self.turn_steered_s / self.turn_auto_s, 2)
+            d["steered_tokens"] = self.steered_tokens
         if self.naive_s is not None:
             d["naive_s"] = round(self.naive_s, 3)
             d["naive_over_turn"] = round(self.naive_s / self.turn_s, 2)
@@ -128,7 +135,14 @@ def run_speed(
     weights, for an engine that runs a derived copy."""
     messages = [{"role": "user", "content": personalization_prompt(QUERY, SIGNALS)}]
     one = SamplingParams(max_tokens=n_tokens, seed=1, ignore_eos=True)
-    cfg = personaco.RunConfig(k=k, max_tokens=n_tokens, seed=1, ignore_eos=True)
+    cfg = personaco.RunConfig(k=k, max_tokens=n_tokens, seed=1, ignore_eos=True, steer=False)
+    steer_cfg = personaco.RunConfig(k=k, max_tokens=n_tokens, seed=1, ignore_eos=True)
+    steered_tokens: list[int] = []
+
+    def steered_turn() -> None:
+        gen = personaco.run(engine, QUERY, SIGNALS, steer_cfg, auto)
+        steered_tokens.append(sum(c.n_tokens for c in gen.candidates))
+
     reflector = SelfReflector(engine)
     # the default: rules, then the persona reflector for the rest
     auto = AutoReflector(PersonaReflector(engine, fallback=SelfReflector(engine)))
@@ -144,7 +158,7 @@ def run_speed(
             n_threads_batch=engine.n_threads,
             verbose=False,
         )
-    singles, turns, batches, naives, autos, personas = [], [], [], [], [], []
+    singles, turns, batches, naives, autos, personas, steereds = [], [], [], [], [], [], []
     native_singles, native_turns = [], []
     native_reflector = SelfReflector(native) if native is not None else None
     engine.sample(messages, 1, SamplingParams(max_tokens=8, seed=0))  # warm-up
@@ -162,6 +176,8 @@ def run_speed(
         log(f"[{r + 1}/{repeats}] PersonaCo turn, auto reflector {autos[-1]:.2f}s")
         personas.append(_timed(lambda: personaco.run(engine, QUERY, PERSONA_SIGNALS, cfg, auto)))
         log(f"[{r + 1}/{repeats}] auto turn, persona facts {personas[-1]:.2f}s")
+        steereds.append(_timed(steered_turn))
+        log(f"[{r + 1}/{repeats}] PersonaCo turn, auto reflector, steered {steereds[-1]:.2f}s")
         if llm is not None:
             naives.append(_timed(lambda: naive_turn(llm, engine, k, n_tokens, seed=1)))
             log(f"[{r + 1}/{repeats}] naive turn {naives[-1]:.2f}s")
@@ -190,4 +206,6 @@ def run_speed(
         weights=engine.weights,
         single_native_s=med(native_singles) if native_singles else None,
         turn_native_s=med(native_turns) if native_turns else None,
+        turn_steered_s=med(steereds),
+        steered_tokens=steered_tokens[-1] if steered_tokens else None,
     )

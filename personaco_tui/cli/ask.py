@@ -29,6 +29,9 @@ from .ids import SEED, find_profile
 @click.option("--temperature", type=click.FloatRange(0, 5), default=None)
 @click.option("--seed", type=SEED, default=None)
 @click.option("--model", "model_name", default=None, help="Model name or path to a .gguf file.")
+@click.option(
+    "--steer/--no-steer", default=None, help="Steer toward the signals (default: configured)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the generation as JSON.")
 @click.option("--no-save", is_flag=True, help="Do not store the turn.")
 def ask(
@@ -41,6 +44,7 @@ def ask(
     temperature,
     seed,
     model_name,
+    steer,
     as_json,
     no_save,
 ):
@@ -65,6 +69,7 @@ def ask(
             max_tokens=max_tokens,
             temperature=temperature,
             seed=seed,
+            steer=steer,
         )
     except chat.TurnNotStored as e:  # the answer is shown all the same, then the note
         not_stored, result = e, e.generation
@@ -87,6 +92,7 @@ def ask(
                         {"id": s.id, "text": s.text, "source": s.source, "evidence": s.evidence}
                         for s in getattr(result, "suggestions", [])
                     ],
+                    "steering": gen.steering,
                 },
                 ensure_ascii=False,
             )

@@ -39,7 +39,12 @@ from .ids import SEED
 @click.option("--temperature", type=click.FloatRange(0, 5), default=None)
 @click.option("--seed", type=SEED, default=None, help="Seed for every item (default: configured).")
 @click.option("--model", "model_name", default=None, help="Model name or .gguf path.")
-def generate(in_path, out_path, method, k, reflector, max_tokens, temperature, seed, model_name):
+@click.option(
+    "--steer/--no-steer", default=None, help="Steer toward the signals (default: configured)."
+)
+def generate(
+    in_path, out_path, method, k, reflector, max_tokens, temperature, seed, model_name, steer
+):
     """Generate answers for every line of --input, appending to --output."""
     rt = open_runtime()
     bad: list[str] = []
@@ -60,7 +65,7 @@ def generate(in_path, out_path, method, k, reflector, max_tokens, temperature, s
     batch.check_output(out_path)  # before the model loads: a wrong path costs nothing
     engine = rt.load_engine(model_name)
     cfg = rt.run_config(
-        method=method, k=k, max_tokens=max_tokens, temperature=temperature, seed=seed
+        method=method, k=k, max_tokens=max_tokens, temperature=temperature, seed=seed, steer=steer
     )
     refl = None if method == "baseline" else rt.reflector(engine, reflector)
     todo = len(items) - len(batch.done_ids(out_path) & {it.id for it in items})

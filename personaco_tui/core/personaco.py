@@ -24,12 +24,14 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from ..engines.base import (
     CancelToken,
     ChatMessage,
     Engine,
     Progress,
+    SampleOutput,
     SamplingParams,
     StopWhen,
     TurnProgressFn,
@@ -39,6 +41,7 @@ from .consensus import consensus
 from .learning import ChoiceSet, PreferenceModel, featurize
 from .prompts import personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
+from .steer import SteerPlan, build_plan
 from .types import Candidate, Generation, GenerationSettingsUsed, ReflectionCell
 
 
@@ -53,6 +56,9 @@ class RunConfig:
     # Stop sampling as soon as one candidate satisfies every signal by rules (only when every
     # signal is rule-checkable and the reflector uses rules); the generation records it.
     early_stop: bool = False
+    # Steer generation toward the signals (core/steer): masks, forced structure, SMC. False
+    # is plain sampling, the paper's method. The baseline is never steered.
+    steer: bool = True
 
 
 # No token of any model we know spells more than 64 characters (runs of spaces or "="): a
@@ -175,6 +181,29 @@ def _refuse_what_cannot_fit(
         engine.check_budget(prompt_len, 1, max_tokens, longest + 16)  # + turn markers
 
 
+def steering_record(
+    plan: SteerPlan | None, engine: Engine, outs: list[SampleOutput]
+) -> dict[str, Any]:
+    """What the stored generation says about steering (see Generation.steering)."""
+    if plan is None:
+        return {"enabled": False}
+    notes = sorted({o.steer_note for o in outs if o.steer_note})
+    steered = any(o.steered for o in outs)
+    if plan.active and not steered and not notes:
+        notes = ["not steered: the engine ignored the plan"]
+    return {
+        "enabled": True,
+        "engine": engine.capabilities.steering,
+        "applied": steered,
+        "signals": plan.to_json(),
+        "conflicts": list(plan.conflicts),
+        "resamples": max((o.resamples for o in outs), default=0),
+        "forced": [list(o.forced) for o in outs],
+        "closed_early": [o.closed_early for o in outs],
+        "note": "; ".join(notes),
+    }
+
+
 def run(
     engine: Engine,
     query: str,
@@ -220,9 +249,18 @@ def run(
     if on_progress:
         on_progress(Progress("phase", text="sampling", total=k))
     stop_when = _early_stop(signals, reflector) if config.early_stop and not baseline else None
+    plan = build_plan(signals) if config.steer and not baseline else None
     outs = engine.sample(
-        messages, k, params, on_progress=on_progress, cancel=cancel, stop_when=stop_when
+        messages,
+        k,
+        params,
+        on_progress=on_progress,
+        cancel=cancel,
+        stop_when=stop_when,
+        **({"steer": plan} if plan is not None else {}),
     )
+    if not baseline:
+        gen.steering = steering_record(plan, engine, outs)
     gen.early_stopped = any(o.finish_reason == "early_stop" for o in outs)
     gen.candidates = [
         Candidate(index=i, text=o.text, n_tokens=o.n_tokens, finish_reason=o.finish_reason)

@@ -178,6 +178,13 @@ class Generation:
     # choices it was fitted on, the pick without it, whether it changed the pick, and each
     # candidate's learned utility.
     learning: dict[str, Any] | None = None
+    # What steering did (core/steer, issue 13); None for a run without a steering decision
+    # (the baseline, or a generation stored before steering existed). Keys: "enabled",
+    # "engine" (the engine's steering support, "" for none), "signals" (per signal
+    # {signal, kind, how, note}), "conflicts" (messages), "resamples" (SMC rounds),
+    # "forced" (per candidate, the texts forced), "closed_early" (per candidate, why the
+    # body was closed before the model ended it), "note" (where the engine could not steer).
+    steering: dict[str, Any] | None = None
 
     @property
     def response(self) -> str:

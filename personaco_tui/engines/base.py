@@ -10,7 +10,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from ..core.steer import SteerPlan
 
 ChatMessage = dict[str, str]  # {"role": ..., "content": ...}
 
@@ -26,6 +29,10 @@ class Capabilities:
     # continuation_logprobs works: log P of given text after a prefix (the persona reflector
     # needs it; where False, `auto` hands persona signals to the model's self-reflection).
     scores_text: bool = False
+    # How `sample(..., steer=plan)` is honoured (issue 13): "" (not at all: the plan is
+    # recorded as not steered), or what the engine enforces, e.g. "token masks, forced text,
+    # SMC" for llama.cpp in-process.
+    steering: str = ""
 
 
 @dataclass
@@ -47,6 +54,14 @@ class SampleOutput:
     text: str
     n_tokens: int
     finish_reason: str  # "stop" | "length"
+    # Steering (when `sample` got a plan): whether it was applied, the texts forced into this
+    # answer, why its body was closed before the model ended it, the SMC resampling rounds
+    # of the call, and a note where the engine could not steer.
+    steered: bool = False
+    forced: tuple[str, ...] = ()
+    closed_early: str = ""
+    resamples: int = 0
+    steer_note: str = ""
 
 
 @dataclass
@@ -105,9 +120,12 @@ class Engine(Protocol):
         on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
         stop_when: StopWhen | None = None,
+        steer: SteerPlan | None = None,
     ) -> list[SampleOutput]:
         """Draw `n` independent answers to the same conversation. Engines that cannot stop
-        early may ignore `stop_when`."""
+        early may ignore `stop_when`. With a `steer` plan (core/steer) an engine that can
+        steers every answer toward the signals and says so in each SampleOutput; one that
+        cannot samples plainly and says why in `steer_note`, never silently."""
         ...
 
     def yes_no(

@@ -5,9 +5,8 @@ live sequence in a single `llama_decode` call. Each sequence has its own sampler
 seed, so results are reproducible for a given seed. Reflection reads P("1") vs P("0") from
 the logits of the reflection turns; shared prefixes are evaluated once and the KV cells of
 the k answers are reused, not evaluated again. What each decode carries is planned in
-`llama_plan.py`; loading and context parameters live in `llama_backend.py`.
-
-The two KV layouts, `streams` (default) and `unified`, are described in `llama_plan.py`.
+`llama_plan.py`; loading and context parameters live in `llama_backend.py`; steered
+sampling in `llama_steer.py`; the KV layouts (`streams`, `unified`) in `llama_plan.py`.
 """
 
 from __future__ import annotations
@@ -21,9 +20,11 @@ import llama_cpp
 import numpy as np
 from llama_cpp import _internals as internals
 
+from ..core.steer import SteerPlan
 from ..errors import Cancelled, EngineError, ModelError
 from . import llama_backend as backend
 from . import llama_plan as plan
+from . import llama_steer as steered
 from .base import (
     CancelToken,
     Capabilities,
@@ -59,13 +60,10 @@ class LlamaEngine(ScoringMixin):
         self._lock = threading.Lock()  # one decode at a time: the context is not thread-safe
 
         self._model, self.n_gpu_layers = backend.load_model(self.path, opts.n_gpu_layers)
-        self.capabilities = Capabilities(
-            gpu_offload=self.n_gpu_layers > 0, counts_tokens=True, scores_text=True
-        )
+        self.capabilities = Capabilities(self.n_gpu_layers > 0, True, True, steered.STEERING)
 
         threads = opts.n_threads if opts.n_threads > 0 else backend.available_cpus()
         self.n_threads = threads
-        # the same batch in every layout: decoding chunks never depend on the layout
         self._batch_alloc = min(opts.n_batch, opts.n_ctx)
         self._ctx: internals.LlamaContext | None = None
         self._streams = 1  # 1: the unified layout; more: one KV stream per sequence
@@ -161,9 +159,7 @@ class LlamaEngine(ScoringMixin):
     # -- tokens ---------------------------------------------------------------------------
 
     def _piece(self, token: int, special: bool = False) -> str:
-        if token < 0:
-            return ""
-        return self._piece_bytes(token, special).decode("utf-8", errors="replace")
+        return "" if token < 0 else self._piece_bytes(token, special).decode("utf-8", "replace")
 
     def _piece_bytes(self, token: int, special: bool = False) -> bytes:
         return backend.token_piece(self._vocab, token, special)
@@ -255,6 +251,7 @@ class LlamaEngine(ScoringMixin):
         cancel: CancelToken | None = None,
         prompt: list[int] | None = None,
         stop_when: StopWhen | None = None,
+        steer: SteerPlan | None = None,
     ) -> list[SampleOutput]:
         tokens = prompt if prompt is not None else self.prompt_tokens(messages)
         self.check_budget(len(tokens), n, params.max_tokens)
@@ -266,6 +263,10 @@ class LlamaEngine(ScoringMixin):
                 for i in range(n)
             ]
             try:
+                if steer is not None and steer.active:
+                    return steered.sample(
+                        self, tokens, params, samplers, steer, on_progress, cancel
+                    )
                 return self._sample_locked(
                     tokens, n, params, samplers, on_progress, cancel, stop_when
                 )
@@ -307,8 +308,7 @@ class LlamaEngine(ScoringMixin):
                     text = text[:cut]
             return text.strip()
 
-        # The sequence id (in the streams layout, the KV stream) holding each candidate, and a
-        # stream that holds nothing: see _compact.
+        # each candidate's sequence id (its KV stream) and an empty stream: see _compact
         where = list(seqs)
         spare = n if n < self._streams > 1 else -1
         while live:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import httpx2
 import openai
 
+from ..core.steer import SteerPlan
+from ..core.steer.gbnf import Grammar
 from ..errors import Cancelled, EngineError
 from ..remote_text import RemoteRole, StreamCleaner, clean, cut_at, http_client, remote_error
 from ..secrets import api_key
@@ -32,6 +35,8 @@ from .base import (
     YesNo,
 )
 
+NOT_STEERED = "not steered: this engine lacks token masks"
+GRAMMAR_STEERING = "the server's GBNF grammar (llama-server): characters, case and frame"
 MAX_REPLY_BYTES = 64 * 1024 * 1024  # a streamed answer spends ~200 bytes of JSON per token
 
 
@@ -67,7 +72,9 @@ class OpenAICompatEngine:
         self._logprobs: bool | None = None  # learnt from the first reflection reply
         # The server's tokenizer and context size are not known here: it refuses what
         # does not fit itself, after the request.
-        self.capabilities = Capabilities(gpu_offload=False, counts_tokens=False)
+        self.capabilities = Capabilities(
+            gpu_offload=False, counts_tokens=False, steering=GRAMMAR_STEERING
+        )
 
     # -- errors -----------------------------------------------------------------------------
 
@@ -208,6 +215,7 @@ class OpenAICompatEngine:
         on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
         stop_when: StopWhen | None = None,  # requests already sent run to their end
+        steer: SteerPlan | None = None,
     ) -> list[SampleOutput]:
         lock = threading.Lock()
 
@@ -216,18 +224,24 @@ class OpenAICompatEngine:
                 with lock:
                     on_progress(p)
 
+        grammar = steer.grammar(params.max_tokens) if steer is not None and steer.active else None
+        if grammar is not None and grammar.gbnf is not None:
+            params = replace(params, grammar=grammar.gbnf)
         futures = [
             self._pool.submit(self._one, messages, params, params.seed + i, i, progress, cancel)
             for i in range(n)
         ]
         try:
-            return [f.result() for f in futures]
+            outs = [f.result() for f in futures]
         except BaseException:
             if cancel is not None:
                 cancel.cancel()
             for f in futures:
                 f.cancel()
             raise
+        if steer is not None and steer.active:
+            _steer_notes(outs, steer, grammar)
+        return outs
 
     # -- reflection -------------------------------------------------------------------------
 
@@ -291,3 +305,23 @@ class OpenAICompatEngine:
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._client.close()
+
+
+def _steer_notes(outs: list[SampleOutput], plan: SteerPlan, grammar: Grammar | None) -> None:
+    """Say in each answer what the server's grammar held and what it could not: counts and
+    word presence need the local engine's masks. An answer that breaks a check the grammar
+    enforces means the server ignored the grammar (vLLM and hosted APIs have no `grammar`)."""
+    if grammar is None or grammar.gbnf is None:
+        for o in outs:
+            o.steer_note = NOT_STEERED + " (no signal here is a property a grammar holds)"
+        return
+    held = {k for k, _ in grammar.enforced}
+    checks = [c for c in plan.checks if c.kind in held]
+    left = "; ".join(f"{k}: {why}" for k, why in grammar.not_enforced)
+    for o in outs:
+        broken = [c.kind for c in checks if not c.check(o.text)]
+        o.steered = not broken
+        if broken and o.finish_reason != "length":
+            o.steer_note = "not steered: the server ignored the grammar (" + ", ".join(broken) + ")"
+        elif left:
+            o.steer_note = "not steered on this server: " + left

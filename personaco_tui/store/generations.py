@@ -18,6 +18,23 @@ def _check_texts(gen: Generation) -> None:
         check_text(text)
 
 
+def _signals_json(gen: Generation) -> str:
+    """The signals, as a JSON list; with a steering record (core/steer), an object
+    {"signals": [...], "steering": {...}} in the same column (no migration: a list is a
+    generation stored without one)."""
+    if gen.steering is None:
+        return json.dumps(gen.signals, ensure_ascii=False)
+    return json.dumps({"signals": gen.signals, "steering": gen.steering}, ensure_ascii=False)
+
+
+def _signals_of(raw: str) -> tuple[list[str], dict[str, Any] | None]:
+    data = json.loads(raw)
+    if isinstance(data, dict):
+        steering = data.get("steering")
+        return list(data.get("signals", [])), steering if isinstance(steering, dict) else None
+    return list(data), None
+
+
 def _generation_row(gen: Generation, profile_id: int | None) -> dict[str, Any]:
     s = gen.settings
     return {
@@ -30,7 +47,7 @@ def _generation_row(gen: Generation, profile_id: int | None) -> dict[str, Any]:
         "max_tokens": s.max_tokens,
         "reflector": s.reflector,
         "query": gen.query,
-        "signals_json": json.dumps(gen.signals, ensure_ascii=False),
+        "signals_json": _signals_json(gen),
         "prompt": gen.prompt,
         "chosen_index": gen.chosen_index,
         "early_stopped": 1 if gen.early_stopped else 0,
@@ -120,10 +137,12 @@ def load_generation(store: Store, generation_id: int) -> Generation:
         max_tokens=row["max_tokens"],
         reflector=row["reflector"],
     )
+    signals, steering = _signals_of(row["signals_json"])
     return Generation(
         settings=settings,
         query=row["query"],
-        signals=list(json.loads(row["signals_json"])),
+        signals=signals,
+        steering=steering,
         prompt=row["prompt"] or "",
         candidates=candidates,
         cells=cells,

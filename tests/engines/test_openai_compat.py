@@ -17,8 +17,8 @@ ASK = [{"role": "user", "content": "Name an animal."}]
 
 
 @pytest.fixture(scope="module")
-def llama_url(bundled_gguf):
-    with llama_server(bundled_gguf) as url:
+def llama_url(served_gguf):
+    with llama_server(served_gguf) as url:
         yield url
 
 
@@ -29,9 +29,12 @@ def test_k_samples_and_reflection_through_llama_cpp_server(llama_url):
     outs = eng.sample(ASK, 3, SamplingParams(max_tokens=8, seed=4), on_progress=tokens.append)
     assert len(outs) == 3 and all(o.text for o in outs)
     assert all(o.finish_reason in ("stop", "length") for o in outs)
-    # per-request seeds: reproducible
+    # per-request seeds: reproducible. The server reuses the longest cached prefix of the last
+    # request, and with BF16 weights a prompt decoded whole and one decoded from the cache
+    # round differently, so the two compared runs follow the same request.
     again = eng.sample(ASK, 3, SamplingParams(max_tokens=8, seed=4))
-    assert [o.text for o in outs] == [o.text for o in again]
+    third = eng.sample(ASK, 3, SamplingParams(max_tokens=8, seed=4))
+    assert [o.text for o in again] == [o.text for o in third]
     assert {t.candidate for t in tokens} == {0, 1, 2}
     gen = personaco.run(
         eng,

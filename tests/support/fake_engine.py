@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from personaco_tui.core.steer import SteerPlan
 from personaco_tui.engines.base import (
     CancelToken,
     Capabilities,
@@ -33,6 +34,8 @@ from personaco_tui.engines.base import (
 )
 from personaco_tui.engines.llama_plan import check_budget
 from personaco_tui.errors import Cancelled, EngineError
+
+from .steer_sim import simulate
 
 PYes = Callable[[str, str], float]  # (the answer reflected on, the question) -> P(yes)
 WORDS = ("the", "sea", "light", "tower", "ship", "rock", "night", "keeper", "lamp", "coast")
@@ -61,11 +64,16 @@ class FakeEngine:
         n_ctx: int = 4096,
         n_seq_max: int = 64,
         gpu_offload: bool = False,
+        steers: bool = False,
     ) -> None:
         self.name = name
         self.capabilities = Capabilities(
-            gpu_offload=gpu_offload, counts_tokens=True, scores_text=True
+            gpu_offload=gpu_offload,
+            counts_tokens=True,
+            scores_text=True,
+            steering="word masks" if steers else "",
         )
+        self.steer_plans: list[SteerPlan | None] = []  # the plan of every sample call
         self.answers = list(answers) if answers is not None else None
         self.p_yes = p_yes
         self.n_ctx = n_ctx
@@ -109,8 +117,12 @@ class FakeEngine:
         on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
         stop_when: StopWhen | None = None,
+        steer: SteerPlan | None = None,
     ) -> list[SampleOutput]:
         self._usable()
+        self.steer_plans.append(steer)
+        if steer is not None and steer.active:
+            return self._steered(messages, n, params, steer)
         if self.capabilities.counts_tokens:
             self.check_budget(len(self.prompt_tokens(messages)), n, params.max_tokens)
         with self._lock:
@@ -149,6 +161,36 @@ class FakeEngine:
                 SampleOutput(text=" ".join(got[c]), n_tokens=len(got[c]), finish_reason=finish[c])
                 for c in range(n)
             ]
+
+    def _steered(
+        self, messages: list[ChatMessage], n: int, params: SamplingParams, plan: SteerPlan
+    ) -> list[SampleOutput]:
+        """Each answer's words run through the plan's controller (tests/support/steer_sim):
+        a banned word is skipped, forced text written. Without `steers`, plain answers and the
+        note a maskless engine gives."""
+        if not self.capabilities.steering:
+            outs = self.sample(messages, n, params)
+            for o in outs:
+                o.steer_note = "not steered: this engine lacks token masks"
+            return outs
+        with self._lock:
+            self.samples.append(SampleCall(list(messages), n, params))
+            outs = []
+            for i in range(n):
+                script = [" " + w for w in self._answer(i, params.seed)]
+                text, ctrl = simulate(plan, script, params.max_tokens)
+                finish = "stop" if ctrl.phase == "done" else "length"
+                outs.append(
+                    SampleOutput(
+                        text=text.strip(),
+                        n_tokens=len(text.split()),
+                        finish_reason=finish,
+                        steered=True,
+                        forced=tuple(ctrl.record.forced),
+                        closed_early=ctrl.record.closed_early,
+                    )
+                )
+            return outs
 
     def yes_no(
         self,

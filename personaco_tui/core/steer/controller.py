@@ -1,0 +1,456 @@
+"""The per-sequence steering controller: given the text so far and the tokens left, what the
+next token may be (a `Directive`). Pure Python, no model: the engine maps a directive onto
+its vocabulary (engines/llama_steer.py), feeds forced text token by token and asks again.
+
+The contract with an engine, per step of one sequence:
+1. `d = ctrl.next(text, left)` (`text`: everything generated so far, forced text included;
+   `left`: tokens still allowed before max_tokens);
+2. `d.stop`: the answer is complete, end it. `d.force`: feed exactly this text (all of its
+   tokens) before asking again. Otherwise sample one token with `d`'s bans and boosts;
+3. when the model draws end-of-generation (allowed unless `d.ban_eog`), call
+   `ctrl.eog(text, left)` instead and act on that directive the same way.
+
+Token classes a directive may ban (the engine knows each token's class once per model):
+"upper" / "lower" (a cased letter), "newline", "list_start" (after leading spaces, a list
+marker: `* `, `- `, `+ `, `• `, `1. `; only banned at a line start), "newline_list" (a line
+break followed by a list marker inside the token), "heading_start", "newline_heading",
+"json_unsafe" (a double quote, backslash or control character), "emoji", "space_start",
+"hyphen" (a token that is a standalone - or --), "partial" (a byte fragment of a character).
+A directive's `recase` asks the engine to write a drawn token re-cased rather than ban it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..reflectors.rules.checks import COUNTERS
+from ..reflectors.rules.measures import (
+    count_headings,
+    count_numbered,
+    count_paragraphs,
+    count_sections,
+    count_term,
+    count_words,
+)
+from .plan import Item, Limit, Span, SteerPlan
+
+Measure = Callable[[str], int]  # tokens a text takes
+
+
+def rough_tokens(text: str) -> int:
+    """A tokenizer-free estimate (tests, engines that cannot count): ~3 characters a token."""
+    return len(text) // 3 + 1
+
+
+_SENT_END = re.compile(r"[.!?…][\"')\]]*\s*$")
+_FORCE_BOOST_MAX = 6.0
+_BARE_ITEM = re.compile(r"(?:^|\n)[ \t]*(?:[*+-]|\d{1,2}[.)]|#+)[ \t]*$")
+
+
+@dataclass(frozen=True)
+class Directive:
+    force: str = ""
+    stop: bool = False
+    ban_chars: str = ""
+    ban_classes: frozenset[str] = frozenset()
+    ban_words: tuple[str, ...] = ()  # tokens that start one of these words are banned
+    ban_eog: bool = False
+    boost_words: tuple[str, ...] = ()  # tokens that start one of these words get `boost`
+    boost: float = 0.0
+    # "lower" / "upper": a drawn token with a letter of the other case is written re-cased
+    # (the model's word, in the case asked for) instead of being banned, which would push
+    # the model off its words; byte fragments of other scripts are banned ("partial").
+    recase: str = ""
+
+
+@dataclass
+class Record:
+    """What steering did to one sequence, for the stored generation."""
+
+    forced: list[str] = field(default_factory=list)  # forced texts, in order
+    eog_banned: int = 0  # steps the end was banned
+    boosted: int = 0  # steps with a word boost
+    closed_early: str = ""  # why the body was closed before the model ended it
+
+
+def _already(text: str, ending: str) -> bool:
+    """Whether the model already wrote this ending itself (a closing quote, the phrase)."""
+    end, body = ending.strip(), text.rstrip()
+    return bool(end) and body.endswith(end) and len(body) > len(end) + 1
+
+
+def _count(lim: Limit, text: str) -> int:
+    m = lim.measure
+    if m in COUNTERS:
+        return COUNTERS[m][0](text)
+    if m == "numbered":
+        return count_numbered(text)
+    if m == "headings":
+        return count_headings(text)
+    if m == "paragraphs":
+        return count_paragraphs(text)
+    if m == "dividers":
+        return max(count_paragraphs(text, "***"), 0)
+    if m == "sections":
+        return count_sections(text, lim.arg)
+    if m == "term":
+        return count_term(text, lim.arg)
+    if m == "any_term":
+        return max(count_term(text, w) for w in lim.arg.split("|"))
+    if m == "letter":
+        return text.lower().count(lim.arg.lower())
+    return 0
+
+
+class Controller:
+    """Steers one sequence through the plan: prefix items, the model's body, ending items."""
+
+    def __init__(self, plan: SteerPlan, max_tokens: int, measure: Measure | None = None) -> None:
+        self.plan = plan
+        self.max_tokens = max_tokens
+        self.measure = measure or rough_tokens
+        self.phase = "prefix"  # "prefix" | "body" | "ending" | "done"
+        self.record = Record()
+        self._item = 0
+        self._span: tuple[int, int] | None = None  # (text start, tokens left) of an open span
+        self._span_opening = False
+        self._inline: Span | None = None  # a span opened inside the body (a placeholder)
+        self._closing = False
+        self._body_start = 0
+        self._end_tokens = self._reserve(plan.ending, 0) + 1
+        self._end_words = sum(
+            count_words(i) if isinstance(i, str) else count_words(i.open) + i.max_words
+            for i in plan.ending
+        )
+        self._end_chars = sum(
+            len(i) if isinstance(i, str) else len(i.open) + i.max_tokens * 4 for i in plan.ending
+        )
+        self._end_sentences = sum(
+            1 for i in plan.ending if not isinstance(i, str) or count_words(i) > 0
+        )
+        self._base_chars = plan.ban_chars
+        base = set(plan.ban_classes)
+        if plan.case:
+            base.add("partial")
+        if plan.json:
+            base.add("json_unsafe")
+        if plan.no_lists:
+            base.add("newline_list")
+        if plan.no_headings:
+            base.add("newline_heading")
+        self._base = frozenset(base)
+
+    def clone(self) -> Controller:
+        """An independent copy (a resampled SMC particle takes its source's state)."""
+        c = copy.copy(self)
+        c.record = copy.deepcopy(self.record)
+        return c
+
+    # -- budget ------------------------------------------------------------------------------
+
+    def _reserve(self, items: list[Item], start: int) -> int:
+        n = 0
+        for it in items[start:]:
+            if isinstance(it, str):
+                n += self.measure(self.plan.cased(it))
+            else:
+                n += it.max_tokens + self.measure(it.open) + self.measure(it.close or ".")
+        return n
+
+    def _force(self, text: str) -> Directive:
+        text = self.plan.cased(text)
+        self.record.forced.append(text)
+        return Directive(force=text)
+
+    def _bans(self, extra: set[str] | None = None, chars: str = "") -> Directive:
+        return Directive(
+            ban_chars=self._base_chars + chars,
+            ban_classes=self._base | (extra or set()),
+            recase=self.plan.case,
+        )
+
+    # -- the protocol -------------------------------------------------------------------------
+
+    def next(self, text: str, left: int) -> Directive:
+        if self.phase == "prefix":
+            d = self._items(self.plan.prefix, text, left, 0)
+            if d is not None:
+                return d
+            self.phase, self._item, self._body_start = "body", 0, len(text)
+        if self.phase == "body":
+            d = self._body(text, left)
+            if d is not None:
+                return d
+            self.phase, self._item = "ending", 0
+        if self.phase == "ending":
+            d = self._items(self.plan.ending, text, left, 0)
+            if d is not None:
+                return d
+            self.phase = "done"
+        return Directive(stop=True)
+
+    def eog(self, text: str, left: int) -> Directive:
+        """The model drew end-of-generation: close what is open, then write the ending."""
+        if self.phase != "body" and (self._span is not None or self._span_opening):
+            d = self._close_span(text)
+            return d if d is not None else self.next(text, left)
+        if self._inline is not None:
+            self._span = None
+            return self._close_inline(text)
+        if self.phase == "body":
+            self.phase, self._item = "ending", 0
+        elif self.phase == "prefix":
+            self.phase, self._item = "body", 0
+            self._closing = True
+        return self.next(text, left)
+
+    # -- prefix and ending items ---------------------------------------------------------------
+
+    def _current(self) -> list[Item]:
+        return self.plan.prefix if self.phase == "prefix" else self.plan.ending
+
+    def _close_span(self, text: str) -> Directive | None:
+        """End the open span: its close forced (None when nothing needs forcing)."""
+        items = self._current()
+        it = items[self._item]
+        assert isinstance(it, Span)
+        start = self._span[0] if self._span is not None else len(text)
+        inner = text[start:]
+        self._item += 1
+        self._span, self._span_opening = None, False
+        if it.close and it.close not in inner:
+            return self._force(it.close)
+        if it.sentence and not _SENT_END.search(inner):
+            return self._force(".")
+        return None
+
+    def _items(self, items: list[Item], text: str, left: int, _: int) -> Directive | None:
+        while self._item < len(items):
+            it = items[self._item]
+            if isinstance(it, str):
+                self._item += 1
+                if it and not (self.phase == "ending" and _already(text, self.plan.cased(it))):
+                    return self._force(it)
+                continue
+            if self._span is None and not self._span_opening:
+                self._span_opening = True
+                return self._force(it.open)
+            if self._span_opening:
+                self._span, self._span_opening = (len(text), left), False
+            assert self._span is not None
+            start, left0 = self._span
+            inner = text[start:]
+            after = self._reserve(items, self._item + 1) + self.measure(it.close or ".")
+            if (it.close and it.close in inner) or (
+                it.sentence and count_words(inner) >= 2 and _SENT_END.search(inner)
+            ):
+                self._item += 1
+                self._span = None
+                continue
+            if (
+                left0 - left >= it.max_tokens
+                or left <= after
+                or (it.max_words and count_words(inner) >= it.max_words)
+            ):
+                d = self._close_span(text)
+                if d is not None:
+                    return d
+                continue
+            extra = {"newline"} if it.ban_newline else set()
+            d = self._bans(extra, ">" if it.close == ">>" and inner.endswith(">") else "")
+            return Directive(
+                ban_chars=d.ban_chars,
+                ban_classes=d.ban_classes,
+                ban_eog=count_words(inner) < 2,
+                recase=d.recase,
+            )
+        return None
+
+    # -- the body ------------------------------------------------------------------------------
+
+    def _close_inline(self, text: str) -> Directive:
+        it = self._inline
+        assert it is not None
+        self._inline = None
+        return self._force(it.close)
+
+    def _body(self, text: str, left: int) -> Directive | None:
+        if self._closing:
+            return None
+        if self._inline is not None:
+            it = self._inline
+            assert self._span is not None
+            start, left0 = self._span
+            if it.close in text[start:]:
+                self._inline, self._span = None, None
+            elif left0 - left >= it.max_tokens:
+                self._span = None
+                return self._close_inline(text)
+            else:
+                inner = text[start:]
+                first = set() if inner else {"space_start"}
+                d = self._bans({"newline", "json_unsafe", *first}, it.close)
+                return Directive(
+                    ban_chars=d.ban_chars,
+                    ban_classes=d.ban_classes,
+                    ban_eog=not inner.strip(),
+                    recase=d.recase,
+                )
+        body = text[self._body_start :]
+        if _BARE_ITEM.search(text):  # a list marker just written: the item's words come next
+            d = self._bans({"newline", "newline_list", "newline_heading"}, "*")
+            return Directive(
+                ban_chars=d.ban_chars, ban_classes=d.ban_classes, ban_eog=True, recase=d.recase
+            )
+        line_start = text.endswith("\n") or (not body.strip() and not self.plan.prefix)
+        at_sentence = bool(_SENT_END.search(text)) or text.endswith("\n")
+        spare = left - self._end_tokens
+        extra: set[str] = set()
+        chars = ""
+        ban_words: list[str] = []
+        boosts: list[str] = []
+        ban_eog = False
+        pending = 0  # tokens the missing structure still needs
+        force: str | None = None
+        for lim in self.plan.limits:
+            n = _count(lim, text)
+            m = lim.measure
+            if lim.hi is not None:
+                if m in ("word_count", "char_count", "sentence_count"):
+                    end = {
+                        "word_count": self._end_words,
+                        "char_count": self._end_chars,
+                        "sentence_count": self._end_sentences,
+                    }[m]
+                    missing = self._missing_terms(text)
+                    room = lim.hi - end - n - (len(missing) if m == "word_count" else 0)
+                    margin = {"word_count": 8, "char_count": 40, "sentence_count": 1}[m]
+                    if room <= 0 or (room < margin and at_sentence and body.strip()):
+                        if missing:  # required words go in before the answer is closed
+                            return self._force(" " + missing[0])
+                        return self._close_body(text, f"{m} limit of {lim.hi}")
+                elif m == "line_count" and n >= lim.hi:
+                    extra.add("newline")
+                elif m in ("bullet_count", "numbered") and n >= lim.hi:
+                    extra.add("newline_list")
+                    if line_start:
+                        extra.add("list_start")
+                elif m in ("paragraphs", "dividers") and n >= lim.hi:
+                    extra.add("newline")
+                    if m == "dividers":
+                        chars += "*"
+                elif m in ("term", "any_term") and n >= lim.hi:
+                    ban_words.extend(lim.arg.split("|"))
+                elif m == "letter" and n >= lim.hi:
+                    chars += lim.arg.lower() + lim.arg.upper()
+            if lim.lo is None or n >= lim.lo:
+                continue
+            need = lim.lo - n
+            ban_eog = True
+            if m in ("term", "any_term"):
+                word = lim.arg.split("|")[0]
+                boosts.append(word)
+                cost = need * (self.measure(" " + word) + 1)
+                pending += cost
+                if force is None and spare <= cost + 2:
+                    force = " " + word
+            elif m in ("bullet_count", "numbered", "headings", "sections"):
+                marker = self._marker(lim, n)
+                cost = need * 10
+                pending += cost
+                if force is None and line_start:
+                    force = marker
+                elif force is None and spare <= cost + 2:
+                    force = "\n" + marker
+            elif m in ("dividers", "paragraphs"):
+                cost = need * 16
+                pending += cost
+                sep = "***" if m == "dividers" else "\n\n"
+                last = text.rsplit(sep, 1)[-1]
+                words = count_words(last)
+                brk = "\n\n***\n\n" if m == "dividers" else "\n\n"
+                if force is None and words >= 3 and n >= 1:
+                    if line_start and (m == "dividers" or not text.endswith("\n\n")):
+                        force = "***\n\n" if m == "dividers" else "\n"
+                    elif (spare <= cost + 2 or words >= 30) and at_sentence:
+                        force = brk
+                    elif spare <= cost + 2 or words >= 60:
+                        force = "." + brk
+            elif m in ("placeholder_count", "highlight_count"):
+                cost = need * 8
+                pending += cost
+                ready = at_sentence and count_words(text.rsplit("]", 1)[-1]) >= 4
+                if force is None and (spare <= cost + 2 or ready) and body.strip():
+                    span = Span(" [", "]", 6) if m == "placeholder_count" else Span(" *", "*", 6)
+                    self._inline = span
+                    self._span = (len(text) + len(span.open), left - self.measure(span.open))
+                    return self._force(span.open)
+        if force is not None:
+            return self._force(force)
+        if spare - pending <= 0 and not ban_eog:
+            return self._close_body(text, "token budget")
+        if spare <= 0:
+            return self._close_body(text, "token budget")
+        if line_start:
+            if self.plan.no_lists:
+                extra.add("list_start")
+            if self.plan.no_headings:
+                extra.add("heading_start")
+        boost = 0.0
+        if boosts:
+            used = 1.0 - max(left, 0) / max(self.max_tokens, 1)
+            boost = 1.0 + (_FORCE_BOOST_MAX - 1.0) * used
+            self.record.boosted += 1
+        if ban_eog:
+            self.record.eog_banned += 1
+        d = self._bans(extra, chars)
+        return Directive(
+            ban_chars=d.ban_chars,
+            ban_classes=d.ban_classes,
+            ban_words=tuple(ban_words),
+            ban_eog=ban_eog,
+            boost_words=tuple(boosts),
+            boost=boost,
+            recase=d.recase,
+        )
+
+    def _missing_terms(self, text: str) -> list[str]:
+        return [
+            lim.arg.split("|")[0]
+            for lim in self.plan.limits
+            if lim.measure in ("term", "any_term") and lim.lo and _count(lim, text) < lim.lo
+        ]
+
+    def _marker(self, lim: Limit, n: int) -> str:
+        if lim.measure == "bullet_count":
+            return "* "  # with its space: "*word" is a bullet to some checkers, not to others
+        if lim.measure == "numbered":
+            return f"{n + 1}. "
+        if lim.measure == "headings":
+            return "# "
+        return f"{lim.arg.upper()} {n + 1}\n"
+
+    def _close_body(self, text: str, why: str) -> Directive | None:
+        self._closing = True
+        self.record.closed_early = why
+        if text.rstrip() and text.rstrip()[-1].isalnum():
+            return self._force(".")
+        return None
+
+    # -- SMC ---------------------------------------------------------------------------------
+
+    def potential(self, text: str) -> float:
+        """How promising `text` is for the counts and presences, in [0, 1]: 1 when every
+        limit is met, less for each requirement still missing or exceeded. SMC weighs
+        particles by it."""
+        p = 1.0
+        for lim in self.plan.limits:
+            n = _count(lim, text)
+            if lim.hi is not None and n > lim.hi:
+                p *= 0.05
+            if lim.lo is not None and n < lim.lo:
+                p *= (n + 1) / (lim.lo + 1)
+        return p

@@ -1,0 +1,97 @@
+"""Steered sampling on the bundled model (tiny budgets): masks hold in every candidate, the
+forced structure is placed before the budget ends, SMC resampling copies KV cells, and a
+PersonaCo turn records what was steered."""
+
+from __future__ import annotations
+
+import pytest
+
+from personaco_tui.core import personaco
+from personaco_tui.core.prompts import personalization_prompt
+from personaco_tui.core.reflectors.rules.reflector import RulesReflector
+from personaco_tui.core.signals import understand
+from personaco_tui.core.steer import Controller, build_plan
+from personaco_tui.engines import llama_steer
+from personaco_tui.engines.base import SamplingParams
+
+pytestmark = pytest.mark.slow
+
+
+def _messages(query: str, signals: list[str]) -> list[dict[str, str]]:
+    return [{"role": "user", "content": personalization_prompt(query, signals)}]
+
+
+def test_no_commas_and_lowercase_hold_in_every_candidate(engine):
+    signals = ["Never use commas in your replies.", "Write only in lowercase letters."]
+    outs = engine.sample(
+        _messages("Name three fruits and their colours.", signals),
+        4,
+        SamplingParams(max_tokens=24, seed=3),
+        steer=build_plan(signals),
+    )
+    assert len(outs) == 4
+    for o in outs:
+        assert o.steered and o.text
+        assert "," not in o.text and not any(c.isupper() for c in o.text), o.text
+
+
+def test_quote_title_and_postscript_fit_a_tiny_budget(engine):
+    signals = [
+        "Wrap your whole reply in double quotation marks.",
+        "Give every answer a short title wrapped in double angle brackets, like <<my title>>.",
+        "End every reply with a P.S. note.",
+    ]
+    checks = [understand(s).check for s in signals]
+    outs = engine.sample(
+        _messages("What is the capital of Spain?", signals),
+        3,
+        SamplingParams(max_tokens=40, seed=5),
+        steer=build_plan(signals),
+    )
+    for o in outs:
+        assert o.n_tokens <= 40
+        assert [c.check(o.text) for c in checks if c] == [True, True, True], o.text
+        assert o.forced[0] == '"'
+
+
+def test_smc_resampling_copies_a_particle(engine, monkeypatch):
+    """A potential that strongly favours the longest text makes the effective sample size
+    collapse at the first boundary: particles are resampled (KV cells copied across
+    streams) and decoding carries on from the copies."""
+    monkeypatch.setattr(llama_steer, "SMC_EVERY", 4)
+    monkeypatch.setattr(Controller, "potential", lambda self, text: float(len(text)) ** 12)
+    signals = ["Include the keywords river and stone."]
+    outs = engine.sample(
+        _messages("Describe a walk.", signals),
+        4,
+        SamplingParams(max_tokens=16, seed=1),
+        steer=build_plan(signals),
+    )
+    assert outs[0].resamples >= 1
+    assert all(o.text for o in outs)
+    # the keywords are written before the budget ends
+    for o in outs:
+        assert "river" in o.text.lower() and "stone" in o.text.lower(), o.text
+
+
+def test_a_steered_turn_records_what_was_steered(engine):
+    signals = ["Never use commas.", "I'm a vegetarian."]
+    gen = personaco.run(
+        engine,
+        "Suggest a lunch.",
+        signals,
+        personaco.RunConfig(k=2, max_tokens=16, seed=2),
+        RulesReflector(),
+    )
+    st = gen.steering
+    assert st is not None and st["enabled"] and st["applied"]
+    assert [e["how"] for e in st["signals"]] == ["mask", "not steered"]
+    assert all("," not in c.text for c in gen.candidates)
+    off = personaco.run(
+        engine,
+        "Suggest a lunch.",
+        signals,
+        personaco.RunConfig(k=2, max_tokens=16, seed=2, steer=False),
+        RulesReflector(),
+    )
+    assert off.steering == {"enabled": False}
