@@ -6,14 +6,19 @@ every cell alike. Instead the model plays the user: after each answer, how likel
 to reply "Thanks, that suits me perfectly because I'm vegetarian."? An answer that fits the
 person makes the fact a natural reason for the thanks; one that serves meat does not. The
 log-likelihood of the persona sentence is compared across the k answers of one signal only
-(the sentence is the same, so its own prior cancels); the cell is the logistic of the
-answer's log-likelihood above the median of the k answers, in nats, so the middle answer
-scores 0.5 and the row sums of the pick stay comparable across signals. Each cell keeps the
-log-likelihood and the margin as its evidence.
+(the sentence is the same, so its own prior cancels). It is the sum of two readings: after the
+conversation that produced the answers (the prompt naming the signals) and after the query
+alone; on implicit/dev the sum ranked answers best of the variants measured (AUC 0.69 against
+0.60 and 0.63 for each alone, 0.54 and 0.50 for the contrast with a neutral "By the way,"
+reply, 0.57 and 0.58 with a "that answers my question" helpfulness term). The cell is the
+logistic of the answer's log-likelihood above the median of the k answers, in nats, so the
+middle answer scores 0.5 and the row sums of the pick stay comparable across signals. Each
+cell keeps the log-likelihood and the margin as its evidence.
 
-The answers are still in the engine's KV cache from sampling (the same conversation), so each
-cell decodes only the user's short reply. An engine that cannot score text (a remote server)
-hands the signals to the fallback reflector, and the cells say so.
+The answers are still in the engine's KV cache from sampling (the same conversation), so the
+first reading decodes only the user's short reply; the second decodes each answer once after
+the query, then the replies. An engine that cannot score text (a remote server) hands the
+signals to the fallback reflector, and the cells say so.
 """
 
 from __future__ import annotations
@@ -69,22 +74,23 @@ class PersonaReflector:
     def _pairs(
         self, inp: ReflectionInput
     ) -> tuple[list[tuple[int, int]], list[list[int]], list[list[int]]]:
+        """Each (answer, signal) twice: after the conversation that produced the answers
+        (its cells are resident) and after the query alone (the signals unseen)."""
+        query_only: list[ChatMessage] = [*inp.messages[:-1], {"role": "user", "content": inp.query}]
         pairs, prefixes, conts = [], [], []
-        for i, answer in enumerate(inp.candidates):
-            base: list[ChatMessage] = [
-                *inp.messages,
-                {"role": "assistant", "content": answer},
-            ]
-            short = self.engine.prompt_tokens([*base, {"role": "user", "content": LEAD}])
-            for j, signal in enumerate(inp.signals):
-                sentence = join_signals([signal])
-                full = self.engine.prompt_tokens(
-                    [*base, {"role": "user", "content": f"{LEAD} {sentence}"}]
-                )
-                prefix, cont = split_continuation(full, short)
-                pairs.append((i, j))
-                prefixes.append(prefix)
-                conts.append(cont)
+        for context in (inp.messages, query_only):
+            for i, answer in enumerate(inp.candidates):
+                base: list[ChatMessage] = [*context, {"role": "assistant", "content": answer}]
+                short = self.engine.prompt_tokens([*base, {"role": "user", "content": LEAD}])
+                for j, signal in enumerate(inp.signals):
+                    sentence = join_signals([signal])
+                    full = self.engine.prompt_tokens(
+                        [*base, {"role": "user", "content": f"{LEAD} {sentence}"}]
+                    )
+                    prefix, cont = split_continuation(full, short)
+                    pairs.append((i, j))
+                    prefixes.append(prefix)
+                    conts.append(cont)
         return pairs, prefixes, conts
 
     def score(
@@ -103,7 +109,9 @@ class PersonaReflector:
             if self.fallback is None:
                 raise
             return self._fall_back(inp, e.message, on_progress, cancel)
-        total = {p: sum(lp) for p, lp in zip(pairs, logprobs, strict=True)}
+        total: dict[tuple[int, int], float] = {}
+        for p, lp in zip(pairs, logprobs, strict=True):  # both contexts, summed
+            total[p] = total.get(p, 0.0) + sum(lp)
         cells = []
         k = len(inp.candidates)
         for j, signal in enumerate(inp.signals):
@@ -112,11 +120,12 @@ class PersonaReflector:
                 raw = (
                     f"the reply “{LEAD} {join_signals([signal])}” is "
                     f"{_times(margin)} as likely after this answer as after the median of the "
-                    f"{k} answers (log P {column[i]:.2f}, {margin:+.2f} nats)"
+                    f"{k} answers (log P {column[i]:.2f} summed after the prompt with the "
+                    f"signals and after the query alone, {margin:+.2f} nats)"
                 )
                 cells.append(ReflectionCell(i, j, score, self.name, raw))
         if on_progress is not None:
-            on_progress(Progress("reflect", done=len(pairs), total=len(pairs)))
+            on_progress(Progress("reflect", done=len(total), total=len(total)))
         return sorted(cells, key=lambda c: (c.candidate, c.signal))
 
     def _fall_back(

@@ -8,6 +8,7 @@ import pytest
 from support.fake_engine import FakeEngine
 
 from personaco_tui.core import personaco
+from personaco_tui.core.prompts import personalization_prompt
 from personaco_tui.core.reflectors import SelfReflector
 from personaco_tui.core.reflectors.auto import AutoReflector
 from personaco_tui.core.reflectors.base import ReflectionInput
@@ -26,8 +27,9 @@ SIGNAL = "I'm vegetarian."
 
 
 def _inp(answers: list[str], signals: list[str]) -> ReflectionInput:
+    prompt = personalization_prompt("Suggest a dinner.", signals)
     return ReflectionInput(
-        [{"role": "user", "content": "Suggest a dinner."}], "Suggest a dinner.", answers, signals
+        [{"role": "user", "content": prompt}], "Suggest a dinner.", answers, signals
     )
 
 
@@ -53,9 +55,13 @@ def test_the_answer_that_fits_the_persona_scores_higher():
     assert "as likely after this answer as after the median of the 3 answers" in cells[1].raw
     assert cells[0].raw.startswith(f"the reply “{LEAD} {SIGNAL}” is 1× as likely")
     # each pair scored only the persona sentence after the answer and the user's lead
-    prefix, cont = engine.scored[0]
-    assert prefix[-len(LEAD.split()) :] == engine.tokenize(LEAD, add_bos=False)
-    assert cont == engine.tokenize(SIGNAL, add_bos=False)
+    # each pair twice: after the prompt naming the signal, then after the query alone
+    assert len(engine.scored) == 6
+    for n, (prefix, cont) in enumerate(engine.scored):
+        assert prefix[-len(LEAD.split()) :] == engine.tokenize(LEAD, add_bos=False)
+        assert cont == engine.tokenize(SIGNAL, add_bos=False)
+        prompt_seen = engine.tokenize("personalizations:", add_bos=False)[0] in prefix
+        assert prompt_seen == (n < 3)
 
 
 def test_cells_are_one_per_answer_and_signal_in_order():
