@@ -131,3 +131,27 @@ def test_why_says_what_a_persona_cell_rests_on():
     assert shown == f"S2 {evidence}\n\n"  # the persona cell of this candidate only
     assert screen._evidence(1).plain == "S2 other\n\n"
     assert "p persona" in screen._legend().plain
+
+
+def test_why_says_how_each_signal_was_steered():
+    from personaco_tui.tui.screens.why import steering_by_signal, steering_summary
+
+    steering = {
+        "enabled": True,
+        "engine": "token masks, forced text, SMC",
+        "signals": [
+            {"signal": "No commas.", "kind": "no_commas", "how": "mask", "note": "never drawn"},
+            {"signal": "I'm vegan.", "kind": "", "how": "not steered", "note": "no check"},
+        ],
+        "conflicts": ["“A” and “B” cannot both hold"],
+        "resamples": 2,
+        "note": "",
+    }
+    by = steering_by_signal(steering)
+    assert by["No commas."] == [("mask", "never drawn")]
+    assert by["I'm vegan."] == [("not steered", "no check")]
+    summary = steering_summary(steering)
+    assert "token masks" in summary and "2 SMC resampling rounds" in summary
+    assert "Conflict: “A” and “B” cannot both hold" in summary
+    assert steering_summary({"enabled": False}).startswith("Steering: off")
+    assert steering_by_signal({"enabled": False}) == {} and steering_summary(None) == ""

@@ -4,6 +4,8 @@ instead; the screen is dismissed with its index, or None when nothing changes.""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -97,9 +99,14 @@ class WhyScreen(ModalScreen[int | None]):
 
     def _legend(self) -> Text:
         text = Text()
+        steered = steering_by_signal(self.generation.steering)
         for i, signal in enumerate(self.generation.signals):
             text.append(f"S{i + 1}", style="bold")
-            text.append(f" {neutralise(str(signal))}\n")
+            text.append(f" {neutralise(str(signal))}")
+            for how, note in steered.get(str(signal), []):
+                text.append(f"  · {how}: {neutralise(note)}", style="dim")
+            text.append("\n")
+        text.append(steering_summary(self.generation.steering), style="dim")
         text.append("Reflectors: r rules · s self · m model · t self-text", style="dim")
         if any(c.reflector == "persona" for c in self.generation.cells):
             text.append(" · p persona", style="dim")
@@ -162,8 +169,17 @@ class WhyScreen(ModalScreen[int | None]):
         self.query_one("#why-texts", Static).update(out)
 
     def _evidence(self, index: int) -> Text:
-        """What the persona cells of one candidate rest on, in words."""
+        """What the persona cells of one candidate rest on, in words, and what steering
+        wrote into it."""
         out = Text()
+        st = self.generation.steering or {}
+        forced = (st.get("forced") or [])[index : index + 1]
+        if forced and forced[0]:
+            shown = ", ".join(repr(neutralise(str(f))) for f in forced[0])
+            out.append(f"Steering wrote {shown}\n", style="dim")
+        closed = (st.get("closed_early") or [])[index : index + 1]
+        if closed and closed[0]:
+            out.append(f"Steering closed it early: {neutralise(str(closed[0]))}\n", style="dim")
         for c in sorted(self.generation.cells, key=lambda c: c.signal):
             if c.candidate == index and c.reflector == "persona" and c.raw:
                 out.append(f"S{c.signal + 1} ", style="bold")
@@ -190,3 +206,33 @@ class WhyScreen(ModalScreen[int | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def steering_by_signal(steering: dict[str, Any] | None) -> dict[str, list[tuple[str, str]]]:
+    """Per signal text, how steering enforced it (how, note), from Generation.steering."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    if not steering or not steering.get("enabled"):
+        return out
+    for e in steering.get("signals") or []:
+        if isinstance(e, dict):
+            out.setdefault(str(e.get("signal", "")), []).append(
+                (str(e.get("how", "")), str(e.get("note", "")))
+            )
+    return out
+
+
+def steering_summary(steering: dict[str, Any] | None) -> str:
+    """One or two lines on what steering did in the turn (or that it was off)."""
+    if not steering:
+        return ""
+    if not steering.get("enabled"):
+        return "Steering: off (plain sampling, the paper's method).\n"
+    parts = [f"Steering: {steering.get('engine') or 'none on this engine'}"]
+    if steering.get("resamples"):
+        parts.append(f"{steering['resamples']} SMC resampling rounds")
+    line = " · ".join(parts) + "\n"
+    for c in steering.get("conflicts") or []:
+        line += f"Conflict: {c}\n"
+    if steering.get("note"):
+        line += f"{steering['note']}\n"
+    return line
