@@ -43,3 +43,14 @@ def consensus(texts: list[str]) -> list[float]:
         for j in range(i + 1, n):
             sims[i][j] = sims[j][i] = _cosine(bags[i], bags[j], norms[i], norms[j])
     return [sum(row) / (n - 1) for row in sims]
+
+
+def similarity_to(anchor: str, texts: list[str]) -> list[float]:
+    """Each text's similarity (the same cosine) to one `anchor` text, in [0, 1]."""
+    a = _bag(anchor)
+    na = math.sqrt(sum(n * n for n in a.values()))
+    out = []
+    for t in texts:
+        b = _bag(t)
+        out.append(_cosine(b, a, math.sqrt(sum(n * n for n in b.values())), na))
+    return out

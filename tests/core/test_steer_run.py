@@ -21,7 +21,7 @@ def _run(engine: FakeEngine, **cfg: object) -> personaco.Generation:
         engine,
         "What is a lighthouse?",
         SIGNALS,
-        personaco.RunConfig(k=2, max_tokens=32, seed=0, **cfg),  # type: ignore[arg-type]
+        personaco.RunConfig(**{"k": 2, "max_tokens": 32, "seed": 0, **cfg}),  # type: ignore[arg-type]
         RulesReflector(),
     )
 
@@ -73,3 +73,14 @@ def test_steering_survives_the_store(loc) -> None:
 def test_generation_steer_setting(loc) -> None:
     settings = config_mod.load(loc)
     assert settings.generation.steer == "on"
+
+
+def test_a_steered_pick_prefers_what_a_plain_answer_says() -> None:
+    # the plain answer (one more sample, no signals, no steering) is the fake's first answer
+    answers = ["A lamp on a tower.", "Sea rock light.", "A lamp on a tower by the sea rock."]
+    steered = _run(FakeEngine(answers, steers=True), k=3)
+    assert steered.steering is not None and steered.steering["anchor"] == "A lamp on a tower."
+    assert steered.chosen_index == 0  # every candidate meets both signals: closest to plain
+    plain = _run(FakeEngine(answers, steers=True), k=3, steer=False)
+    assert "anchor" not in (plain.steering or {})
+    assert plain.chosen_index == 2  # without the anchor, consensus among the candidates
