@@ -14,6 +14,7 @@ from . import config as config_mod
 from . import reflector_registry
 from .catalog import registry, weights
 from .catalog.gguf import GGUFInfo, check_gguf, memory_estimate
+from .catalog.probe import native_runs
 from .config import EndpointSettings, Settings
 from .core.personaco import RunConfig
 from .core.reflectors import SelfReflector
@@ -107,12 +108,34 @@ class Runtime:
                     load, kind = info, "native"
             if load is info:
                 check_memory(model_name, m.n_ctx, memory_estimate(info, m.n_ctx), free)
+        if not gpu:
+            load, kind = self._runnable(path, info, load, kind)
         return LlamaEngine(
             load.path,
             name=model_name,
             options=LlamaOptions(n_ctx=m.n_ctx, n_gpu_layers=m.n_gpu_layers, n_threads=m.n_threads),
             weights=kind,
         )
+
+    def _runnable(
+        self, path: Path, info: GGUFInfo, load: GGUFInfo, kind: str
+    ) -> tuple[GGUFInfo, str]:
+        """`load` if llama.cpp can run it on this CPU, else a BF16 copy: some builds crash (a
+        segfault) on some quantized kernels on some CPUs (Q4_1 and Q8_0 with llama-cpp-python
+        0.3.36 on AMX machines). Probed once per file in a child process (catalog/probe.py)."""
+        probes = self.loc.weights_cache / "probes"
+        if native_runs(load.path, probes):
+            return load, kind
+        why = f"llama.cpp crashes running {load.path.name} ({kind}) on this CPU"
+        if kind != "bf16":
+            try:
+                copy = weights.prepare(path, info, "bf16", self.loc.weights_cache)
+            except ModelError as e:
+                raise ModelError(f"{why}, and {e.what}", e.todo) from None
+            if native_runs(copy.path, probes):
+                self.weights_note = f"bf16: {why}; a BF16 copy runs instead"
+                return copy, "bf16"
+        raise ModelError(f"{why}.", "Try another model file, or a GPU build of llama.cpp.")
 
     def compute_weights(self, path: Path, info: GGUFInfo, *, gpu: bool) -> tuple[GGUFInfo, str]:
         """The checked file to load for `path` and its weights: `info` itself ("native"), or

@@ -63,6 +63,7 @@ def bench(as_json, model_name, n_tokens, k, repeats, no_naive, no_native, memory
         ).as_dict()
     else:
         from ..benchmarks.speed import run_speed
+        from ..catalog.probe import native_runs
         from ..engines.llama import LlamaEngine
 
         if not isinstance(engine, LlamaEngine):
@@ -74,8 +75,9 @@ def bench(as_json, model_name, n_tokens, k, repeats, no_naive, no_native, memory
                 "Name a model: `personaco bench --model smollm2-135m`.",
             )
         native = None
-        if engine.weights != "native" and not no_native:
-            _, path = rt.model_path(model_name)
+        _, path = rt.model_path(model_name)
+        probes = rt.loc.weights_cache / "probes"
+        if engine.weights != "native" and not no_native and native_runs(path, probes):
             native = LlamaEngine(path, name=engine.name, options=engine.options)
         try:
             report = run_speed(

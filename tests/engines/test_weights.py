@@ -111,7 +111,17 @@ def test_an_unwritable_cache_fails_with_one_line(tmp_path, model_copy):
     assert blocker.read_text() == "a file where the cache dir should be"
 
 
-def test_the_runtime_falls_back_to_the_file_itself(tmp_path, monkeypatch, bundled_gguf):
+@pytest.fixture(scope="module")
+def native_ok(bundled_gguf) -> bool:
+    """Whether llama.cpp runs the bundled file's own Q4_1 weights on this CPU: its Q4_1 CPU
+    kernels segfault on some AMX machines (llama-cpp-python 0.3.36), where the product runs a
+    BF16 copy instead or says why it cannot."""
+    from personaco_tui.catalog.probe import native_runs
+
+    return native_runs(bundled_gguf)
+
+
+def test_the_runtime_falls_back_to_the_file_itself(tmp_path, monkeypatch, bundled_gguf, native_ok):
     blocker = tmp_path / "cache-file"
     blocker.write_text("x")
     monkeypatch.setenv("PERSONACO_CACHE_DIR", str(blocker))
@@ -119,6 +129,11 @@ def test_the_runtime_falls_back_to_the_file_itself(tmp_path, monkeypatch, bundle
     monkeypatch.setenv("PERSONACO_MODEL_N_GPU_LAYERS", "0")
     rt = Runtime.open()
     try:
+        if not native_ok:  # the file itself would crash: one line, no segfault
+            with pytest.raises(ModelError, match="crashes running") as e:
+                rt.load_engine()
+            assert "cache dir" in e.value.message and "\n" not in e.value.message
+            return
         engine = rt.load_engine()
         assert engine.weights == "native" and engine.path == bundled_gguf
         assert rt.weights_note.startswith("native:") and "cache dir" in rt.weights_note
@@ -139,8 +154,12 @@ def _load(monkeypatch, setting: str) -> tuple[Path, str, Path]:
         rt.close()
 
 
-def test_the_runtime_loads_what_the_setting_says(monkeypatch, bundled_gguf):
-    assert _load(monkeypatch, "native")[:2] == (bundled_gguf, "native")
+def test_the_runtime_loads_what_the_setting_says(monkeypatch, bundled_gguf, native_ok):
+    path, kind, cache = _load(monkeypatch, "native")
+    if native_ok:
+        assert (path, kind) == (bundled_gguf, "native")
+    else:  # llama.cpp crashes on the file's own weights here: a BF16 copy runs instead
+        assert kind == "bf16" and path.parent == cache
     path, kind, cache = _load(monkeypatch, "auto")
     expect = weights.choose_here("auto", inspect_gguf(bundled_gguf), gpu=False).kind
     assert kind == expect
@@ -153,9 +172,11 @@ def _greedy(n: int):
     return SamplingParams(max_tokens=n, temperature=0.0, seed=1)
 
 
-def test_a_bf16_copy_is_the_same_model(tmp_path, bundled_gguf):
+def test_a_bf16_copy_is_the_same_model(tmp_path, bundled_gguf, native_ok):
     """Rounding only: the reflection probabilities of the same cells stay within a few
     hundredths of the native file's, and the yes/no decisions agree."""
+    if not native_ok:
+        pytest.skip("llama.cpp crashes running the bundled Q4_1 weights on this CPU")
     cache = tmp_path / "cache"
     path = weights.prepare(bundled_gguf, inspect_gguf(bundled_gguf), "bf16", cache).path
     native = LlamaEngine(bundled_gguf, options=LlamaOptions(n_ctx=2048))
@@ -184,7 +205,7 @@ def test_a_bf16_copy_is_the_same_model(tmp_path, bundled_gguf):
         bf16.close()
 
 
-def test_bench_times_the_native_file_beside_a_copy(monkeypatch, capsys):
+def test_bench_times_the_native_file_beside_a_copy(monkeypatch, capsys, native_ok):
     """`personaco bench` names the weights it ran, and with a copy also times the model
     file's own weights in the same run (tiny answers: this checks the plumbing, not speed)."""
     import json
@@ -196,6 +217,9 @@ def test_bench_times_the_native_file_beside_a_copy(monkeypatch, capsys):
     args = ["bench", "--json", "--tokens", "4", "--k", "2", "--repeats", "1", "--no-naive"]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
+    if not native_ok:  # quantized kernels crash here: a BF16 copy ran, the file is not timed
+        assert data["weights"] in ("q8_0", "bf16") and "single_native_s" not in data
+        return
     assert data["weights"] == "q8_0"
     for key in ("single_native_s", "turn_native_s", "turn_over_best_single"):
         assert data[key] > 0, key
@@ -208,7 +232,9 @@ def test_bench_times_the_native_file_beside_a_copy(monkeypatch, capsys):
     assert data["weights"] == "native" and "single_native_s" not in data
 
 
-def test_a_copy_that_does_not_fit_in_memory_gives_way_to_the_file(monkeypatch, bundled_gguf):
+def test_a_copy_that_does_not_fit_in_memory_gives_way_to_the_file(
+    monkeypatch, bundled_gguf, native_ok
+):
     """The copy is bigger than the file: with memory for the file but not the copy, the
     model still loads, as it is. (Free memory is set between the two needs.)"""
     from personaco_tui import runtime
@@ -225,6 +251,9 @@ def test_a_copy_that_does_not_fit_in_memory_gives_way_to_the_file(monkeypatch, b
         copy_need = memory_estimate(inspect_gguf(copy), n_ctx)
         assert native_need < copy_need
         monkeypatch.setattr(runtime, "available_memory", lambda: (native_need + copy_need) // 2)
+        if not native_ok:  # the file would crash here: the BF16 copy runs, and says why
+            assert rt.load_engine().weights == "bf16" and "crashes" in rt.weights_note
+            return
         engine = rt.load_engine()
         assert engine.weights == "native" and engine.path == bundled_gguf
         assert "does not fit" in rt.weights_note
