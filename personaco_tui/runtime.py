@@ -134,6 +134,7 @@ class Runtime:
                 raise ModelError(f"{why}, and {e.what}", e.todo) from None
             if native_runs(copy.path, probes):
                 self.weights_note = f"bf16: {why}; a BF16 copy runs instead"
+                log.warning("%s", self.weights_note)
                 return copy, "bf16"
         raise ModelError(f"{why}.", "Try another model file, or a GPU build of llama.cpp.")
 
