@@ -62,7 +62,8 @@ def test_early_stop_when_an_answer_meets_every_checkable_signal(engine):
         engine,
         "Reply with one word: yes or no?",
         ["Keep it under 500 words."],
-        personaco.RunConfig(k=4, max_tokens=64, seed=1, early_stop=True),
+        # early stop is a plain-sampling feature: a steered turn writes every answer to fit
+        personaco.RunConfig(k=4, max_tokens=64, seed=1, early_stop=True, steer=False),
         AutoReflector(None),
     )
     assert gen.early_stopped

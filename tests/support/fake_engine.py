@@ -121,7 +121,9 @@ class FakeEngine:
     ) -> list[SampleOutput]:
         self._usable()
         self.steer_plans.append(steer)
-        if steer is not None and steer.active:
+        if steer is not None and steer.active and self.capabilities.steering:
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled()
             return self._steered(messages, n, params, steer)
         if self.capabilities.counts_tokens:
             self.check_budget(len(self.prompt_tokens(messages)), n, params.max_tokens)
@@ -157,8 +159,14 @@ class FakeEngine:
                     for c in live:
                         finish[c] = "early_stop"
                     live = []
+            note = "not steered: this engine lacks token masks" if steer and steer.active else ""
             return [
-                SampleOutput(text=" ".join(got[c]), n_tokens=len(got[c]), finish_reason=finish[c])
+                SampleOutput(
+                    text=" ".join(got[c]),
+                    n_tokens=len(got[c]),
+                    finish_reason=finish[c],
+                    steer_note=note,
+                )
                 for c in range(n)
             ]
 
