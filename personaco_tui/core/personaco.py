@@ -99,33 +99,15 @@ def choose(
     agree = consensus(texts) if texts is not None else [0.0] * n_candidates
     if anchor is not None and texts is not None:  # closeness to a plain answer instead
         agree = similarity_to(anchor, texts)
-    if learned is not None:
-        u = learned
-        best = max(
-            range(n_candidates),
-            key=lambda i: (
-                ok[i],
-                round(certain[i], 9),
-                judged[i],
-                round(u[i], 9),
-                round(estimated[i], 9),
-                done[i],
-                round(agree[i], 9),
-                -i,
-            ),
-        )
-        return best, rows
-    best = max(
-        range(n_candidates),
-        key=lambda i: (
-            ok[i],
-            round(certain[i], 9),
-            round(estimated[i], 9),
-            done[i],
-            round(agree[i], 9),
-            -i,
-        ),
-    )
+    u = learned
+
+    def rank(i: int) -> tuple[object, ...]:
+        # the learned utility sits after the signals' facts and verdicts, before estimates
+        taste = (judged[i], round(u[i], 9)) if u is not None else ()
+        return (ok[i], round(certain[i], 9), *taste, round(estimated[i], 9), done[i],
+                round(agree[i], 9), -i)  # fmt: skip
+
+    best = max(range(n_candidates), key=rank)
     return best, rows
 
 
