@@ -96,9 +96,10 @@ def choose(
         return 0, rows
     ok = eligible or [True] * n_candidates
     done = finished or [True] * n_candidates
-    agree = consensus(texts) if texts is not None else [0.0] * n_candidates
-    if anchor is not None and texts is not None:  # closeness to a plain answer instead
-        agree = similarity_to(anchor, texts)
+    if texts is None:
+        agree = [0.0] * n_candidates
+    else:  # closeness to a plain answer where there is one, else to the other candidates
+        agree = similarity_to(anchor, texts) if anchor is not None else consensus(texts)
     u = learned
 
     def rank(i: int) -> tuple[object, ...]:
