@@ -9,8 +9,10 @@ API. Migration files must not contain BEGIN/COMMIT themselves: the runner owns t
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,7 +136,9 @@ def backup(conn: sqlite3.Connection, backups_dir: Path, version: int) -> Path:
     while dest.exists():
         dest = backups_dir / f"personaco-v{version}-{stamp}-{n}.db"
         n += 1
-    tmp = dest.with_name(dest.name + ".partial")
+    # per process: several processes opening one old database in the same second pick the
+    # same final name, and one must never unlink or write over another's copy in progress
+    tmp = dest.with_name(f"{dest.name}.{os.getpid()}.partial")
     tmp.unlink(missing_ok=True)
     try:
         out = sqlite3.connect(tmp, isolation_level=None)
@@ -149,6 +153,20 @@ def backup(conn: sqlite3.Connection, backups_dir: Path, version: int) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return dest
+
+
+def _backup_when_free(conn: sqlite3.Connection, backups_dir: Path, version: int) -> Path:
+    """`backup`, retried while another process holds the database for its own upgrade (the
+    backup reads every page, and a writer's commit locks readers out for a moment)."""
+    deadline = time.monotonic() + 10.0
+    while True:
+        try:
+            return backup(conn, backups_dir, version)
+        except sqlite3.OperationalError as e:
+            busy = "locked" in str(e) or "busy" in str(e)
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def statements(sql: str) -> list[str]:
@@ -249,7 +267,7 @@ def apply_all(
         # Outside the write lock: the backup API cannot copy from a connection that holds
         # one. If another process upgrades meanwhile, this is simply one backup too many.
         try:
-            backup(conn, backups_dir, version)
+            _backup_when_free(conn, backups_dir, version)
         except (sqlite3.Error, OSError) as e:
             raise StoreError(
                 f"Could not back up {db_file(conn)} into {backups_dir} before upgrading it "
