@@ -41,7 +41,8 @@ from .consensus import consensus, similarity_to
 from .learning import ChoiceSet, PreferenceModel, featurize
 from .prompts import personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
-from .steer import SteerPlan, build_plan
+from .steer import SteerEvent, SteerPlan, build_plan
+from .steer.events import stored
 from .types import Candidate, Generation, GenerationSettingsUsed, ReflectionCell
 
 
@@ -187,8 +188,24 @@ def _anchor(
     return out[0].text if out else ""
 
 
+def _recording(events: list[SteerEvent], on_progress: TurnProgressFn | None) -> TurnProgressFn:
+    """`on_progress`, keeping the steering events on the way (the stored record is what the
+    live view saw)."""
+
+    def relay(p: Progress) -> None:
+        if p.steer is not None:
+            events.append(p.steer)
+        if on_progress is not None:
+            on_progress(p)
+
+    return relay
+
+
 def steering_record(
-    plan: SteerPlan | None, engine: Engine, outs: list[SampleOutput]
+    plan: SteerPlan | None,
+    engine: Engine,
+    outs: list[SampleOutput],
+    events: list[SteerEvent] | None = None,
 ) -> dict[str, Any]:
     """What the stored generation says about steering (see Generation.steering)."""
     if plan is None:
@@ -197,6 +214,7 @@ def steering_record(
     steered = any(o.steered for o in outs)
     if plan.active and not steered and not notes:
         notes = ["not steered: the engine ignored the plan"]
+    kept, left_out = stored(events or [])
     return {
         "enabled": True,
         "engine": engine.capabilities.steering,
@@ -206,6 +224,8 @@ def steering_record(
         "resamples": max((o.resamples for o in outs), default=0),
         "forced": [list(o.forced) for o in outs],
         "closed_early": [o.closed_early for o in outs],
+        "events": kept,
+        "events_left_out": left_out,
         "note": "; ".join(notes),
     }
 
@@ -256,17 +276,18 @@ def run(
         on_progress(Progress("phase", text="sampling", total=k))
     stop_when = _early_stop(signals, reflector) if config.early_stop and not baseline else None
     plan = build_plan(signals) if config.steer and not baseline else None
+    events: list[SteerEvent] = []
     outs = engine.sample(
         messages,
         k,
         params,
-        on_progress=on_progress,
+        on_progress=_recording(events, on_progress) if plan is not None else on_progress,
         cancel=cancel,
         stop_when=stop_when,
         **({"steer": plan} if plan is not None else {}),
     )
     if not baseline:
-        gen.steering = steering_record(plan, engine, outs)
+        gen.steering = steering_record(plan, engine, outs, events)
     gen.early_stopped = any(o.finish_reason == "early_stop" for o in outs)
     gen.candidates = [
         Candidate(index=i, text=o.text, n_tokens=o.n_tokens, finish_reason=o.finish_reason)

@@ -183,7 +183,11 @@ class Generation:
     # "engine" (the engine's steering support, "" for none), "signals" (per signal
     # {signal, kind, how, note}), "conflicts" (messages), "resamples" (SMC rounds),
     # "forced" (per candidate, the texts forced), "closed_early" (per candidate, why the
-    # body was closed before the model ended it), "note" (where the engine could not steer).
+    # body was closed before the model ended it), "events" (what steering did as it ran, in
+    # order: forced text, early closes, resampling rounds with the slots replaced and why;
+    # SteerEvent.to_json, the plan's routine opening and ending left out, at most
+    # core/steer/events.STORED_EVENTS) with "events_left_out" (how many more), "note"
+    # (where the engine could not steer).
     steering: dict[str, Any] | None = None
 
     @property

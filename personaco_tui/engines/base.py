@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from ..core.steer import SteerPlan
+    from ..core.steer import SteerEvent, SteerPlan
 
 ChatMessage = dict[str, str]  # {"role": ..., "content": ...}
 
@@ -76,7 +76,9 @@ class YesNo:
 @dataclass
 class Progress:
     """A progress event. `kind` is "token" (candidate grew), "reflect" (a cell was scored),
-    or "phase" (a new stage began, named in `text`)."""
+    "phase" (a new stage began, named in `text`), or "steer" (steering acted: text forced,
+    an answer closed early, particles resampled; `steer` has the details, `text` the line
+    for people). A steered sampler reports steering as it acts, never per token."""
 
     kind: str
     candidate: int = -1
@@ -84,6 +86,7 @@ class Progress:
     text: str = ""
     done: int = 0
     total: int = 0
+    steer: SteerEvent | None = None
 
 
 # Reports the Progress of one turn: tokens of each candidate, scored cells, phases.

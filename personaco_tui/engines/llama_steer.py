@@ -9,10 +9,15 @@ Sequential Monte Carlo (on when the plan has counts or presences to reach, and
 PERSONACO_STEER_SMC is not 0): every `SMC_EVERY` steps each live particle is weighed by its
 controller's potential(text) times the probability mass its masks left (the product since
 the last resampling); when the effective sample size falls under half the particles they are
-resampled (systematic). A particle replaced by another gets the source's KV cells
-(`llama_memory_seq_rm` + `llama_memory_seq_cp`, which works across KV streams), text,
-controller state and pending token, and a fresh sampler seeded from its own seed and the
-round (a clone of the source's chain would draw the very same continuation).
+resampled (systematic). A particle picked keeps its slot; the slot of one not picked gets a
+copy of an extra pick: the source's KV cells (`llama_memory_seq_rm` + `llama_memory_seq_cp`,
+which works across KV streams), text, controller state and pending token, and a fresh
+sampler seeded from its own seed and the round (a clone of the source's chain would draw
+the very same continuation).
+
+What steering does is reported through `on_progress` as it happens (core/steer/events.py):
+the controllers' forced text and early closes, and each resampling round with the slots
+replaced and why.
 """
 
 from __future__ import annotations
@@ -31,8 +36,12 @@ import numpy.typing as npt
 from ..core.steer import (
     Controller,
     Directive,
+    SteerEvent,
     SteerPlan,
+    act_event,
+    held_back,
     recased,
+    resample_event,
     starts_word,
     token_classes,
 )
@@ -135,6 +144,17 @@ def _systematic(weights: list[float], rng: np.random.Generator) -> list[int]:
     return [int(min(np.searchsorted(cum, x), n - 1)) for x in u]
 
 
+def _slots(free: list[int], picks: list[int]) -> dict[int, int]:
+    """{slot: source} for a resampling round: a particle picked keeps its own slot, and each
+    extra pick takes the slot of a particle not picked (a dropped one), in order."""
+    chosen = [free[i] for i in picks]
+    extra = list(chosen)
+    for s in set(chosen):
+        extra.remove(s)
+    dropped = [s for s in free if s not in set(chosen)]
+    return dict(zip(dropped, extra, strict=True))
+
+
 def sample_steered(
     engine: LlamaEngine,
     tokens: list[int],
@@ -169,6 +189,10 @@ def sample_steered(
     pos = len(tokens)
     ctx = engine._context.ctx
     step = 0
+
+    def report(ev: SteerEvent) -> None:
+        if on_progress is not None:
+            on_progress(Progress("steer", candidate=ev.candidate, text=ev.text, steer=ev))
 
     def logits_of(s: int) -> npt.NDArray[np.float32]:
         ptr = llama_cpp.llama_get_logits_ith(ctx, idx_of[s])
@@ -224,6 +248,8 @@ def sample_steered(
         still = []
         for s in live:
             tok = next_token(s) if counts[s] < params.max_tokens else None
+            for act in ctrls[s].take_acts():
+                report(act_event(s, act))
             if tok is None:
                 finish[s] = "stop" if counts[s] < params.max_tokens else "length"
                 continue
@@ -235,11 +261,8 @@ def sample_steered(
             nxt[s] = tok
             still.append(s)
         step += 1
-        if (
-            smc
-            and len(still) > 1
-            and step % SMC_EVERY == 0
-            and _resample(
+        if smc and len(still) > 1 and step % SMC_EVERY == 0:
+            ev = _resample(
                 engine,
                 still,
                 ctrls,
@@ -247,7 +270,6 @@ def sample_steered(
                 kept,
                 nxt,
                 rng,
-                stats,
                 params,
                 samplers,
                 decoders,
@@ -256,8 +278,9 @@ def sample_steered(
                 resident,
                 step,
             )
-        ):
-            stats.resamples += 1
+            if ev is not None:
+                stats.resamples += 1
+                report(ev)
         if still:
             engine._decode([(nxt[s], pos, (s,), True) for s in still])
             idx_of = {s: i for i, s in enumerate(still)}
@@ -292,7 +315,6 @@ def _resample(
     kept: list[float],
     nxt: dict[int, int],
     rng: np.random.Generator,
-    stats: SteerStats,
     params: SamplingParams,
     samplers: list[llama_cpp.llama_sampler_p],
     decoders: Sequence[codecs.IncrementalDecoder],
@@ -300,49 +322,39 @@ def _resample(
     counts: list[int],
     resident: dict[int, list[int]],
     step: int,
-) -> bool:
-    """Reweigh the live particles; resample when the effective sample size is too low.
-    Particles in the middle of forced text are neither copied nor replaced."""
+) -> SteerEvent | None:
+    """Reweigh the live particles; resample when the effective sample size is too low (the
+    round, as an event; None: no round). Particles in the middle of forced text are neither
+    copied nor replaced."""
     free = [s for s in live if not queues[s] and ctrls[s].phase == "body"]
     if len(free) < 2:
-        return False
-    w = [ctrls[s].potential(texts[s]) * math.exp(kept[s]) for s in free]
+        return None
+    mass = {s: math.exp(kept[s]) for s in free}
+    weights = {s: ctrls[s].potential(texts[s]) * mass[s] for s in free}
+    w = list(weights.values())
     total = sum(w)
     for s in free:
         kept[s] = 0.0
     if total <= 0:
-        return False
+        return None
     ess = total**2 / sum(x * x for x in w)
     if ess >= len(free) / 2:
-        return False
-    picks = _systematic(w, rng)
-    src_of = {dst: free[i] for dst, i in zip(free, picks, strict=True)}
-    # a source keeps its own state: sort so that every source is read before it is written
-    snapshot = {
-        s: (
-            texts[s],
-            ctrls[s].clone(),
-            decoders[s].getstate(),
-            nxt[s],
-            counts[s],
-            list(resident[s]),
-        )
-        for s in set(src_of.values())
-    }
-    for dst, src in src_of.items():
-        if dst == src:
-            continue
-        text, ctrl, dec, tok, count, res = snapshot[src]
+        return None
+    slots = _slots(free, _systematic(w, rng))
+    reasons = {s: held_back(ctrls[s].shortfall(texts[s]), mass[s]) for s in slots}
+    # a source is never a slot replaced (it was picked), so no copy overwrites a source
+    for dst, src in slots.items():
         llama_cpp.llama_memory_seq_rm(engine._mem, dst, -1, -1)
         llama_cpp.llama_memory_seq_cp(engine._mem, src, dst, -1, -1)
-        texts[dst], ctrls[dst], nxt[dst], counts[dst] = text, ctrl.clone(), tok, count
-        decoders[dst].setstate(dec)
-        resident[dst] = list(res)
+        texts[dst], ctrls[dst] = texts[src], ctrls[src].clone()
+        nxt[dst], counts[dst] = nxt[src], counts[src]
+        decoders[dst].setstate(decoders[src].getstate())
+        resident[dst] = list(resident[src])
         llama_cpp.llama_sampler_free(samplers[dst])
         samplers[dst] = backend.new_sampler(
             params, params.seed + dst + 7919 * step, engine._eog, engine.n_vocab
         )
-    return True
+    return resample_event(step, weights, reasons, slots)
 
 
 def sample(

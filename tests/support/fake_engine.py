@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from personaco_tui.core.steer import SteerPlan
+from personaco_tui.core.steer import SteerPlan, act_event
 from personaco_tui.engines.base import (
     CancelToken,
     Capabilities,
@@ -124,7 +124,7 @@ class FakeEngine:
         if steer is not None and steer.active and self.capabilities.steering:
             if cancel is not None and cancel.cancelled:
                 raise Cancelled()
-            return self._steered(messages, n, params, steer)
+            return self._steered(messages, n, params, steer, on_progress)
         if self.capabilities.counts_tokens:
             self.check_budget(len(self.prompt_tokens(messages)), n, params.max_tokens)
         with self._lock:
@@ -171,11 +171,17 @@ class FakeEngine:
             ]
 
     def _steered(
-        self, messages: list[ChatMessage], n: int, params: SamplingParams, plan: SteerPlan
+        self,
+        messages: list[ChatMessage],
+        n: int,
+        params: SamplingParams,
+        plan: SteerPlan,
+        on_progress: TurnProgressFn | None = None,
     ) -> list[SampleOutput]:
         """Each answer's words run through the plan's controller (tests/support/steer_sim):
-        a banned word is skipped, forced text written. Without `steers`, plain answers and the
-        note a maskless engine gives."""
+        a banned word is skipped, forced text written, and what steering did reported as
+        "steer" progress, one answer after another (no SMC). Without `steers`, plain answers
+        and the note a maskless engine gives."""
         if not self.capabilities.steering:
             outs = self.sample(messages, n, params)
             for o in outs:
@@ -187,6 +193,9 @@ class FakeEngine:
             for i in range(n):
                 script = [" " + w for w in self._answer(i, params.seed)]
                 text, ctrl = simulate(plan, script, params.max_tokens)
+                for act in ctrl.take_acts() if on_progress is not None else ():
+                    ev = act_event(i, act)
+                    on_progress(Progress("steer", candidate=i, text=ev.text, steer=ev))
                 finish = "stop" if ctrl.phase == "done" else "length"
                 outs.append(
                     SampleOutput(

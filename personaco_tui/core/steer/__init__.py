@@ -9,22 +9,28 @@ map directives onto their vocabularies (engines/llama_steer.py).
     d = ctrl.next(text_so_far, tokens_left)   # or ctrl.eog(...) when the model ends
 """
 
-from .controller import Controller, Directive, Record, rough_tokens
+from .controller import Act, Controller, Directive, Record, rough_tokens
+from .events import SteerEvent, act_event, held_back, resample_event
 from .plan import Limit, SignalSteer, Span, SteerPlan, build_plan, skeleton
 from .tokens import CLASSES, banned, recased, starts_word, token_classes
 
 __all__ = [
     "CLASSES",
+    "Act",
     "Controller",
     "Directive",
     "Limit",
     "Record",
     "SignalSteer",
     "Span",
+    "SteerEvent",
     "SteerPlan",
+    "act_event",
     "banned",
     "build_plan",
+    "held_back",
     "recased",
+    "resample_event",
     "rough_tokens",
     "skeleton",
     "starts_word",

@@ -76,6 +76,18 @@ class Record:
     closed_early: str = ""  # why the body was closed before the model ended it
 
 
+@dataclass(frozen=True)
+class Act:
+    """One thing steering did to a sequence, reported as it happens (the live view, see
+    core/steer/events.py): text forced in, or the body closed before the model ended it."""
+
+    what: str  # "forced" | "closed"
+    text: str  # the forced text ("" when closed)
+    why: str
+    at: int  # tokens of the answer before it
+    routine: bool = False  # the plan's own opening or ending, written as planned
+
+
 def _already(text: str, ending: str) -> bool:
     """Whether the model already wrote this ending itself (a closing quote, the phrase)."""
     end, body = ending.strip(), text.rstrip()
@@ -114,6 +126,8 @@ class Controller:
         self.measure = measure or rough_tokens
         self.phase = "prefix"  # "prefix" | "body" | "ending" | "done"
         self.record = Record()
+        self._acts: list[Act] = []  # not yet taken by the engine
+        self._left = max_tokens  # tokens left at the latest call, for an act's position
         self._item = 0
         self._span: tuple[int, int] | None = None  # (text start, tokens left) of an open span
         self._span_opening = False
@@ -147,7 +161,13 @@ class Controller:
         """An independent copy (a resampled SMC particle takes its source's state)."""
         c = copy.copy(self)
         c.record = copy.deepcopy(self.record)
+        c._acts = []  # the source's acts were its own
         return c
+
+    def take_acts(self) -> list[Act]:
+        """What steering did since the last call (the engine reports it, then forgets it)."""
+        acts, self._acts = self._acts, []
+        return acts
 
     # -- budget ------------------------------------------------------------------------------
 
@@ -160,9 +180,10 @@ class Controller:
                 n += it.max_tokens + self.measure(it.open) + self.measure(it.close or ".")
         return n
 
-    def _force(self, text: str) -> Directive:
+    def _force(self, text: str, why: str, routine: bool = False) -> Directive:
         text = self.plan.cased(text)
         self.record.forced.append(text)
+        self._acts.append(Act("forced", text, why, self.max_tokens - self._left, routine))
         return Directive(force=text)
 
     def _bans(self, extra: set[str] | None = None, chars: str = "") -> Directive:
@@ -175,6 +196,7 @@ class Controller:
     # -- the protocol -------------------------------------------------------------------------
 
     def next(self, text: str, left: int) -> Directive:
+        self._left = left
         if self.phase == "prefix":
             d = self._items(self.plan.prefix, text, left, 0)
             if d is not None:
@@ -194,12 +216,13 @@ class Controller:
 
     def eog(self, text: str, left: int) -> Directive:
         """The model drew end-of-generation: close what is open, then write the ending."""
+        self._left = left
         if self.phase != "body" and (self._span is not None or self._span_opening):
-            d = self._close_span(text)
+            d = self._close_span(text, "the model ended inside it")
             return d if d is not None else self.next(text, left)
         if self._inline is not None:
             self._span = None
-            return self._close_inline(text)
+            return self._close_inline(text, "the model ended inside it")
         if self.phase == "body":
             self.phase, self._item = "ending", 0
         elif self.phase == "prefix":
@@ -212,7 +235,7 @@ class Controller:
     def _current(self) -> list[Item]:
         return self.plan.prefix if self.phase == "prefix" else self.plan.ending
 
-    def _close_span(self, text: str) -> Directive | None:
+    def _close_span(self, text: str, why: str) -> Directive | None:
         """End the open span: its close forced (None when nothing needs forcing)."""
         items = self._current()
         it = items[self._item]
@@ -222,22 +245,25 @@ class Controller:
         self._item += 1
         self._span, self._span_opening = None, False
         if it.close and it.close not in inner:
-            return self._force(it.close)
+            return self._force(it.close, f"closing {it.open.strip()}…: {why}")
         if it.sentence and not _SENT_END.search(inner):
-            return self._force(".")
+            return self._force(".", f"ending {it.open.strip()}…: {why}")
         return None
 
     def _items(self, items: list[Item], text: str, left: int, _: int) -> Directive | None:
+        part = "the opening" if self.phase == "prefix" else "the ending"
+        if self.phase == "ending" and self.record.closed_early:
+            part += f", after closing at {self.record.closed_early}"
         while self._item < len(items):
             it = items[self._item]
             if isinstance(it, str):
                 self._item += 1
                 if it and not (self.phase == "ending" and _already(text, self.plan.cased(it))):
-                    return self._force(it)
+                    return self._force(it, part, routine=True)
                 continue
             if self._span is None and not self._span_opening:
                 self._span_opening = True
-                return self._force(it.open)
+                return self._force(it.open, part, routine=True)
             if self._span_opening:
                 self._span, self._span_opening = (len(text), left), False
             assert self._span is not None
@@ -250,12 +276,15 @@ class Controller:
                 self._item += 1
                 self._span = None
                 continue
-            if (
-                left0 - left >= it.max_tokens
-                or left <= after
-                or (it.max_words and count_words(inner) >= it.max_words)
-            ):
-                d = self._close_span(text)
+            why = ""
+            if left <= after:
+                why = "the budget ran short"
+            elif left0 - left >= it.max_tokens:
+                why = f"its {it.max_tokens} tokens were used"
+            elif it.max_words and count_words(inner) >= it.max_words:
+                why = f"its {it.max_words} words were written"
+            if why:
+                d = self._close_span(text, why)
                 if d is not None:
                     return d
                 continue
@@ -271,11 +300,11 @@ class Controller:
 
     # -- the body ------------------------------------------------------------------------------
 
-    def _close_inline(self, text: str) -> Directive:
+    def _close_inline(self, text: str, why: str) -> Directive:
         it = self._inline
         assert it is not None
         self._inline = None
-        return self._force(it.close)
+        return self._force(it.close, f"closing {it.open.strip()}…: {why}")
 
     def _body(self, text: str, left: int) -> Directive | None:
         if self._closing:
@@ -288,7 +317,7 @@ class Controller:
                 self._inline, self._span = None, None
             elif left0 - left >= it.max_tokens:
                 self._span = None
-                return self._close_inline(text)
+                return self._close_inline(text, f"its {it.max_tokens} tokens were used")
             else:
                 inner = text[start:]
                 first = set() if inner else {"space_start"}
@@ -314,7 +343,7 @@ class Controller:
         boosts: list[str] = []
         ban_eog = False
         pending = 0  # tokens the missing structure still needs
-        force: str | None = None
+        force: tuple[str, str] | None = None  # (text, why)
         for lim in self.plan.limits:
             n = _count(lim, text)
             m = lim.measure
@@ -330,8 +359,9 @@ class Controller:
                     margin = {"word_count": 8, "char_count": 40, "sentence_count": 1}[m]
                     if room <= 0 or (room < margin and at_sentence and body.strip()):
                         if missing:  # required words go in before the answer is closed
-                            return self._force(" " + missing[0])
-                        return self._close_body(text, f"{m} limit of {lim.hi}")
+                            why = f"required, and the limit of {lim.describe()} is near"
+                            return self._force(" " + missing[0], why)
+                        return self._close_body(text, f"the limit of {lim.describe()}")
                 elif m == "line_count" and n >= lim.hi:
                     extra.add("newline")
                 elif m in ("bullet_count", "numbered") and n >= lim.hi:
@@ -350,21 +380,22 @@ class Controller:
                 continue
             need = lim.lo - n
             ban_eog = True
+            why = f"has {n}, wants {lim.describe()}"
             if m in ("term", "any_term"):
                 word = lim.arg.split("|")[0]
                 boosts.append(word)
                 cost = need * (self.measure(" " + word) + 1)
                 pending += cost
                 if force is None and spare <= cost + 2:
-                    force = " " + word
+                    force = " " + word, f"{why}, and the budget is short"
             elif m in ("bullet_count", "numbered", "headings", "sections"):
                 marker = self._marker(lim, n)
                 cost = need * 10
                 pending += cost
                 if force is None and line_start:
-                    force = marker
+                    force = marker, why
                 elif force is None and spare <= cost + 2:
-                    force = "\n" + marker
+                    force = "\n" + marker, f"{why}, and the budget is short"
             elif m in ("dividers", "paragraphs"):
                 cost = need * 16
                 pending += cost
@@ -374,11 +405,11 @@ class Controller:
                 brk = "\n\n***\n\n" if m == "dividers" else "\n\n"
                 if force is None and words >= 3 and n >= 1:
                     if line_start and (m == "dividers" or not text.endswith("\n\n")):
-                        force = "***\n\n" if m == "dividers" else "\n"
+                        force = ("***\n\n" if m == "dividers" else "\n"), why
                     elif (spare <= cost + 2 or words >= 30) and at_sentence:
-                        force = brk
+                        force = brk, why
                     elif spare <= cost + 2 or words >= 60:
-                        force = "." + brk
+                        force = "." + brk, why
             elif m in ("placeholder_count", "highlight_count"):
                 cost = need * 8
                 pending += cost
@@ -387,13 +418,13 @@ class Controller:
                     span = Span(" [", "]", 6) if m == "placeholder_count" else Span(" *", "*", 6)
                     self._inline = span
                     self._span = (len(text) + len(span.open), left - self.measure(span.open))
-                    return self._force(span.open)
+                    return self._force(span.open, why)
         if force is not None:
-            return self._force(force)
+            return self._force(*force)
         if spare - pending <= 0 and not ban_eog:
-            return self._close_body(text, "token budget")
+            return self._close_body(text, "the token budget")
         if spare <= 0:
-            return self._close_body(text, "token budget")
+            return self._close_body(text, "the token budget")
         if line_start:
             if self.plan.no_lists:
                 extra.add("list_start")
@@ -436,8 +467,9 @@ class Controller:
     def _close_body(self, text: str, why: str) -> Directive | None:
         self._closing = True
         self.record.closed_early = why
+        self._acts.append(Act("closed", "", why, self.max_tokens - self._left))
         if text.rstrip() and text.rstrip()[-1].isalnum():
-            return self._force(".")
+            return self._force(".", "ending the last sentence", routine=True)
         return None
 
     # -- SMC ---------------------------------------------------------------------------------
@@ -454,3 +486,13 @@ class Controller:
             if lim.lo is not None and n < lim.lo:
                 p *= (n + 1) / (lim.lo + 1)
         return p
+
+    def shortfall(self, text: str) -> str:
+        """What keeps `potential(text)` under 1, in words ("has 12, wants at least 40
+        words"); "" when every limit is met."""
+        out = []
+        for lim in self.plan.limits:
+            n = _count(lim, text)
+            if (lim.hi is not None and n > lim.hi) or (lim.lo is not None and n < lim.lo):
+                out.append(f"has {n}, wants {lim.describe()}")
+        return "; ".join(out)

@@ -59,6 +59,41 @@ class Limit:
     hi: int | None
     arg: str = ""  # the term, letter or section marker
 
+    @property
+    def noun(self) -> str:
+        """What is counted, in words ("words", "'river'", "SECTION sections")."""
+        if self.measure in ("term", "any_term"):
+            return " or ".join(f"'{w}'" for w in self.arg.split("|"))
+        if self.measure == "letter":
+            return f"letter {self.arg}"
+        if self.measure == "sections":
+            return f"{self.arg.upper()} sections"
+        return _NOUNS.get(self.measure, self.measure)
+
+    def describe(self) -> str:
+        """The limit in words: "at least 40 words", "at most 3 bullets", "no 'very'"."""
+        lo, hi, noun = self.lo, self.hi, self.noun
+        if lo is not None and hi is not None:
+            return f"{lo} {noun}" if lo == hi else f"{lo} to {hi} {noun}"
+        if hi is not None:
+            return f"no {noun}" if hi == 0 else f"at most {hi} {noun}"
+        return f"at least {lo} {noun}"
+
+
+_NOUNS = {
+    "word_count": "words",
+    "sentence_count": "sentences",
+    "char_count": "characters",
+    "line_count": "lines",
+    "bullet_count": "bullets",
+    "numbered": "numbered items",
+    "headings": "headings",
+    "paragraphs": "paragraphs",
+    "dividers": "*** paragraphs",
+    "placeholder_count": "[placeholders]",
+    "highlight_count": "*highlights*",
+}
+
 
 @dataclass(frozen=True)
 class SignalSteer:
