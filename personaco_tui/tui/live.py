@@ -1,5 +1,7 @@
-"""What the chat shows while a turn runs: each candidate growing, then the reflection cells
-filling in, with the elapsed time. Pure functions of the progress so far (easy to test)."""
+"""What the chat shows while a turn runs: each candidate growing, what steering did to them
+(a line per event under the candidates, the latest few, and a marker on a candidate that
+was resampled or closed), then the reflection cells filling in, with the elapsed time. Pure
+functions of the progress so far (easy to test)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..core.steer import SteerEvent
+from ..core.steer.events import shown
 from ..engines.base import Progress
 
 _BAR = 20
+STEER_LINES = 4  # steering lines kept under the candidates, the latest ones
 
 
 @dataclass
@@ -23,9 +28,45 @@ class LiveTurn:
     done: int = 0
     total: int = 0
 
+    # steering, latest last: (what, why) -> the candidates it happened to, and the event
+    steer: dict[tuple[str, str], tuple[list[int], SteerEvent]] = field(default_factory=dict)
+    marks: dict[int, str] = field(default_factory=dict)  # per candidate: "↻ from #5"
+
     def add(self, candidate: int, text: str, n_tokens: int) -> None:
         self.texts[candidate] = self.texts.get(candidate, "") + text
         self.tokens[candidate] = max(self.tokens.get(candidate, 0), n_tokens)
+
+    def steered(self, ev: SteerEvent) -> None:
+        """Steering acted. A resampled slot now holds a copy of its source's text, so the
+        candidates' texts are copied too; the same forced text or close on several
+        candidates is one line."""
+        if ev.kind == "resample":
+            copies = {r.slot: r.source for r in ev.replaced}
+            texts, tokens = dict(self.texts), dict(self.tokens)
+            for slot, src in copies.items():
+                self.texts[slot], self.tokens[slot] = texts.get(src, ""), tokens.get(src, 0)
+                self.marks[slot] = f"↻ from #{src + 1}"
+            self.steer[("resample", str(ev.at))] = ([], ev)
+        else:
+            if ev.kind == "closed":
+                self.marks[ev.candidate] = "⏹ closed"
+            key = (ev.kind + ev.forced, ev.why)
+            who, _ = self.steer.pop(key, ([], ev))
+            self.steer[key] = ([*who, ev.candidate], ev)
+        while len(self.steer) > STEER_LINES:
+            self.steer.pop(next(iter(self.steer)))
+
+    def steer_lines(self) -> list[str]:
+        out = []
+        for who, ev in self.steer.values():
+            cands = ", ".join(f"#{c + 1}" for c in who)
+            if ev.kind == "resample":
+                out.append(f"↻ {ev.text}")
+            elif ev.kind == "closed":
+                out.append(f"⏹ {cands}: closed early at {ev.why}")
+            else:
+                out.append(f"✎ {cands}: wrote {shown(ev.forced)} ({ev.why})")
+        return out
 
 
 def bar(done: int, total: int, width: int = _BAR) -> str:
@@ -40,6 +81,11 @@ def _tail(text: str, width: int = 90) -> str:
     return ("…" + flat[-width:]) if len(flat) > width else flat
 
 
+def _md(text: str) -> str:
+    """Text shown as itself, not as Markdown emphasis or code."""
+    return text.replace("*", "\\*").replace("`", "\\`").replace("_", "\\_")
+
+
 def live_markdown(turn: LiveTurn, now: float) -> str:
     """Markdown for the live block. Baseline streams its one answer as it will appear;
     PersonaCo shows a line per candidate (tokens so far and the latest words), then a bar of
@@ -50,11 +96,14 @@ def live_markdown(turn: LiveTurn, now: float) -> str:
     lines = []
     for i in range(turn.k):
         text = turn.texts.get(i)
+        mark = f" {turn.marks[i]}" if i in turn.marks else ""
         if text is None:
-            lines.append(f"- **{i + 1}** …")
+            lines.append(f"- **{i + 1}**{mark} …")
         else:
-            tail = _tail(text).replace("*", "\\*").replace("`", "\\`").replace("_", "\\_")
-            lines.append(f"- **{i + 1}** ({turn.tokens.get(i, 0)} tok) {tail}")
+            lines.append(f"- **{i + 1}**{mark} ({turn.tokens.get(i, 0)} tok) {_md(_tail(text))}")
+    steering = turn.steer_lines()
+    if steering:
+        lines += ["", "*Steering:*", *(f"- {_md(line)}" for line in steering)]
     head = f"**Sampling {turn.k} candidates**"
     if turn.phase == "reflecting":
         head = (
@@ -67,15 +116,19 @@ def live_markdown(turn: LiveTurn, now: float) -> str:
 class ProgressBatcher:
     """Turns the engine's progress events (one per token) into a few calls a second:
     `on_tokens({candidate: (tokens so far, new text)})` at most every `flush_s`, and
-    `on_phase(phase, done, total)` as phases change. Runs on the worker's thread."""
+    `on_phase(phase, done, total)` as phases change, and `on_steer(event)` when steering
+    acts (after the tokens before it, so a copied candidate's text is up to date). Runs on
+    the worker's thread."""
 
     def __init__(
         self,
         on_tokens: Callable[[dict[int, tuple[int, str]]], object],
         on_phase: Callable[[str, int, int], object],
         flush_s: float,
+        on_steer: Callable[[SteerEvent], object] | None = None,
     ) -> None:
         self._on_tokens, self._on_phase, self._flush_s = on_tokens, on_phase, flush_s
+        self._on_steer = on_steer
         self._pending: dict[int, list[str]] = {}
         self._counts: dict[int, int] = {}
         self._last = time.monotonic()
@@ -98,3 +151,6 @@ class ProgressBatcher:
             self._on_phase(p.text, 0, p.total)
         elif p.kind == "reflect":
             self._on_phase("reflecting", p.done, p.total)
+        elif p.kind == "steer" and p.steer is not None and self._on_steer is not None:
+            self.flush()
+            self._on_steer(p.steer)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from ..chat import TurnResult
+from ..core.steer import SteerEvent
 from ..engines.base import Engine
 
 
@@ -32,6 +33,13 @@ class PhaseChanged(Message):
     phase: str
     done: int = 0
     total: int = 0
+
+
+@dataclass
+class SteerActed(Message):
+    """Steering acted in the running turn: text forced, an answer closed, a resampling."""
+
+    event: SteerEvent
 
 
 @dataclass

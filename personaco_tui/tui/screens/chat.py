@@ -30,7 +30,7 @@ from ...store import conversations as C
 from ...store import generations as G
 from ...store import profiles as P
 from ..live import LiveTurn, ProgressBatcher, live_markdown
-from ..messages import PhaseChanged, TokensArrived, TurnFailed, TurnFinished
+from ..messages import PhaseChanged, SteerActed, TokensArrived, TurnFailed, TurnFinished
 from ..widgets.chat_view import ChatMessage, ChatView, code_blocks
 from ..widgets.prompt import PromptInput
 from ..widgets.sidebar import ConversationList, ProfileList
@@ -175,6 +175,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
             lambda pieces: self.post_message(TokensArrived(pieces)),
             lambda phase, done, total: self.post_message(PhaseChanged(phase, done, total)),
             _TOKEN_FLUSH_S,
+            lambda event: self.post_message(SteerActed(event)),
         )
         try:
             with self.engine_lock:
@@ -211,6 +212,10 @@ class ChatScreen(WorkerErrors, Screen[None]):
         if self._live is not None:
             for cand, (n_tokens, text) in event.pieces.items():
                 self._live.add(cand, text, n_tokens)  # the clock draws it
+
+    def on_steer_acted(self, event: SteerActed) -> None:
+        if self._live is not None:
+            self._live.steered(event.event)  # the clock draws it
 
     def on_phase_changed(self, event: PhaseChanged) -> None:
         if self._live is not None:

@@ -166,6 +166,10 @@ class WhyScreen(ModalScreen[int | None]):
             out.append(shown + "\n\n", style="" if here else "dim")
             if here:
                 out.append(self._evidence(cand.index))
+        history = steering_history(self.generation.steering)
+        if history:
+            out.append("Steering, as it happened\n", style="bold")
+            out.append("\n".join(neutralise(line) for line in history) + "\n", style="dim")
         self.query_one("#why-texts", Static).update(out)
 
     def _evidence(self, index: int) -> Text:
@@ -180,6 +184,8 @@ class WhyScreen(ModalScreen[int | None]):
         closed = (st.get("closed_early") or [])[index : index + 1]
         if closed and closed[0]:
             out.append(f"Steering closed it early: {neutralise(str(closed[0]))}\n", style="dim")
+        for line in resampled_into(st, index):
+            out.append(neutralise(line) + "\n", style="dim")
         for c in sorted(self.generation.cells, key=lambda c: c.signal):
             if c.candidate == index and c.reflector == "persona" and c.raw:
                 out.append(f"S{c.signal + 1} ", style="bold")
@@ -218,6 +224,32 @@ def steering_by_signal(steering: dict[str, Any] | None) -> dict[str, list[tuple[
             out.setdefault(str(e.get("signal", "")), []).append(
                 (str(e.get("how", "")), str(e.get("note", "")))
             )
+    return out
+
+
+def _events(steering: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [e for e in (steering or {}).get("events") or [] if isinstance(e, dict)]
+
+
+def steering_history(steering: dict[str, Any] | None) -> list[str]:
+    """What steering did as the turn ran, a line per stored event (oldest first): forced
+    text, early closes, resampling rounds; and how many more were not kept."""
+    lines = [str(e.get("text", "")) for e in _events(steering)]
+    more = (steering or {}).get("events_left_out") or 0
+    if more:
+        lines.append(f"… and {more} more")
+    return lines
+
+
+def resampled_into(steering: dict[str, Any] | None, index: int) -> list[str]:
+    """How candidate `index`'s slot was taken over by SMC resampling, a line per round."""
+    out = []
+    for e in _events(steering):
+        for r in e.get("replaced") or []:
+            if isinstance(r, dict) and r.get("slot") == index:
+                src = int(r.get("source", 0)) + 1
+                why = f" ({r['why']})" if r.get("why") else ""
+                out.append(f"Resampled at token {e.get('at')}: dropped{why} for a copy of #{src}")
     return out
 
 
