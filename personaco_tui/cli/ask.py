@@ -8,6 +8,7 @@ import sys
 import click
 
 from .. import chat
+from ..engines.base import Progress
 from ..errors import PersonacoError
 from ..store import profiles as P
 from ..store.db import MAX_TEXT_BYTES
@@ -70,6 +71,7 @@ def ask(
             temperature=temperature,
             seed=seed,
             steer=steer,
+            on_progress=None if as_json else print_steering,
         )
     except chat.TurnNotStored as e:  # the answer is shown all the same, then the note
         not_stored, result = e, e.generation
@@ -109,6 +111,13 @@ def ask(
     if not_stored is not None:
         echo(f"personaco: {not_stored.message}", err=True)
         click.get_current_context().exit(1)
+
+
+def print_steering(p: Progress) -> None:
+    """Steering as it acts (a resampling round, an answer closed at a limit, text forced for
+    a count), one line on stderr each; the plan's routine opening and ending are not told."""
+    if p.steer is not None and not p.steer.routine:
+        echo(f"personaco: steering: {p.steer.text}", err=True)
 
 
 def read_stdin() -> str:
