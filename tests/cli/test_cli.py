@@ -144,6 +144,20 @@ def test_ask_personaco_returns_the_matrix(capsys):
     assert all(len(row) == 2 for row in data["matrix"])
 
 
+def test_ask_tells_what_steering_did_on_stderr_but_not_with_json(capsys):
+    argv = ["ask", "Describe the sea in detail.", "--k", "2", "--max-tokens", "24", "--seed", "4"]
+    argv += ["--signal", "Answer in fewer than 5 words."]
+    argv += ["--signal", "Wrap your whole reply in double quotation marks."]
+    rc, out, err = run(capsys, *argv)
+    assert rc == 0 and out.strip()
+    told = [line for line in err.splitlines() if line.startswith("personaco: steering: #")]
+    assert any("closed early at the limit of at most 4 words" in line for line in told), err
+    assert not any("(the opening)" in line for line in told)  # routine structure is not told
+    rc, out, err = run(capsys, *argv, "--json")
+    assert rc == 0 and "steering:" not in err
+    assert any(e["kind"] == "closed" for e in json.loads(out)["steering"]["events"])
+
+
 def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 

@@ -1,6 +1,6 @@
 """Steered sampling on the bundled model (tiny budgets): masks hold in every candidate, the
 forced structure is placed before the budget ends, SMC resampling copies KV cells, and a
-PersonaCo turn records what was steered."""
+PersonaCo turn records what was steered and reports it as it happens (steer events)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from personaco_tui.core import personaco
 from personaco_tui.core.prompts import personalization_prompt
 from personaco_tui.core.reflectors.rules.reflector import RulesReflector
 from personaco_tui.core.signals import understand
-from personaco_tui.core.steer import Controller, build_plan
+from personaco_tui.core.steer import Controller, SteerEvent, build_plan
 from personaco_tui.engines import llama_steer
-from personaco_tui.engines.base import SamplingParams
+from personaco_tui.engines.base import Progress, SamplingParams
+from personaco_tui.tui.live import LiveTurn
 
 pytestmark = pytest.mark.slow
 
@@ -95,3 +96,62 @@ def test_a_steered_turn_records_what_was_steered(engine):
         RulesReflector(),
     )
     assert off.steering == {"enabled": False}
+
+
+def _steer_events(seen: list[Progress]) -> list[SteerEvent]:
+    return [p.steer for p in seen if p.kind == "steer" and p.steer is not None]
+
+
+def test_a_word_limit_closes_answers_early_and_the_turn_says_so(engine):
+    seen: list[Progress] = []
+    gen = personaco.run(
+        engine,
+        "Describe the sea in detail.",
+        ["Answer in fewer than 5 words."],
+        personaco.RunConfig(k=2, max_tokens=24, seed=4),
+        RulesReflector(),
+        on_progress=seen.append,
+    )
+    closes = [e for e in _steer_events(seen) if e.kind == "closed"]
+    assert closes, [p.text for p in seen if p.kind == "steer"]
+    for e in closes:
+        assert e.why == "the limit of at most 4 words" and e.text.startswith(f"#{e.candidate + 1}")
+    st = gen.steering
+    assert st is not None
+    assert [e["text"] for e in st["events"] if e["kind"] == "closed"] == [e.text for e in closes]
+    assert {e.candidate for e in closes} == {i for i, w in enumerate(st["closed_early"]) if w}
+
+
+def test_a_resampling_round_is_reported_stored_and_followed_by_the_live_view(engine, monkeypatch):
+    """As above, a potential that favours the longest text forces resampling; the round is
+    reported with the slots replaced, kept in the stored generation, and the live view that
+    follows the progress (copying a replaced slot's text from its source) ends with the
+    answers the turn returned."""
+    monkeypatch.setattr(llama_steer, "SMC_EVERY", 4)
+    monkeypatch.setattr(Controller, "potential", lambda self, text: float(len(text)) ** 12)
+    seen: list[Progress] = []
+    gen = personaco.run(
+        engine,
+        "Describe a walk.",
+        ["Include the keywords river and stone."],
+        personaco.RunConfig(k=4, max_tokens=16, seed=1),
+        RulesReflector(),
+        on_progress=seen.append,
+    )
+    rounds = [e for e in _steer_events(seen) if e.kind == "resample"]
+    assert rounds and gen.steering is not None and gen.steering["resamples"] == len(rounds)
+    first = rounds[0]
+    assert first.replaced and first.ess < first.particles / 2
+    sources = {r.source for r in first.replaced}
+    assert not sources & {r.slot for r in first.replaced}  # survivors keep their slots
+    stored = [e for e in gen.steering["events"] if e["kind"] == "resample"]
+    assert [e["replaced"] for e in stored] == [[r.to_json() for r in e.replaced] for e in rounds]
+    live = LiveTurn("personaco", 4, 0.0)
+    for p in seen:
+        if p.kind == "token":
+            live.add(p.candidate, p.text, p.n_tokens)
+        elif p.steer is not None:
+            live.steered(p.steer)
+    assert [live.texts[i].strip() for i in range(4)] == [c.text for c in gen.candidates]
+    assert [live.tokens[i] for i in range(4)] == [c.n_tokens for c in gen.candidates]
+    assert "↻ from #" in live.marks[first.replaced[0].slot]
