@@ -30,11 +30,14 @@ class LiveTurn:
 
     # steering, latest last: (what, why) -> the candidates it happened to, and the event
     steer: dict[tuple[str, str], tuple[list[int], SteerEvent]] = field(default_factory=dict)
-    marks: dict[int, str] = field(default_factory=dict)  # per candidate: "↻ from #5"
+    marks: dict[int, str] = field(default_factory=dict)  # per candidate: "↻ from #5 ⏹ closed"
 
     def add(self, candidate: int, text: str, n_tokens: int) -> None:
         self.texts[candidate] = self.texts.get(candidate, "") + text
         self.tokens[candidate] = max(self.tokens.get(candidate, 0), n_tokens)
+
+    def at_phase(self, phase: str, done: int, total: int) -> None:
+        self.phase, self.done, self.total = phase, done, total
 
     def steered(self, ev: SteerEvent) -> None:
         """Steering acted. A resampled slot now holds a copy of its source's text, so the
@@ -49,7 +52,7 @@ class LiveTurn:
             self.steer[("resample", str(ev.at))] = ([], ev)
         else:
             if ev.kind == "closed":
-                self.marks[ev.candidate] = "⏹ closed"
+                self.marks[ev.candidate] = f"{self.marks.get(ev.candidate, '')} ⏹ closed".lstrip()
             key = (ev.kind + ev.forced, ev.why)
             who, _ = self.steer.pop(key, ([], ev))
             self.steer[key] = ([*who, ev.candidate], ev)
@@ -59,7 +62,7 @@ class LiveTurn:
     def steer_lines(self) -> list[str]:
         out = []
         for who, ev in self.steer.values():
-            cands = ", ".join(f"#{c + 1}" for c in who)
+            cands = ", ".join(f"#{c + 1}" for c in sorted(who))
             if ev.kind == "resample":
                 out.append(f"↻ {ev.text}")
             elif ev.kind == "closed":

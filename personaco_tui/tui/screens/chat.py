@@ -219,11 +219,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
 
     def on_phase_changed(self, event: PhaseChanged) -> None:
         if self._live is not None:
-            self._live.phase, self._live.done, self._live.total = (
-                event.phase,
-                event.done,
-                event.total,
-            )
+            self._live.at_phase(event.phase, event.done, event.total)
             self._render_live()
         if event.phase == "reflecting":
             self.update_status(f"reflecting {event.done}/{event.total}")
