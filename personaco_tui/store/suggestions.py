@@ -65,6 +65,17 @@ def _blocked(db: sqlite_utils.Database, profile_id: int, norm: str) -> bool:
     return any(fold(t) == norm for (t,) in texts)
 
 
+def _clean_text(text: str, evidence: str) -> str:
+    text = " ".join(check_text(text).split())
+    check_text(evidence)
+    if not text or "\x00" in text or len(text) > MAX_SUGGESTION_CHARS:
+        raise InvalidInputError(
+            "A suggested signal must be one line of text (at most "
+            f"{MAX_SUGGESTION_CHARS} characters, no NUL)."
+        )
+    return text
+
+
 @guarded
 def add_suggestion(
     store: Store,
@@ -78,13 +89,7 @@ def add_suggestion(
     signal, or the text was proposed before (open, accepted or dismissed)."""
     if source not in SOURCES:
         raise InvalidInputError(f"Unknown suggestion source {source!r}; use one of {SOURCES}.")
-    text = " ".join(check_text(text).split())
-    check_text(evidence)
-    if not text or "\x00" in text or len(text) > MAX_SUGGESTION_CHARS:
-        raise InvalidInputError(
-            "A suggested signal must be one line of text (at most "
-            f"{MAX_SUGGESTION_CHARS} characters, no NUL)."
-        )
+    text = _clean_text(text, evidence)
     norm = fold(text)
     with store.transaction() as db:
         pid = P.get_profile(store, profile_id).id
@@ -105,6 +110,40 @@ def add_suggestion(
         }
         pk = insert_row(db.table("signal_suggestions"), record)
         return _suggestion(_row(db, pk))
+
+
+@guarded
+def restore_suggestion(
+    store: Store, profile_id: int, text: str, source: str, evidence: str, status: str
+) -> Suggestion | None:
+    """Store a suggestion as it was decided elsewhere (an imported profile): open, accepted
+    (tied to the profile's signal of that text, if it has one) or dismissed. None when the
+    profile already has a suggestion of that text."""
+    if status not in STATUSES or source not in SOURCES:
+        raise InvalidInputError(f"Not a suggestion to restore: {status!r} from {source!r}.")
+    text = _clean_text(text, evidence)
+    norm = fold(text)
+    with store.transaction() as db:
+        pid = P.get_profile(store, profile_id).id
+        if db.execute(
+            "SELECT 1 FROM signal_suggestions WHERE profile_id = ? AND norm = ?", [pid, norm]
+        ).fetchone():
+            return None
+        signal_id = None
+        if status == "accepted":
+            rows = db.execute("SELECT id, text FROM signals WHERE profile_id = ?", [pid])
+            signal_id = next((i for i, t in rows.fetchall() if fold(t) == norm), None)
+        record = {
+            "profile_id": pid,
+            "text": text,
+            "norm": norm,
+            "source": source,
+            "evidence": evidence,
+            "status": status,
+            "signal_id": signal_id,
+            "decided_at": None if status == "open" else utc_now(),
+        }
+        return _suggestion(_row(db, insert_row(db.table("signal_suggestions"), record)))
 
 
 @guarded
