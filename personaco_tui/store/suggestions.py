@@ -56,10 +56,17 @@ def _row(db: sqlite_utils.Database, suggestion_id: int) -> dict[str, Any]:
     return row
 
 
+def _proposed_before(db: sqlite_utils.Database, profile_id: int, norm: str) -> bool:
+    return bool(
+        db.execute(
+            "SELECT 1 FROM signal_suggestions WHERE profile_id = ? AND norm = ?",
+            [profile_id, norm],
+        ).fetchone()
+    )
+
+
 def _blocked(db: sqlite_utils.Database, profile_id: int, norm: str) -> bool:
-    if db.execute(
-        "SELECT 1 FROM signal_suggestions WHERE profile_id = ? AND norm = ?", [profile_id, norm]
-    ).fetchone():
+    if _proposed_before(db, profile_id, norm):
         return True
     texts = db.execute("SELECT text FROM signals WHERE profile_id = ?", [profile_id]).fetchall()
     return any(fold(t) == norm for (t,) in texts)
@@ -100,16 +107,15 @@ def add_suggestion(
             message_id = None  # deleted meanwhile: the evidence text still says where it was
         if _blocked(db, pid, norm):
             return None
-        record = {
-            "profile_id": pid,
-            "text": text,
-            "norm": norm,
-            "source": source,
-            "evidence": evidence,
-            "message_id": message_id,
-        }
-        pk = insert_row(db.table("signal_suggestions"), record)
-        return _suggestion(_row(db, pk))
+        return _insert(db, pid, text, source, evidence, message_id=message_id)
+
+
+def _insert(
+    db: sqlite_utils.Database, pid: int, text: str, source: str, evidence: str, **more: Any
+) -> Suggestion:
+    record = {"profile_id": pid, "text": text, "norm": fold(text), "source": source}
+    pk = insert_row(db.table("signal_suggestions"), {**record, "evidence": evidence, **more})
+    return _suggestion(_row(db, pk))
 
 
 @guarded
@@ -125,25 +131,16 @@ def restore_suggestion(
     norm = fold(text)
     with store.transaction() as db:
         pid = P.get_profile(store, profile_id).id
-        if db.execute(
-            "SELECT 1 FROM signal_suggestions WHERE profile_id = ? AND norm = ?", [pid, norm]
-        ).fetchone():
+        if _proposed_before(db, pid, norm):
             return None
         signal_id = None
         if status == "accepted":
             rows = db.execute("SELECT id, text FROM signals WHERE profile_id = ?", [pid])
             signal_id = next((i for i, t in rows.fetchall() if fold(t) == norm), None)
-        record = {
-            "profile_id": pid,
-            "text": text,
-            "norm": norm,
-            "source": source,
-            "evidence": evidence,
-            "status": status,
-            "signal_id": signal_id,
-            "decided_at": None if status == "open" else utc_now(),
-        }
-        return _suggestion(_row(db, insert_row(db.table("signal_suggestions"), record)))
+        decided = None if status == "open" else utc_now()
+        return _insert(
+            db, pid, text, source, evidence, status=status, signal_id=signal_id, decided_at=decided
+        )
 
 
 @guarded

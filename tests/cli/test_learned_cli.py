@@ -4,32 +4,21 @@ from __future__ import annotations
 
 import json
 
+from support.choices import store_picks as _picks
+
 from personaco_tui import chat
 from personaco_tui.cli import main
-from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
 from personaco_tui.locations import resolve
 from personaco_tui.runtime import Runtime
 from personaco_tui.store import generations as G
 from personaco_tui.store import profiles as P
 from personaco_tui.store.db import Store
 
-SHORT, LONG = "Blue.", "Blue is the colour of the clear sky and the deep sea, calm and cool. " * 3
-
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     rc = main(list(argv))
     out, err = capsys.readouterr()
     return rc, out, err
-
-
-def _picks(store: Store, profile_id: int, n: int) -> None:
-    for _ in range(n):
-        gen = Generation(
-            GenerationSettingsUsed("personaco", "m", 3, 1.0, 1, 64), "Name a colour.", [], "",
-            [Candidate(i, t, 4, "stop") for i, t in enumerate((LONG, SHORT, LONG + " Yes."))],
-        )  # fmt: skip
-        gid = G.save_generation(store, gen, profile_id=profile_id)
-        G.set_user_choice(store, gid, 1)
 
 
 def _profile_with_picks(n: int) -> int:

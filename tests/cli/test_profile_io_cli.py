@@ -8,21 +8,18 @@ import json
 from pathlib import Path
 
 import pytest
+from support.choices import LONG, SHORT, store_picks, store_rating
 
 from personaco_tui import learning, profile_file
 from personaco_tui.cli import main
 from personaco_tui.core.signals import make_reading
-from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed, ReflectionCell
 from personaco_tui.errors import PersonacoError
-from personaco_tui.evaluation import sessions as E
 from personaco_tui.locations import resolve
-from personaco_tui.store import generations as G
 from personaco_tui.store import preferences as PR
 from personaco_tui.store import profiles as P
 from personaco_tui.store import suggestions as S
 from personaco_tui.store.db import Store
 
-SHORT, LONG = "Blue.", "Blue is the colour of the clear sky and the deep sea, calm and cool. " * 3
 TABLES = ("profiles", "signals", "signal_suggestions", "imported_choices", "learned_preferences")
 
 
@@ -45,21 +42,8 @@ def _fill_work() -> None:
         P.add_signal(s, p.id, "Be brief.")
         P.add_signal(s, p.id, "I'm a geologist 🌋.", weight=0.5, enabled=False)
         P.add_signal(s, p.id, "Skip commas.", reading=make_reading("no_commas"))
-        for _ in range(6):
-            texts = (LONG, SHORT, LONG + " Yes.")
-            gen = Generation(
-                GenerationSettingsUsed("personaco", "m", 3, 1.0, 1, 64), "Name a colour.",
-                ["Be brief."], "", [Candidate(i, t, 4, "stop") for i, t in enumerate(texts)],
-                cells=[ReflectionCell(i, 0, 0.25 * i, "self") for i in range(3)],
-            )  # fmt: skip
-            G.set_user_choice(s, G.save_generation(s, gen, profile_id=p.id), 1)
-        items = [E.EvalItem("q1", "Explain it.", ["Be brief."])]
-        sid = E.create_session(s, "cmp", items, {"method": "baseline"}, {"method": "baseline"})
-        item = E.get_session(s, sid).items[0]
-        E.add_output(s, item.id, "A", LONG, None)
-        E.add_output(s, item.id, "B", SHORT, None)
-        E.add_judgment(s, item.id, 0, judge_kind="human", verdict="B", order_shown="AB")
-        assert PR.link_rating(s, p.id, item.id, 0, "")
+        store_picks(s, p.id, 6, signals=("Be brief.",))
+        store_rating(s, p.id)
         S.add_suggestion(s, p.id, "I live in Germany.", "message", "I live in Germany, so")
         gone = S.add_suggestion(s, p.id, "I'm on my phone.", "message", "on my phone")
         S.dismiss_suggestion(s, gone.id)  # type: ignore[union-attr]

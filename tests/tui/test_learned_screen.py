@@ -4,33 +4,20 @@ deterministic fake engine answers; the choices are real picks stored on real gen
 
 from __future__ import annotations
 
+from support.choices import store_picks as _picks
 from support.fake_engine import FakeEngine
 from support.pilot import wait_for
 from textual.widgets import Button, Label
 
-from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
 from personaco_tui.learned_view import NOTHING_YET
-from personaco_tui.store import generations as G
 from personaco_tui.store import preferences as PR
 from personaco_tui.store import profiles as P
 from personaco_tui.store import suggestions as S
-from personaco_tui.store.db import Store
 from personaco_tui.tui.app import make_app
 from personaco_tui.tui.screens.dialogs import ConfirmScreen
 from personaco_tui.tui.screens.help import HelpScreen
 from personaco_tui.tui.screens.learned import LearnedScreen
 from personaco_tui.tui.widgets.signals_panel import SignalItem
-
-SHORT, LONG = "Blue.", "Blue is the colour of the clear sky and the deep sea, calm and cool. " * 3
-
-
-def _picks(store: Store, profile_id: int, n: int) -> None:
-    for _ in range(n):
-        gen = Generation(
-            GenerationSettingsUsed("personaco", "m", 3, 1.0, 1, 64), "Name a colour.", [], "",
-            [Candidate(i, t, 4, "stop") for i, t in enumerate((LONG, SHORT, LONG + " Yes."))],
-        )  # fmt: skip
-        G.set_user_choice(store, G.save_generation(store, gen, profile_id=profile_id), 1)
 
 
 def _text(screen, selector: str) -> str:
