@@ -302,6 +302,9 @@ class PersonacoApp(WorkerErrors, App[None]):
         self.push_screen(EvalSessionsScreen(self.rt.store, self.rt, self._engine_lock))
 
     def action_learned(self) -> None:
+        if isinstance(self.screen, LearnedScreen):
+            return  # F9 again on the screen itself
+
         async def closed(changed: bool | None) -> None:
             if changed:  # a signal added, a suggestion decided: the chat shows it
                 await self.chat.query_one(SignalsPanel).reload()

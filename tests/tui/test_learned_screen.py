@@ -60,6 +60,8 @@ async def test_the_view_says_what_was_learned_adds_decides_and_resets():
             "Dismiss",
         ]
         assert P.list_signals(store, pid) == []  # nothing without a yes
+        await pilot.press("f9")  # already open: not opened twice
+        assert len(app.screen_stack) == 2 and app.screen is screen
 
         await _click(pilot, screen, "#learned-add-0")
         await wait_for(pilot, lambda: not screen.query("#learned-add-0"))
