@@ -22,6 +22,7 @@ from .history import history_group
 from .learned import learned as _learned  # noqa: F401  (registers `profile learned`)
 from .models import models_group
 from .profile import profile_group
+from .profile_io import export_cmd as _profile_export  # noqa: F401  (registers `profile export`)
 from .samples import add_sample, style_bench
 from .signal import signal_group
 from .simulate import simulate

@@ -4,8 +4,11 @@ and the learned model per profile (migration 0003).
 - picks: generations of the profile whose user_choice is set ("pick another" in the why
   view, or `personaco ask`-style picks through conversations.pick_candidate);
 - ratings: human A/B judgments (eval sessions) that preference_ratings ties to the profile;
+- imported_choices: choices that came with an imported profile (migration 0005), each as
+  the choice set the learner reads (its JSON belongs to core/learning/features.py);
 - learned_preferences: the fitted model's JSON and where learning starts. A reset moves that
-  start past every choice made so far and drops the model; no choice is deleted.
+  start past every choice made so far and drops the model; no pick or rating is deleted
+  (imported choices, copies from a file, are).
 
 The model JSON is stored as given: its shape belongs to core/learning/model.py.
 """
@@ -35,6 +38,14 @@ class Rating:
     chosen_text: str
     other_text: str
     signal: str  # the signal the pair was rated on
+
+
+@dataclass(frozen=True)
+class ImportedChoice:
+    source: str  # "pick" | "rating": what it was where it was made
+    choice_set: dict[str, Any]  # ChoiceSet.to_json(): texts, finished, signals, cells
+    chosen: int
+    shown: int | None = None  # the answer the app had picked (a pick only)
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,46 @@ def list_ratings(store: Store, profile_id: int, limit: int = MAX_CHOICES) -> lis
 
 
 @guarded
+def add_imported_choices(store: Store, profile_id: int, choices: list[ImportedChoice]) -> int:
+    """Keep choices that came with an imported profile, in the order given (oldest first);
+    returns how many were stored."""
+    _profile_exists(store, profile_id)
+    for c in choices:
+        if c.source not in ("pick", "rating") or c.chosen < 0 or (c.shown or 0) < 0:
+            raise InvalidInputError(f"Not a choice to import: {c.source!r} #{c.chosen}.")
+    with store.transaction() as db:
+        db.conn.executemany(
+            "INSERT INTO imported_choices (profile_id, source, set_json, chosen, shown) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    profile_id,
+                    c.source,
+                    json.dumps(c.choice_set, ensure_ascii=False),
+                    c.chosen,
+                    c.shown,
+                )
+                for c in choices
+            ],
+        )
+    return len(choices)
+
+
+@guarded
+def list_imported(store: Store, profile_id: int, limit: int = MAX_CHOICES) -> list[ImportedChoice]:
+    """The profile's imported choices, oldest first (at most the newest `limit`)."""
+    rows = store.db.execute(
+        "SELECT source, set_json, chosen, shown FROM imported_choices WHERE profile_id = ? "
+        "ORDER BY id DESC LIMIT ?",
+        [profile_id, limit],
+    ).fetchall()
+    return [
+        ImportedChoice(src, json.loads(raw), int(chosen), None if shown is None else int(shown))
+        for src, raw, chosen, shown in reversed(rows)
+    ]
+
+
+@guarded
 def get_learned(store: Store, profile_id: int) -> Learned:
     """The profile's learned state (an empty one if nothing was ever learned)."""
     _profile_exists(store, profile_id)
@@ -168,11 +219,14 @@ def save_model(store: Store, profile_id: int, model: dict[str, Any], n_choices: 
 
 @guarded
 def reset(store: Store, profile_id: int) -> int:
-    """Forget what was learned: drop the model and start learning after the choices made so
-    far (they stay stored). Returns how many choices are no longer learned from."""
+    """Forget what was learned: drop the model and start learning after the picks and ratings
+    made so far (they stay stored); imported choices are deleted. Returns how many choices
+    are no longer learned from."""
     _profile_exists(store, profile_id)
     forgotten = len(list_picks(store, profile_id)) + len(list_ratings(store, profile_id))
     with store.transaction() as db:
+        gone = db.execute("DELETE FROM imported_choices WHERE profile_id = ?", [profile_id])
+        forgotten += int(gone.rowcount)
         last_gen = db.execute("SELECT coalesce(max(id), 0) FROM generations").fetchone()[0]
         last_rating = db.execute("SELECT coalesce(max(id), 0) FROM preference_ratings").fetchone()[
             0

@@ -255,6 +255,7 @@ def add_signal(
     text: str,
     weight: float | None = None,
     reading: Reading | None = None,
+    enabled: bool = True,
 ) -> Signal:
     """Append a signal at the end of the profile's list; `reading` is the user's correction of
     how it is read (validate it with core.signals.make_reading first), None: automatic."""
@@ -271,6 +272,7 @@ def add_signal(
             "weight": weight,
             "position": position,
             "reading_json": _reading_json(reading),
+            "enabled": 1 if enabled else 0,
         }
         pk = insert_row(db.table("signals"), record)
         _touch_profile(db, pid)

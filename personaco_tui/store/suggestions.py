@@ -56,13 +56,31 @@ def _row(db: sqlite_utils.Database, suggestion_id: int) -> dict[str, Any]:
     return row
 
 
+def _proposed_before(db: sqlite_utils.Database, profile_id: int, norm: str) -> bool:
+    return bool(
+        db.execute(
+            "SELECT 1 FROM signal_suggestions WHERE profile_id = ? AND norm = ?",
+            [profile_id, norm],
+        ).fetchone()
+    )
+
+
 def _blocked(db: sqlite_utils.Database, profile_id: int, norm: str) -> bool:
-    if db.execute(
-        "SELECT 1 FROM signal_suggestions WHERE profile_id = ? AND norm = ?", [profile_id, norm]
-    ).fetchone():
+    if _proposed_before(db, profile_id, norm):
         return True
     texts = db.execute("SELECT text FROM signals WHERE profile_id = ?", [profile_id]).fetchall()
     return any(fold(t) == norm for (t,) in texts)
+
+
+def _clean_text(text: str, evidence: str) -> str:
+    text = " ".join(check_text(text).split())
+    check_text(evidence)
+    if not text or "\x00" in text or len(text) > MAX_SUGGESTION_CHARS:
+        raise InvalidInputError(
+            "A suggested signal must be one line of text (at most "
+            f"{MAX_SUGGESTION_CHARS} characters, no NUL)."
+        )
+    return text
 
 
 @guarded
@@ -78,13 +96,7 @@ def add_suggestion(
     signal, or the text was proposed before (open, accepted or dismissed)."""
     if source not in SOURCES:
         raise InvalidInputError(f"Unknown suggestion source {source!r}; use one of {SOURCES}.")
-    text = " ".join(check_text(text).split())
-    check_text(evidence)
-    if not text or "\x00" in text or len(text) > MAX_SUGGESTION_CHARS:
-        raise InvalidInputError(
-            "A suggested signal must be one line of text (at most "
-            f"{MAX_SUGGESTION_CHARS} characters, no NUL)."
-        )
+    text = _clean_text(text, evidence)
     norm = fold(text)
     with store.transaction() as db:
         pid = P.get_profile(store, profile_id).id
@@ -95,16 +107,40 @@ def add_suggestion(
             message_id = None  # deleted meanwhile: the evidence text still says where it was
         if _blocked(db, pid, norm):
             return None
-        record = {
-            "profile_id": pid,
-            "text": text,
-            "norm": norm,
-            "source": source,
-            "evidence": evidence,
-            "message_id": message_id,
-        }
-        pk = insert_row(db.table("signal_suggestions"), record)
-        return _suggestion(_row(db, pk))
+        return _insert(db, pid, text, source, evidence, message_id=message_id)
+
+
+def _insert(
+    db: sqlite_utils.Database, pid: int, text: str, source: str, evidence: str, **more: Any
+) -> Suggestion:
+    record = {"profile_id": pid, "text": text, "norm": fold(text), "source": source}
+    pk = insert_row(db.table("signal_suggestions"), {**record, "evidence": evidence, **more})
+    return _suggestion(_row(db, pk))
+
+
+@guarded
+def restore_suggestion(
+    store: Store, profile_id: int, text: str, source: str, evidence: str, status: str
+) -> Suggestion | None:
+    """Store a suggestion as it was decided elsewhere (an imported profile): open, accepted
+    (tied to the profile's signal of that text, if it has one) or dismissed. None when the
+    profile already has a suggestion of that text."""
+    if status not in STATUSES or source not in SOURCES:
+        raise InvalidInputError(f"Not a suggestion to restore: {status!r} from {source!r}.")
+    text = _clean_text(text, evidence)
+    norm = fold(text)
+    with store.transaction() as db:
+        pid = P.get_profile(store, profile_id).id
+        if _proposed_before(db, pid, norm):
+            return None
+        signal_id = None
+        if status == "accepted":
+            rows = db.execute("SELECT id, text FROM signals WHERE profile_id = ?", [pid])
+            signal_id = next((i for i, t in rows.fetchall() if fold(t) == norm), None)
+        decided = None if status == "open" else utc_now()
+        return _insert(
+            db, pid, text, source, evidence, status=status, signal_id=signal_id, decided_at=decided
+        )
 
 
 @guarded

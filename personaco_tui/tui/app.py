@@ -30,6 +30,7 @@ from .messages import EngineFailed, EngineLoaded
 from .screens.chat import ChatScreen
 from .screens.help import HelpScreen, binding_rows
 from .screens.history import HistoryHit, HistoryScreen
+from .screens.learned import LearnedScreen
 from .screens.rating import RatingScreen
 from .screens.report import EvalReportScreen
 from .screens.sessions import EvalSessionsScreen
@@ -38,6 +39,7 @@ from .screens.why import WhyScreen
 from .widgets.prompt import PROMPT_KEYS
 from .widgets.sidebar import ConversationList, ProfileList
 from .widgets.signals_panel import SignalsPanel
+from .widgets.suggestion_bar import SuggestionBar
 from .workers import WorkerErrors
 
 # settings whose change needs the model loaded again
@@ -164,6 +166,15 @@ class PersonacoApp(WorkerErrors, App[None]):
             tooltip="Evaluation sessions",
             help="Rate A/B pairs blind, see win rates and plots",
         ),
+        # not in the footer, which is full at 120 columns: F1 and the palette list it
+        KeyCommand(
+            "f9",
+            "learned",
+            "Learned",
+            tooltip="What I learned",
+            help="What your choices taught, in words; proposals to add; reset it",
+            show=False,
+        ),
         KeyCommand("f1", "help", "Help", help="Every key"),
         KeyCommand("ctrl+q", "quit", "Quit", priority=True, help="Quit PersonaCo"),
     ]
@@ -289,6 +300,18 @@ class PersonacoApp(WorkerErrors, App[None]):
 
     def action_evaluations(self) -> None:
         self.push_screen(EvalSessionsScreen(self.rt.store, self.rt, self._engine_lock))
+
+    def action_learned(self) -> None:
+        if isinstance(self.screen, LearnedScreen):
+            return  # F9 again on the screen itself
+
+        async def closed(changed: bool | None) -> None:
+            if changed:  # a signal added, a suggestion decided: the chat shows it
+                await self.chat.query_one(SignalsPanel).reload()
+                self.chat.query_one(SuggestionBar).reload()
+
+        setting = self.rt.settings.generation.learning
+        self.push_screen(LearnedScreen(self.rt.store, self.chat.profile, setting), closed)
 
     def action_help(self) -> None:
         sections = [

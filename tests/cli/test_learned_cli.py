@@ -4,32 +4,21 @@ from __future__ import annotations
 
 import json
 
+from support.choices import store_picks as _picks
+
 from personaco_tui import chat
 from personaco_tui.cli import main
-from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
 from personaco_tui.locations import resolve
 from personaco_tui.runtime import Runtime
 from personaco_tui.store import generations as G
 from personaco_tui.store import profiles as P
 from personaco_tui.store.db import Store
 
-SHORT, LONG = "Blue.", "Blue is the colour of the clear sky and the deep sea, calm and cool. " * 3
-
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     rc = main(list(argv))
     out, err = capsys.readouterr()
     return rc, out, err
-
-
-def _picks(store: Store, profile_id: int, n: int) -> None:
-    for _ in range(n):
-        gen = Generation(
-            GenerationSettingsUsed("personaco", "m", 3, 1.0, 1, 64), "Name a colour.", [], "",
-            [Candidate(i, t, 4, "stop") for i, t in enumerate((LONG, SHORT, LONG + " Yes."))],
-        )  # fmt: skip
-        gid = G.save_generation(store, gen, profile_id=profile_id)
-        G.set_user_choice(store, gid, 1)
 
 
 def _profile_with_picks(n: int) -> int:
@@ -52,7 +41,7 @@ def test_learned_in_words_json_and_reset(capsys) -> None:
     assert rc == 0
     assert "You tend to prefer shorter answers" in out and "(from 6 choices)" in out
     assert "Used in the pick, after your signals." in out
-    assert 'Proposal: add "Keep answers under 10 words."?' in out
+    assert 'Proposal 1: add "Keep answers under 10 words."?' in out
     rc, out, _ = run(capsys, "profile", "learned", "work", "--json")
     data = json.loads(out)
     assert data["choices"] == 6 and data["used_in_pick"] is True
@@ -66,6 +55,23 @@ def test_learned_in_words_json_and_reset(capsys) -> None:
     assert rc == 0 and "Forgot what profile work learned from 6 choices" in out
     _, out, _ = run(capsys, "profile", "learned", "work")
     assert "Nothing learned yet" in out
+
+
+def test_a_proposal_is_added_only_when_asked(capsys) -> None:
+    pid = _profile_with_picks(6)
+    rc, _, err = run(capsys, "profile", "learned", "work", "--add", "2")
+    assert rc != 0 and "no proposal 2 (1 listed)" in err and err.count("\n") == 1
+    with Store.open(resolve().ensure()) as s:
+        assert P.list_signals(s, pid) == []
+    rc, out, err = run(capsys, "profile", "learned", "work", "--add", "1")
+    assert rc == 0, err
+    assert "Added signal" in out and "Keep answers under 10 words." in out
+    _, out, _ = run(capsys, "profile", "learned", "work", "--json")
+    assert json.loads(out)["proposals"] == []  # accepted: never proposed again
+    _, out, _ = run(capsys, "profile", "suggestions", "work", "--all", "--json")
+    (made,) = json.loads(out)["suggestions"]
+    assert made["status"] == "accepted" and made["source"] == "behaviour"
+    assert "6 of your last 6" in made["evidence"]
 
 
 def test_a_bad_setting_and_an_unknown_profile_are_one_clear_line(capsys) -> None:

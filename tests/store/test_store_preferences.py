@@ -125,3 +125,22 @@ def test_the_v0002_schema_migrates_to_the_learning_tables(tmp_path: Path) -> Non
         assert [x.generation_id for x in PR.list_picks(s, 1)] == [1]  # its user_choice 0
         assert G.load_generation(s, 1).learning is None
         assert learning.observed(s, 1).choices[0].chosen == 0
+
+
+def test_imported_choices_teach_with_the_profiles_own_and_a_reset_deletes_them(
+    store: Store,
+) -> None:
+    p = P.create_profile(store, "work")
+    pick = {"texts": [LONG, SHORT], "finished": [True, False], "signals": ["Be brief."],
+            "cells": [[0.25], [None]]}  # fmt: skip
+    with pytest.raises(PersonacoError, match="Not a choice to import"):
+        PR.add_imported_choices(store, p.id, [PR.ImportedChoice("guess", pick, 0)])
+    assert PR.add_imported_choices(store, p.id, [PR.ImportedChoice("pick", pick, 1, 0)] * 4) == 4
+    _turn(store, p.id, 1)  # one of its own, after them
+    assert [(c.source, c.chosen, c.shown) for c in learning.stored_choices(store, p.id)] == [
+        ("pick", 1, 0), ("pick", 1, 0), ("pick", 1, 0), ("pick", 1, 0), ("pick", 1, 0)
+    ]  # fmt: skip
+    model = learning.for_turn(store, p.id, "learned")
+    assert model is not None and model.n_choices == 5 and "shorter answers" in model.describe()
+    assert PR.reset(store, p.id) == 5
+    assert PR.list_imported(store, p.id) == [] and learning.current(store, p.id) is None
