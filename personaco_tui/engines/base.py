@@ -62,6 +62,7 @@ class SampleOutput:
     closed_early: str = ""
     resamples: int = 0
     steer_note: str = ""
+    guided: bool = False  # its body started from the plan's guide, a plain answer
 
 
 @dataclass

@@ -174,7 +174,8 @@ def sample_steered(
     def measure(text: str) -> int:
         return len(engine.tokenize(text, special=False, add_bos=False))
 
-    ctrls = [Controller(plan, params.max_tokens, measure) for _ in seqs]
+    # the first sequence starts from the plan's guide, a plain answer, where it has one
+    ctrls = [Controller(plan, params.max_tokens, measure, guided=s == 0) for s in seqs]
     decoders = [codecs.getincrementaldecoder("utf-8")(errors="replace") for _ in seqs]
     texts = [""] * n
     counts = [0] * n
@@ -300,7 +301,9 @@ def sample_steered(
             cut = text.find(st)
             if cut >= 0:
                 text = text[:cut]
-        outs.append(SampleOutput(text=text.strip(), n_tokens=counts[s], finish_reason=finish[s]))
+        out = SampleOutput(text=text.strip(), n_tokens=counts[s], finish_reason=finish[s])
+        out.guided = ctrls[s].record.guided
+        outs.append(out)
         stats.forced.append(ctrls[s].record.forced)
         stats.closed_early.append(ctrls[s].record.closed_early)
         stats.eog_banned.append(ctrls[s].record.eog_banned)

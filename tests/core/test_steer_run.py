@@ -29,7 +29,8 @@ def _run(engine: FakeEngine, **cfg: object) -> personaco.Generation:
 def test_steered_candidates_meet_the_signals_and_the_pick_runs() -> None:
     engine = FakeEngine(ANSWERS, steers=True)
     gen = _run(engine)
-    assert engine.steer_plans[0] is not None and engine.steer_plans[0].active
+    assert engine.steer_plans[0] is None  # the plain answer, sampled first
+    assert engine.steer_plans[1] is not None and engine.steer_plans[1].active
     for c in gen.candidates:
         assert "," not in c.text and c.text.startswith('"') and c.text.endswith('"'), c.text
     assert all(c.score == 2.0 for c in gen.candidates)  # the rules reflected on both

@@ -36,6 +36,22 @@ def test_no_commas_and_lowercase_hold_in_every_candidate(engine):
         assert "," not in o.text and not any(c.isupper() for c in o.text), o.text
 
 
+def test_the_first_candidate_starts_from_the_guide(engine):
+    signals = ["Never use commas in your replies.", "Write only in lowercase letters."]
+    plan = build_plan(signals)
+    plan.guide = "Madrid, the capital, is in Spain. It is a large city with many parks."
+    outs = engine.sample(
+        _messages("What is the capital of Spain?", signals),
+        2,
+        SamplingParams(max_tokens=24, seed=3),
+        steer=plan,
+    )
+    assert outs[0].guided and outs[0].text.startswith("madrid the capital is in spain."), outs
+    assert not outs[1].guided and not outs[1].text.startswith("madrid the capital")
+    for o in outs:
+        assert "," not in o.text and not any(c.isupper() for c in o.text), o.text
+
+
 def test_quote_title_and_postscript_fit_a_tiny_budget(engine):
     signals = [
         "Wrap your whole reply in double quotation marks.",

@@ -192,7 +192,7 @@ class FakeEngine:
             outs = []
             for i in range(n):
                 script = [" " + w for w in self._answer(i, params.seed)]
-                text, ctrl = simulate(plan, script, params.max_tokens)
+                text, ctrl = simulate(plan, script, params.max_tokens, guided=i == 0)
                 for act in ctrl.take_acts() if on_progress is not None else ():
                     ev = act_event(i, act)
                     on_progress(Progress("steer", candidate=i, text=ev.text, steer=ev))
@@ -205,6 +205,7 @@ class FakeEngine:
                         steered=True,
                         forced=tuple(ctrl.record.forced),
                         closed_early=ctrl.record.closed_early,
+                        guided=ctrl.record.guided,
                     )
                 )
             return outs

@@ -9,8 +9,10 @@ from personaco_tui.core.steer import Controller, SteerPlan, banned, recased, rou
 FILLER = (" and", "more", " words", "here")
 
 
-def simulate(plan: SteerPlan, script: list[str], max_tokens: int) -> tuple[str, Controller]:
-    ctrl = Controller(plan, max_tokens)
+def simulate(
+    plan: SteerPlan, script: list[str], max_tokens: int, guided: bool = False
+) -> tuple[str, Controller]:
+    ctrl = Controller(plan, max_tokens, guided=guided)
     text, used, i, fill = "", 0, 0, 0
     while used < max_tokens:
         d = ctrl.next(text, max_tokens - used)

@@ -155,3 +155,22 @@ def test_why_says_how_each_signal_was_steered():
     assert "Conflict: “A” and “B” cannot both hold" in summary
     assert steering_summary({"enabled": False}).startswith("Steering: off")
     assert steering_by_signal({"enabled": False}) == {} and steering_summary(None) == ""
+
+
+def test_why_says_which_answer_started_from_a_plain_answer():
+    from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
+
+    body = "the capital of spain is madrid. it is a large city with many parks and museums."
+    gen = Generation(
+        settings=GenerationSettingsUsed("personaco", "m", 2, 1.0, 0, 8, "auto"),
+        query="Capital of Spain?",
+        signals=["All lowercase."],
+        prompt="",
+        candidates=[Candidate(0, body), Candidate(1, "madrid.")],
+        steering={"enabled": True, "guided": 0, "forced": [[body], []]},
+    )
+    screen = WhyScreen(gen)
+    shown = screen._evidence(0).plain
+    assert shown.startswith("Started from a plain answer to the question")
+    assert "Steering wrote 'the capital of spain is madrid. it is a…'" in shown  # cut short
+    assert screen._evidence(1).plain == ""

@@ -26,15 +26,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..reflectors.rules.checks import COUNTERS
-from ..reflectors.rules.measures import (
-    count_headings,
-    count_numbered,
-    count_paragraphs,
-    count_sections,
-    count_term,
-    count_words,
-)
+from ..reflectors.rules.measures import count_words
+from .guide import conform, fit
 from .plan import Item, Limit, Span, SteerPlan
 
 Measure = Callable[[str], int]  # tokens a text takes
@@ -74,6 +67,7 @@ class Record:
     eog_banned: int = 0  # steps the end was banned
     boosted: int = 0  # steps with a word boost
     closed_early: str = ""  # why the body was closed before the model ended it
+    guided: bool = False  # the body started from the plan's guide (a plain answer)
 
 
 @dataclass(frozen=True)
@@ -94,34 +88,18 @@ def _already(text: str, ending: str) -> bool:
     return bool(end) and body.endswith(end) and len(body) > len(end) + 1
 
 
-def _count(lim: Limit, text: str) -> int:
-    m = lim.measure
-    if m in COUNTERS:
-        return COUNTERS[m][0](text)
-    if m == "numbered":
-        return count_numbered(text)
-    if m == "headings":
-        return count_headings(text)
-    if m == "paragraphs":
-        return count_paragraphs(text)
-    if m == "dividers":
-        return max(count_paragraphs(text, "***"), 0)
-    if m == "sections":
-        return count_sections(text, lim.arg)
-    if m == "term":
-        return count_term(text, lim.arg)
-    if m == "any_term":
-        return max(count_term(text, w) for w in lim.arg.split("|"))
-    if m == "letter":
-        return text.lower().count(lim.arg.lower())
-    return 0
-
-
 class Controller:
     """Steers one sequence through the plan: prefix items, the model's body, ending items."""
 
-    def __init__(self, plan: SteerPlan, max_tokens: int, measure: Measure | None = None) -> None:
+    def __init__(
+        self,
+        plan: SteerPlan,
+        max_tokens: int,
+        measure: Measure | None = None,
+        guided: bool = False,
+    ) -> None:
         self.plan = plan
+        self._guide = conform(plan, plan.guide) if guided else ""
         self.max_tokens = max_tokens
         self.measure = measure or rough_tokens
         self.phase = "prefix"  # "prefix" | "body" | "ending" | "done"
@@ -202,6 +180,10 @@ class Controller:
             if d is not None:
                 return d
             self.phase, self._item, self._body_start = "body", 0, len(text)
+            if self._guide:
+                d = self._take_guide(text, left)
+                if d is not None:
+                    return d
         if self.phase == "body":
             d = self._body(text, left)
             if d is not None:
@@ -300,6 +282,30 @@ class Controller:
 
     # -- the body ------------------------------------------------------------------------------
 
+    def _take_guide(self, text: str, left: int) -> Directive | None:
+        """The guide's start that keeps every upper limit (with the ending's share) and the
+        token budget, forced as the start of the body."""
+        reserve = {"word_count": self._end_words, "char_count": self._end_chars}
+        reserve["sentence_count"] = self._end_sentences
+
+        def over(full: str) -> bool:
+            return any(
+                lim.hi is not None and lim.count(full) + reserve.get(lim.measure, 0) > lim.hi
+                for lim in self.plan.limits
+            )
+
+        body, self._guide = (
+            fit(self._guide, text, left - self._end_tokens - 2, over, self.measure),
+            "",
+        )
+        if not body:
+            return None
+        self.record.guided = True
+        # a whole answer: the model goes on only where a lower limit wants more
+        full = text + body
+        self._closing = all(lim.lo is None or lim.count(full) >= lim.lo for lim in self.plan.limits)
+        return self._force(body, "a plain answer to the question, as the signals allow")
+
     def _close_inline(self, text: str, why: str) -> Directive:
         it = self._inline
         assert it is not None
@@ -345,7 +351,7 @@ class Controller:
         pending = 0  # tokens the missing structure still needs
         force: tuple[str, str] | None = None  # (text, why)
         for lim in self.plan.limits:
-            n = _count(lim, text)
+            n = lim.count(text)
             m = lim.measure
             if lim.hi is not None:
                 if m in ("word_count", "char_count", "sentence_count"):
@@ -452,7 +458,7 @@ class Controller:
         return [
             lim.arg.split("|")[0]
             for lim in self.plan.limits
-            if lim.measure in ("term", "any_term") and lim.lo and _count(lim, text) < lim.lo
+            if lim.measure in ("term", "any_term") and lim.lo and lim.count(text) < lim.lo
         ]
 
     def _marker(self, lim: Limit, n: int) -> str:
@@ -480,7 +486,7 @@ class Controller:
         particles by it."""
         p = 1.0
         for lim in self.plan.limits:
-            n = _count(lim, text)
+            n = lim.count(text)
             if lim.hi is not None and n > lim.hi:
                 p *= 0.05
             if lim.lo is not None and n < lim.lo:
@@ -492,7 +498,7 @@ class Controller:
         words"); "" when every limit is met."""
         out = []
         for lim in self.plan.limits:
-            n = _count(lim, text)
+            n = lim.count(text)
             if (lim.hi is not None and n > lim.hi) or (lim.lo is not None and n < lim.lo):
                 out.append(f"has {n}, wants {lim.describe()}")
         return "; ".join(out)

@@ -20,6 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..reflectors.rules.checks import COUNTERS, Check
+from ..reflectors.rules.measures import (
+    count_headings,
+    count_numbered,
+    count_paragraphs,
+    count_sections,
+    count_term,
+)
 from ..signals import Understanding, conflicts, understand
 from .gbnf import Grammar, grammar_for
 
@@ -58,6 +65,28 @@ class Limit:
     lo: int | None
     hi: int | None
     arg: str = ""  # the term, letter or section marker
+
+    def count(self, text: str) -> int:
+        """How many of what this limit counts `text` holds."""
+        m = self.measure
+        if m in COUNTERS:
+            return COUNTERS[m][0](text)
+        if m == "any_term":
+            return max(count_term(text, w) for w in self.arg.split("|"))
+        if m == "letter":
+            return text.lower().count(self.arg.lower())
+        if m == "dividers":
+            return max(count_paragraphs(text, "***"), 0)
+        counters = {
+            "numbered": count_numbered,
+            "headings": count_headings,
+            "paragraphs": count_paragraphs,
+        }
+        if m in counters:
+            return counters[m](text)
+        if m in ("sections", "term"):
+            return (count_sections if m == "sections" else count_term)(text, self.arg)
+        return 0
 
     @property
     def noun(self) -> str:
@@ -122,6 +151,8 @@ class SteerPlan:
     limits: list[Limit] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # messages for the user
     checks: list[Check] = field(default_factory=list)  # the checks steered (none dropped)
+    # A plain answer one particle starts its body from (guide.py); "" for none.
+    guide: str = ""
 
     def grammar(self, max_tokens: int | None = None) -> Grammar:
         """The plan's exact constraints as one GBNF grammar, for a server that masks tokens

@@ -177,9 +177,15 @@ class WhyScreen(ModalScreen[int | None]):
         wrote into it."""
         out = Text()
         st = self.generation.steering or {}
+        if st.get("guided") == index:
+            out.append(
+                "Started from a plain answer to the question (no signals, no steering), "
+                "written as the masks allow and cut to fit the limits\n",
+                style="dim",
+            )
         forced = (st.get("forced") or [])[index : index + 1]
         if forced and forced[0]:
-            shown = ", ".join(repr(neutralise(str(f))) for f in forced[0])
+            shown = ", ".join(repr(neutralise(_short(str(f)))) for f in forced[0])
             out.append(f"Steering wrote {shown}\n", style="dim")
         closed = (st.get("closed_early") or [])[index : index + 1]
         if closed and closed[0]:
@@ -251,6 +257,10 @@ def resampled_into(steering: dict[str, Any] | None, index: int) -> list[str]:
                 why = f" ({r['why']})" if r.get("why") else ""
                 out.append(f"Resampled at token {e.get('at')}: dropped{why} for a copy of #{src}")
     return out
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def steering_summary(steering: dict[str, Any] | None) -> str:
