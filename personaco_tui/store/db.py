@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import math
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,6 +32,7 @@ from ..locations import Locations
 from . import migrate, recovery
 
 BUSY_TIMEOUT_MS = 10_000
+log = logging.getLogger(__name__)
 # Less free space than this and SQLite cannot even make its -shm file (32 KiB) or a journal:
 # any I/O error there is the full disk, and saying "disk I/O error" hides what to do.
 FULL_BELOW_BYTES = 256 * 1024
@@ -293,7 +297,7 @@ class Store:
         self._preflight()
         try:
             with self.errors():
-                self._open_first(migrate_now)
+                self._open_first_waiting(migrate_now)
         except StoreError:
             if not (disk_full(self.path) and self._open_read_only()):
                 self.close()
@@ -346,6 +350,23 @@ class Store:
             return not wal.exists() or wal.stat().st_size == 0
         except OSError:
             return False
+
+    def _open_first_waiting(self, migrate_now: bool) -> None:
+        """`_open_first`, tried again until the busy timeout while another process holds the
+        file in one of the ways SQLite answers SQLITE_BUSY at once instead of calling the
+        busy handler (4 processes opening one new home together met one about once in 30
+        starts). Every step of the first open can run twice: the migrations re-check the
+        version under the write lock, and the rest is idempotent."""
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        while True:
+            try:
+                return self._open_first(migrate_now)
+            except sqlite3.OperationalError as e:
+                if _code(e) not in (5, 6) or time.monotonic() >= deadline:
+                    raise
+                log.info("%s busy on first open (%s); trying again", self.path, e)
+                self._drop_connections()
+                time.sleep(0.02 + random.random() * 0.05)
 
     def _open_first(self, migrate_now: bool) -> None:
         conn = self.db.conn

@@ -296,6 +296,39 @@ def test_locked_beyond_the_busy_timeout(loc: Locations) -> None:
         s.close()
 
 
+def _busy_at_once(times: int, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The first open answers SQLITE_BUSY at once `times` times (as SQLite does where its
+    busy handler does not wait), then opens for real."""
+    real, calls = Store._open_first, []
+
+    def flaky(self: Store, migrate_now: bool) -> None:
+        calls.append(1)
+        if len(calls) <= times:
+            err = sqlite3.OperationalError("database is locked")
+            err.sqlite_errorcode = 5  # type: ignore[attr-defined]
+            raise err
+        real(self, migrate_now)
+
+    monkeypatch.setattr(Store, "_open_first", flaky)
+    return calls
+
+
+def test_a_busy_first_open_is_tried_again(loc: Locations, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _busy_at_once(3, monkeypatch)
+    with Store.open(loc) as s:
+        assert P.create_profile(s, "opened").name == "opened"
+    assert len(calls) == 4
+
+
+def test_a_first_open_busy_past_the_timeout_fails_in_one_line(
+    loc: Locations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _busy_at_once(10**6, monkeypatch)
+    with pytest.raises(StoreError, match="is locked by another program") as e:
+        Store(loc.db_path, loc.backups_dir, busy_timeout_ms=150)
+    _one_line(e)
+
+
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="needs UNIX sockets")
 def test_unreadable_file(loc: Locations) -> None:
     Store.open(loc).close()
