@@ -27,6 +27,11 @@ def test_conform_writes_the_text_as_the_masks_allow() -> None:
     assert conform(plan, "Fruit:\n1. Apples, pears\n- Plums!") == "fruit:\napples pears\nplums!"
     plan = build_plan(["Never use exclamation marks."])
     assert conform(plan, "Wow! Great.") == "Wow. Great."
+    # a bullet count: the plan writes the markers itself, so the plain answer's go ("*word"
+    # lines too, which some checkers count as bullets), while bold text and rules stay
+    plan = build_plan(["I want exactly 3 bullet points, written as markdown '* ' items."])
+    got = conform(plan, "Days:\n*Mon\n* Tue\n1. Wed\n**Bold** stays\n---")
+    assert got == "Days:\nMon\nTue\nWed\n**Bold** stays\n---"
 
 
 def test_sentences_keep_their_spacing() -> None:

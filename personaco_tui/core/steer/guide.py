@@ -19,7 +19,9 @@ from collections.abc import Callable
 
 from .plan import SteerPlan
 
-_LIST_START = re.compile(r"(?m)^[ \t]*(?:[*+•-]|\d{1,2}[.)])[ \t]+")
+# a list marker at a line start; "*word" counts too (a bullet to some checkers)
+_LIST_START = re.compile(r"(?m)^[ \t]*(?:[*+•-](?![*\s-]*$)(?!\*)|\d{1,2}[.)])[ \t]*")
+_LIST_LIMITS = ("bullet_count", "numbered")
 _HEADING_START = re.compile(r"(?m)^[ \t]*#+[ \t]*")
 _SENTENCE = re.compile(r".*?(?:[.!?…]+[\"')\]]*(?=\s|$)|\n+|$)\s*", re.S)
 _SENTENCE_MARKS = "!?！？"
@@ -28,8 +30,8 @@ _SENTENCE_MARKS = "!?！？"
 def conform(plan: SteerPlan, text: str) -> str:
     """`text` as the plan's masks would let the model write it."""
     t = text.strip()
-    if plan.no_lists:
-        t = _LIST_START.sub("", t)
+    if plan.no_lists or any(lim.measure in _LIST_LIMITS for lim in plan.limits):
+        t = _LIST_START.sub("", t)  # the plan writes the list markers a count wants itself
     if plan.no_headings:
         t = _HEADING_START.sub("", t)
     if plan.json:
