@@ -120,7 +120,11 @@ def test_the_best_row_wins_and_the_conversation_reaches_the_engine():
     assert [c.text for c in gen.candidates] == answers
     assert gen.chosen_index == 1 and gen.response == "Beta is the one."
     assert [c.score for c in gen.candidates] == pytest.approx([0.4, 1.8, 0.4])
-    (call,) = fake.samples
+    # the signals steer ("under 20 words", "no commas"), so a plain answer is sampled first:
+    # the pick's anchor and the guided particle's body, with no signals and no grammar
+    anchor, call = fake.samples
+    assert anchor.messages == [*history, {"role": "user", "content": "What is a lighthouse?"}]
+    assert anchor.n == 1 and anchor.params.grammar is None
     assert call.messages == [*history, {"role": "user", "content": PROMPT}]
     assert call.n == 3 and call.params.seed == 11 and call.params.max_tokens == 12
     # six reflections: each answer, then each signal, asked after the whole conversation
