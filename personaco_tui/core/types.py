@@ -187,7 +187,9 @@ class Generation:
     # order: forced text, early closes, resampling rounds with the slots replaced and why;
     # SteerEvent.to_json, the plan's routine opening and ending left out, at most
     # core/steer/events.STORED_EVENTS) with "events_left_out" (how many more), "note"
-    # (where the engine could not steer).
+    # (where the engine could not steer), "anchor" (the plain answer sampled first, when
+    # there was one), "addresses" (per candidate, how well it addresses the question by
+    # closeness to the anchor, in [0, 1]: the persona pick's helpfulness term).
     steering: dict[str, Any] | None = None
 
     @property

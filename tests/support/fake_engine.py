@@ -65,8 +65,12 @@ class FakeEngine:
         n_seq_max: int = 64,
         gpu_offload: bool = False,
         steers: bool = False,
+        plain: str | None = None,
     ) -> None:
         self.name = name
+        # what a plain sample (a prompt without the signals: the pick's anchor) answers;
+        # None: the same answers as every other call
+        self.plain = plain
         self.capabilities = Capabilities(
             gpu_offload=gpu_offload,
             counts_tokens=True,
@@ -102,7 +106,9 @@ class FakeEngine:
 
     # -- generating ---------------------------------------------------------------------------
 
-    def _answer(self, i: int, seed: int) -> list[str]:
+    def _answer(self, i: int, seed: int, plain: bool = False) -> list[str]:
+        if plain and self.plain is not None:
+            return self.plain.split()
         if self.answers is not None:
             return self.answers[i % len(self.answers)].split()
         rng = random.Random(seed + i)
@@ -129,7 +135,8 @@ class FakeEngine:
             self.check_budget(len(self.prompt_tokens(messages)), n, params.max_tokens)
         with self._lock:
             self.samples.append(SampleCall(list(messages), n, params))
-            words = [self._answer(i, params.seed) for i in range(n)]
+            plain = "personalizations:" not in messages[-1]["content"]
+            words = [self._answer(i, params.seed, plain) for i in range(n)]
             limit = params.max_tokens
             if params.ignore_eos:  # every answer runs to the limit, as in benchmarks
                 words = [(w * (limit // max(1, len(w)) + 1))[:limit] for w in words]

@@ -192,6 +192,13 @@ class WhyScreen(ModalScreen[int | None]):
             out.append(f"Steering closed it early: {neutralise(str(closed[0]))}\n", style="dim")
         for line in resampled_into(st, index):
             out.append(neutralise(line) + "\n", style="dim")
+        addresses = (st.get("addresses") or [])[index : index + 1]
+        if addresses:
+            out.append(
+                f"Addresses the question: {addresses[0]:.2f} of 1 by closeness to a plain "
+                "answer (0 the least of the answers), added to the persona facts' sum\n",
+                style="dim",
+            )
         for c in sorted(self.generation.cells, key=lambda c: c.signal):
             if c.candidate == index and c.reflector == "persona" and c.raw:
                 out.append(f"S{c.signal + 1} ", style="bold")

@@ -8,6 +8,7 @@ import pytest
 from support.fake_engine import FakeEngine
 
 from personaco_tui.core import personaco
+from personaco_tui.core.consensus import addresses_question
 from personaco_tui.core.prompts import personalization_prompt
 from personaco_tui.core.reflectors import SelfReflector
 from personaco_tui.core.reflectors.auto import AutoReflector
@@ -18,6 +19,7 @@ from personaco_tui.core.reflectors.persona import (
     margin_score,
     split_continuation,
 )
+from personaco_tui.core.types import ReflectionCell
 from personaco_tui.engines.base import Capabilities
 from personaco_tui.errors import EngineError
 
@@ -83,7 +85,8 @@ def test_an_engine_that_cannot_score_text_falls_back_and_says_so():
 
 
 def test_auto_gives_rules_what_they_check_and_persona_the_rest():
-    engine = FakeEngine([MEAT, VEG])
+    # a plain answer that shares no word with either, so only the persona cell tells them apart
+    engine = FakeEngine([MEAT, VEG], plain="Many dishes suit an evening.")
     gen = personaco.run(
         engine,
         "Suggest a dinner.",
@@ -93,3 +96,42 @@ def test_auto_gives_rules_what_they_check_and_persona_the_rest():
     )
     assert {c.signal: c.reflector for c in gen.cells} == {0: "rules", 1: "persona"}
     assert gen.chosen_index == 1  # both are short: the persona cell decides
+
+
+def test_a_persona_pick_weighs_how_well_an_answer_addresses_the_question():
+    parrot, answer = "I'm vegetarian.", "Lentil soup is quick: lentils, onion, stock."
+    plain = "A quick soup: lentils, onion and stock, simmered for twenty minutes."
+    cells = [ReflectionCell(0, 0, 0.8, "persona"), ReflectionCell(1, 0, 0.5, "persona")]
+    texts = [parrot, answer]
+    assert addresses_question(plain, texts) == [0.0, 1.0]
+    assert personaco.choose(cells, 2, texts=texts)[0] == 0  # no plain answer: the cells alone
+    best, rows = personaco.choose(cells, 2, texts=texts, anchor=plain)
+    assert best == 1 and rows == pytest.approx([0.8, 1.5])
+    # the paper's self-reflection is left as it is: the plain answer only breaks its ties
+    own = [ReflectionCell(0, 0, 0.8, "self"), ReflectionCell(1, 0, 0.5, "self")]
+    assert personaco.choose(own, 2, texts=texts, anchor=plain) == (0, [0.8, 0.5])
+
+
+def test_a_persona_turn_samples_a_plain_answer_and_stores_the_term():
+    engine = FakeEngine([MEAT, VEG], plain="Beans and rice make a quick dinner.")
+    gen = personaco.run(
+        engine,
+        "Suggest a dinner.",
+        [SIGNAL],
+        personaco.RunConfig(k=2, max_tokens=16, seed=0),
+        AutoReflector(PersonaReflector(engine)),
+    )
+    first = engine.samples[0]
+    assert first.n == 1 and first.messages[-1]["content"] == "Suggest a dinner."
+    assert gen.steering is not None
+    assert gen.steering["anchor"] == "Beans and rice make a quick dinner."
+    assert gen.steering["addresses"] == [0.0, 1.0]  # VEG shares "beans", "rice", "quick"
+    off = FakeEngine([MEAT, VEG], plain="Beans and rice make a quick dinner.")
+    personaco.run(
+        off,
+        "Suggest a dinner.",
+        [SIGNAL],
+        personaco.RunConfig(k=2, max_tokens=16, seed=0, steer=False),  # the paper's method
+        AutoReflector(PersonaReflector(off)),
+    )
+    assert len(off.samples) == 1  # no plain answer
