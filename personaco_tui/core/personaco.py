@@ -137,10 +137,10 @@ def learned_pick(
     return with_model, without, utilities
 
 
-def _has_persona(signals: list[str], reflector: Reflector) -> bool:
+def _has_persona(signals: list[str], reflector: Reflector | None) -> bool:
     """Whether some signal goes to the persona scorer: no rule reads it, and the reflector
     is one that hands such signals to `persona` (auto) or is `persona` itself."""
-    if reflector.name not in ("auto", "persona"):
+    if reflector is None or reflector.name not in ("auto", "persona"):
         return False
     from .signals import understood_check  # the rules reflector's reading of the signals
 
@@ -300,12 +300,12 @@ def run(
     plan = build_plan(signals) if config.steer and not baseline else None
     events: list[SteerEvent] = []
     anchor = None
-    if plan is not None and reflector is not None and k > 1:
-        if plan.active or _has_persona(signals, reflector):
-            # the plain answer first: the pick's anchor, the persona pick's helpfulness
-            # term, and the body of the guided particle
-            anchor = _anchor(engine, query, history, params, cancel)
-            plan.guide = anchor if plan.active else ""
+    wants_anchor = plan is not None and (plan.active or _has_persona(signals, reflector))
+    if plan is not None and reflector is not None and k > 1 and wants_anchor:
+        # the plain answer first: the pick's anchor, the persona pick's helpfulness term,
+        # and the body of the guided particle
+        anchor = _anchor(engine, query, history, params, cancel)
+        plan.guide = anchor if plan.active else ""
     outs = engine.sample(
         messages,
         k,
