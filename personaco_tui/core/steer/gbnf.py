@@ -122,6 +122,10 @@ def _class(excluded: str, extra: str = "") -> str:
         if r in excluded:
             excluded = excluded.replace(r, "")
             ranges += r
+    if not (excluded + extra + ranges):
+        # `[^]` is an empty class to llama.cpp (a rule matching nothing, so `char*` fails to
+        # load) and not a class at all to llguidance: any character but NUL, which no answer holds
+        return "[^\\x00]"
     body = char_class(excluded + extra)[:-1]
     return body + ranges + "]"
 
