@@ -188,8 +188,9 @@ def _frame(shape: _Shape, out: Grammar, max_tokens: int | None) -> list[str]:
     if shape.no_lists:
         start = _class(shape.excluded(), "\n" + _LIST_MARKS + " 0123456789")
         rules += [
-            f"start ::= {start} | [0-9]+ {_class(shape.excluded(), chr(10) + '.)0123456789')}",
-            "line ::= (start linechar*)?",
+            # not `start`: that is Lark's root rule, and llguidance reads GBNF through Lark
+            f"linestart ::= {start} | [0-9]+ {_class(shape.excluded(), chr(10) + '.)0123456789')}",
+            "line ::= (linestart linechar*)?",
             'body ::= line ("\\n" line)*',
         ]
     else:
