@@ -120,11 +120,12 @@ class Own:
 class Guidance:
     """llguidance: one matcher per sequence from the GBNF, k masks filled in one call."""
 
-    def __init__(self, tokenizer: Any, fmt: str, text: str, threads: int) -> None:
+    def __init__(self, tokenizer: Any, fmt: Any, text: str, threads: int) -> None:
+        """`fmt`: an llguidance grammar format ("gbnf", "lark", "json_schema")."""
         import llguidance
 
         t0 = time.perf_counter()
-        grammar = llguidance.grammar_from(fmt, text)  # type: ignore[arg-type]
+        grammar = llguidance.grammar_from(fmt, text)
         self.proto = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
         self.error = self.proto.get_error().splitlines()[0] if self.proto.is_error() else ""
         self.compile_s = time.perf_counter() - t0
