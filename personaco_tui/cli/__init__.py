@@ -13,6 +13,7 @@ from ..locations import HOME_ENV
 from .adherence import adherence
 from .ask import ask
 from .bench import bench
+from .bench_masks import bench_masks
 from .common import echo
 from .config_cmd import config_group
 from .doctor import doctor
@@ -68,6 +69,7 @@ cli.add_command(style_bench)
 cli.add_command(config_group)
 cli.add_command(ask)
 cli.add_command(bench)
+cli.add_command(bench_masks)
 cli.add_command(generate)
 cli.add_command(adherence)
 cli.add_command(history_group)

@@ -90,3 +90,12 @@ def test_literals_and_classes_escape_what_gbnf_reads(text, engine):
     odd = char_class("]-^\\\n")
     gbnf = f"root ::= {literal(text)} {odd}*\n"
     assert _parses(gbnf, engine)
+
+
+@pytest.mark.parametrize("signal", [SIGN_OFF, PS, QUOTED, TITLE])
+def test_a_frame_with_no_banned_character_loads_in_llama_cpp(signal, engine):
+    # nothing banned: the body's class once came out as `[^]`, which llama.cpp reads as a
+    # class matching nothing, so the grammar failed to load at all
+    g = _g(signal)
+    assert g.gbnf is not None and "[^]" not in g.gbnf
+    assert _parses(g.gbnf, engine)

@@ -122,6 +122,10 @@ def _class(excluded: str, extra: str = "") -> str:
         if r in excluded:
             excluded = excluded.replace(r, "")
             ranges += r
+    if not (excluded + extra + ranges):
+        # `[^]` is an empty class to llama.cpp (a rule matching nothing, so `char*` fails to
+        # load) and not a class at all to llguidance: any character but NUL, which no answer holds
+        return "[^\\x00]"
     body = char_class(excluded + extra)[:-1]
     return body + ranges + "]"
 
@@ -184,8 +188,9 @@ def _frame(shape: _Shape, out: Grammar, max_tokens: int | None) -> list[str]:
     if shape.no_lists:
         start = _class(shape.excluded(), "\n" + _LIST_MARKS + " 0123456789")
         rules += [
-            f"start ::= {start} | [0-9]+ {_class(shape.excluded(), chr(10) + '.)0123456789')}",
-            "line ::= (start linechar*)?",
+            # not `start`: that is Lark's root rule, and llguidance reads GBNF through Lark
+            f"linestart ::= {start} | [0-9]+ {_class(shape.excluded(), chr(10) + '.)0123456789')}",
+            "line ::= (linestart linechar*)?",
             'body ::= line ("\\n" line)*',
         ]
     else:
