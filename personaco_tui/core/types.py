@@ -187,7 +187,9 @@ class Generation:
     # order: forced text, early closes, resampling rounds with the slots replaced and why;
     # SteerEvent.to_json, the plan's routine opening and ending left out, at most
     # core/steer/events.STORED_EVENTS) with "events_left_out" (how many more), "note"
-    # (where the engine could not steer).
+    # (where the engine could not steer), "persona" (persona contrast, when
+    # generation.persona_steer is not off: "mode", "alpha", "facts", "applied", "sequences"
+    # (2k when applied), "note" (why not applied); core/steer/contrast.py).
     steering: dict[str, Any] | None = None
 
     @property
