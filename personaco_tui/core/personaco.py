@@ -65,7 +65,7 @@ class RunConfig:
     # Persona facts (core/steer/contrast.py): "off", or "contrast" (each answer drawn
     # against a twin without the facts, weight `persona_alpha`, where the engine can).
     persona_steer: str = "off"
-    persona_alpha: float = 1.0
+    persona_alpha: float = 0.5
 
 
 # No token of any model we know spells more than 64 characters (runs of spaces or "="): a
