@@ -51,6 +51,7 @@ Method = Literal["personaco", "baseline"]
 Weights = Literal["auto", "native", "bf16", "q8_0"]  # see catalog/weights.py
 Learning = Literal["learned", "off"]  # see core/learning and personaco_tui/learning.py
 Steer = Literal["on", "off"]
+PersonaSteer = Literal["off", "contrast"]  # see core/steer/contrast.py
 METHODS: tuple[str, ...] = get_args(Method)
 WEIGHTS: tuple[str, ...] = get_args(Weights)
 REFLECTORS: tuple[str, ...] = tuple(_REFLECTOR_FACTORIES)
@@ -139,6 +140,19 @@ class GenerationSettings:
         "Steer generation toward the signals (token masks, forced structure, SMC): on, or off "
         "for plain sampling (the paper's method).",
         "on",
+    )
+    persona_steer: PersonaSteer = doc(
+        'Steer toward persona facts ("I\'m vegetarian."): contrast draws each answer against '
+        "a twin that reads the query without the facts, 2k sequences in one batch (llama.cpp "
+        "in-process only), or off.",
+        "off",
+    )
+    persona_alpha: float = doc(
+        "Weight of the persona contrast: (1+α)·logits with the facts − α·logits without "
+        "(0.5 fitted best on implicit/dev; see the README).",
+        0.5,
+        lo=0,
+        hi=10,
     )
     reflector_model: str = doc(
         "The `model` reflector: a model name or .gguf path, or `judge` for the judge endpoint; "

@@ -193,6 +193,8 @@ class Runtime:
             seed=None if g.seed < 0 else g.seed,
             early_stop=g.early_stop,
             steer=g.steer == "on",
+            persona_steer=g.persona_steer,
+            persona_alpha=g.persona_alpha,
         )
         known = [f.name for f in fields(RunConfig)]
         unknown = sorted(set(overrides) - set(known))

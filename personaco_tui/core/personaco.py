@@ -29,6 +29,7 @@ from typing import Any
 from ..engines.base import (
     CancelToken,
     ChatMessage,
+    Contrast,
     Engine,
     Progress,
     SampleOutput,
@@ -42,6 +43,7 @@ from .learning import ChoiceSet, PreferenceModel, featurize
 from .prompts import personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
 from .steer import SteerEvent, SteerPlan, build_plan
+from .steer.contrast import finish_record, plan_contrast
 from .steer.events import stored
 from .types import Candidate, Generation, GenerationSettingsUsed, ReflectionCell
 
@@ -60,6 +62,10 @@ class RunConfig:
     # Steer generation toward the signals (core/steer): masks, forced structure, SMC. False
     # is plain sampling, the paper's method. The baseline is never steered.
     steer: bool = True
+    # Persona facts (core/steer/contrast.py): "off", or "contrast" (each answer drawn
+    # against a twin without the facts, weight `persona_alpha`, where the engine can).
+    persona_steer: str = "off"
+    persona_alpha: float = 0.5
 
 
 # No token of any model we know spells more than 64 characters (runs of spaces or "="): a
@@ -169,12 +175,13 @@ def _refuse_what_cannot_fit(
     k: int,
     max_tokens: int,
     baseline: bool,
-) -> None:
+) -> int | None:
     """Refuse, before any work, a turn the engine's context cannot hold: the k samples
     together, and the longest single reflection prompt (reflection runs in waves). An engine
-    that cannot count tokens (a remote server) is left to refuse the request itself."""
+    that cannot count tokens (a remote server) is left to refuse the request itself. Returns
+    the prompt's tokens (None: not counted)."""
     if not engine.capabilities.counts_tokens:
-        return
+        return None
     chars = sum(len(m["content"]) for m in messages)
     at_least = chars // MAX_CHARS_PER_TOKEN
     try:
@@ -190,6 +197,7 @@ def _refuse_what_cannot_fit(
     if not baseline and signals:
         longest = max(len(engine.tokenize(reflection_prompt(s), special=False)) for s in signals)
         engine.check_budget(prompt_len, 1, max_tokens, longest + 16)  # + turn markers
+    return prompt_len
 
 
 def _anchor(
@@ -207,6 +215,17 @@ def _anchor(
     plain: list[ChatMessage] = [*(history or []), {"role": "user", "content": query}]
     out = engine.sample(plain, 1, replace(params, grammar=None), cancel=cancel)
     return out[0].text if out else ""
+
+
+def _steering_args(plan: SteerPlan | None, contrast: Contrast | None) -> dict[str, Any]:
+    """The steering keywords of `sample`, only those in use (an engine that knows neither
+    keeps working)."""
+    out: dict[str, Any] = {}
+    if plan is not None:
+        out["steer"] = plan
+    if contrast is not None:
+        out["contrast"] = contrast
+    return out
 
 
 def _recording(events: list[SteerEvent], on_progress: TurnProgressFn | None) -> TurnProgressFn:
@@ -292,7 +311,12 @@ def run(
         signals=signals,
         prompt=prompt,
     )
-    _refuse_what_cannot_fit(engine, messages, signals, k, config.max_tokens, baseline)
+    prompt_len = _refuse_what_cannot_fit(engine, messages, signals, k, config.max_tokens, baseline)
+    mode = "off" if baseline else config.persona_steer
+    contrast, persona = plan_contrast(
+        engine, query, signals, history, mode, config.persona_alpha, k, config.max_tokens,
+        prompt_len,
+    )  # fmt: skip
     t0 = time.perf_counter()
     if on_progress:
         on_progress(Progress("phase", text="sampling", total=k))
@@ -313,10 +337,12 @@ def run(
         on_progress=_recording(events, on_progress) if plan is not None else on_progress,
         cancel=cancel,
         stop_when=stop_when,
-        **({"steer": plan} if plan is not None else {}),
+        **_steering_args(plan, contrast),
     )
     if not baseline:
         gen.steering = steering_record(plan, engine, outs, events)
+        if persona is not None:
+            gen.steering["persona"] = finish_record(persona, outs, k)
     gen.early_stopped = any(o.finish_reason == "early_stop" for o in outs)
     gen.candidates = [
         Candidate(index=i, text=o.text, n_tokens=o.n_tokens, finish_reason=o.finish_reason)

@@ -189,7 +189,10 @@ class Generation:
     # core/steer/events.STORED_EVENTS) with "events_left_out" (how many more), "note"
     # (where the engine could not steer), "anchor" (the plain answer sampled first, when
     # there was one), "addresses" (per candidate, how well it addresses the question by
-    # closeness to the anchor, in [0, 1]: the persona pick's helpfulness term).
+    # closeness to the anchor, in [0, 1]: the persona pick's helpfulness term),
+    # "persona" (persona contrast, when
+    # generation.persona_steer is not off: "mode", "alpha", "facts", "applied", "sequences"
+    # (2k when applied), "note" (why not applied); core/steer/contrast.py).
     steering: dict[str, Any] | None = None
 
     @property

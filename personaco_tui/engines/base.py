@@ -33,6 +33,21 @@ class Capabilities:
     # recorded as not steered), or what the engine enforces, e.g. "token masks, forced text,
     # SMC" for llama.cpp in-process.
     steering: str = ""
+    # `sample(..., contrast=...)` works: the k answers are drawn against k twins that read
+    # the conversation without the persona facts, in the same batch (llama.cpp in-process).
+    contrast: bool = False
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """Contrastive persona decoding (context-aware decoding, arXiv 2305.14739): each answer
+    is drawn from (1 + alpha) * logits with the persona facts - alpha * logits of a twin
+    sequence that reads `without` (the same conversation, the facts left out) and is fed the
+    answer's own tokens, over the tokens the with-facts distribution finds plausible."""
+
+    alpha: float
+    without: list[ChatMessage]  # the conversation whose last turn lacks the persona facts
+    facts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -63,6 +78,7 @@ class SampleOutput:
     resamples: int = 0
     steer_note: str = ""
     guided: bool = False  # its body started from the plan's guide, a plain answer
+    contrasted: bool = False  # drawn against a twin without the persona facts (Contrast)
 
 
 @dataclass
@@ -125,11 +141,13 @@ class Engine(Protocol):
         cancel: CancelToken | None = None,
         stop_when: StopWhen | None = None,
         steer: SteerPlan | None = None,
+        contrast: Contrast | None = None,
     ) -> list[SampleOutput]:
         """Draw `n` independent answers to the same conversation. Engines that cannot stop
         early may ignore `stop_when`. With a `steer` plan (core/steer) an engine that can
         steers every answer toward the signals and says so in each SampleOutput; one that
-        cannot samples plainly and says why in `steer_note`, never silently."""
+        cannot samples plainly and says why in `steer_note`, never silently. `contrast` is
+        only passed where `capabilities.contrast` (the answers say `contrasted`)."""
         ...
 
     def yes_no(

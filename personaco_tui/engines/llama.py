@@ -6,7 +6,7 @@ seed, so results are reproducible for a given seed. Reflection reads P("1") vs P
 the logits of the reflection turns; shared prefixes are evaluated once and the KV cells of
 the k answers are reused, not evaluated again. What each decode carries is planned in
 `llama_plan.py`; loading and context parameters live in `llama_backend.py`; steered
-sampling in `llama_steer.py`; the KV layouts (`streams`, `unified`) in `llama_plan.py`.
+sampling in `llama_steer.py`, persona contrast (2k sequences) in `llama_contrast.py`.
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ from llama_cpp import _internals as internals
 from ..core.steer import SteerPlan
 from ..errors import Cancelled, EngineError, ModelError
 from . import llama_backend as backend
+from . import llama_contrast as contrastive
 from . import llama_plan as plan
 from . import llama_steer as steered
 from .base import (
     CancelToken,
     Capabilities,
     ChatMessage,
+    Contrast,
     Progress,
     SampleOutput,
     SamplingParams,
@@ -60,7 +62,7 @@ class LlamaEngine(ScoringMixin):
         self._lock = threading.Lock()  # one decode at a time: the context is not thread-safe
 
         self._model, self.n_gpu_layers = backend.load_model(self.path, opts.n_gpu_layers)
-        self.capabilities = Capabilities(self.n_gpu_layers > 0, True, True, steered.STEERING)
+        self.capabilities = Capabilities(self.n_gpu_layers > 0, True, True, steered.STEERING, True)
 
         threads = opts.n_threads if opts.n_threads > 0 else backend.available_cpus()
         self.n_threads = threads
@@ -112,9 +114,8 @@ class LlamaEngine(ScoringMixin):
     # -- KV layout ------------------------------------------------------------------------
 
     def _open_context(self, streams: int) -> None:
-        """(Re)create the context: `streams` == 1 is one unified KV cache of n_ctx cells for
-        every sequence; more gives sequences 0..streams-1 a stream of n_ctx // streams cells
-        each (the same memory in all)."""
+        """(Re)create the context: `streams` == 1 is one unified KV cache of n_ctx cells; more
+        gives sequences 0..streams-1 a stream of n_ctx // streams cells each (same memory)."""
         opts = self.options
         if self._ctx is not None:
             backend.close_context(self._ctx)
@@ -210,7 +211,7 @@ class LlamaEngine(ScoringMixin):
 
     def _clear(self) -> None:
         llama_cpp.llama_memory_clear(self._mem, True)
-        self._resident = {}
+        self._resident = {}  # a cleared cache holds nothing to reuse
 
     def _copy(self, src: int, dst: int, p0: int = -1, p1: int = -1) -> None:
         llama_cpp.llama_memory_seq_cp(self._mem, src, dst, p0, p1)
@@ -252,21 +253,21 @@ class LlamaEngine(ScoringMixin):
         prompt: list[int] | None = None,
         stop_when: StopWhen | None = None,
         steer: SteerPlan | None = None,
+        contrast: Contrast | None = None,
     ) -> list[SampleOutput]:
         tokens = prompt if prompt is not None else self.prompt_tokens(messages)
-        self.check_budget(len(tokens), n, params.max_tokens)
+        twins = contrastive.Twins(self, contrast, n, tokens, params) if contrast else None
+        seqs, longest = twins.shape if twins else (n, len(tokens))
+        if twins is None:
+            self.check_budget(len(tokens), n, params.max_tokens)
         with self._lock:
-            self._fit_layout(n, len(tokens) + params.max_tokens + plan.REFLECT_ROOM)
+            self._fit_layout(seqs, longest + params.max_tokens + plan.REFLECT_ROOM)
             self._clear()
-            samplers = [
-                backend.new_sampler(params, params.seed + i, self._eog, self.n_vocab)
-                for i in range(n)
-            ]
+            samplers = backend.new_samplers(params, n, self._eog, self.n_vocab)
             try:
-                if steer is not None and steer.active:
-                    return steered.sample(
-                        self, tokens, params, samplers, steer, on_progress, cancel
-                    )
+                if (steer is not None and steer.active) or twins is not None:
+                    return steered.sample(self, tokens, params, samplers, steer or SteerPlan(),
+                                          on_progress, cancel, twins)  # fmt: skip
                 return self._sample_locked(
                     tokens, n, params, samplers, on_progress, cancel, stop_when
                 )
@@ -357,8 +358,7 @@ class LlamaEngine(ScoringMixin):
         ]
 
     def _compact(self, where: list[int], done: list[int], live: list[int], spare: int) -> int:
-        """Keep the live sequences in the lowest streams (see `llama_plan.compact`); returns
-        the new spare stream."""
+        """Keep the live sequences in the lowest streams (`plan.compact`); the new spare."""
         copies, spare = plan.compact(where, done, live, spare)
         for c in copies:
             self._copy(c.src, c.dst)

@@ -186,6 +186,13 @@ def new_sampler(
     return chain
 
 
+def new_samplers(
+    p: SamplingParams, n: int, banned: list[int], n_vocab: int
+) -> list[llama_cpp.llama_sampler_p]:
+    """The sampler chains of `n` sequences, seeded p.seed, p.seed + 1, ..."""
+    return [new_sampler(p, p.seed + i, banned, n_vocab) for i in range(n)]
+
+
 def close_model(model: internals.LlamaModel) -> None:
     model.close()  # type: ignore[no-untyped-call]  # llama-cpp-python leaves it unannotated
 

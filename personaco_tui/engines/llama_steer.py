@@ -18,6 +18,11 @@ the very same continuation).
 What steering does is reported through `on_progress` as it happens (core/steer/events.py):
 the controllers' forced text and early closes, and each resampling round with the slots
 replaced and why.
+
+With persona contrast (llama_contrast.py) each answer has a twin sequence that reads the
+prompt without the persona facts; the contrast replaces the answer's logits after the masks
+and before the boosts, the twin is fed every token its answer takes, and follows its answer
+when SMC copies a particle. A turn with contrast and no plan runs here with an empty plan.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from ..core.steer import (
 from ..errors import Cancelled
 from . import llama_backend as backend
 from .base import CancelToken, Progress, SampleOutput, SamplingParams, TurnProgressFn
+from .llama_contrast import Twins
 
 if TYPE_CHECKING:
     from .llama import LlamaEngine
@@ -128,6 +134,7 @@ class SteerStats:
     closed_early: list[str] = field(default_factory=list)  # per candidate, why ("" if not)
     eog_banned: list[int] = field(default_factory=list)
     smc: bool = False
+    contrast: bool = False
 
 
 def _smc_wanted(plan: SteerPlan) -> bool:
@@ -163,12 +170,17 @@ def sample_steered(
     plan: SteerPlan,
     on_progress: TurnProgressFn | None,
     cancel: CancelToken | None,
+    twins: Twins | None = None,
 ) -> tuple[list[SampleOutput], SteerStats]:
-    """k steered samples after the prompt `tokens` (engine lock held, cache cleared)."""
+    """k steered samples after the prompt `tokens` (engine lock held, cache cleared);
+    `twins`: drawn against them (persona contrast)."""
     table = vocab_table(engine)
     n = len(samplers)
     seqs = list(range(n))
-    logits_idx = engine._prefill(tokens, seqs)
+    if twins is None:
+        idx_of = dict.fromkeys(seqs, engine._prefill(tokens, seqs))
+    else:
+        idx_of = twins.prefill(tokens, seqs)
     resident = {s: list(tokens) for s in seqs}
 
     def measure(text: str) -> int:
@@ -183,10 +195,9 @@ def sample_steered(
     queues: list[list[int]] = [[] for _ in seqs]
     kept = [0.0] * n  # log of the probability mass the masks left, since the last resampling
     smc = _smc_wanted(plan) and n > 1
-    stats = SteerStats(smc=smc)
+    stats = SteerStats(smc=smc, contrast=twins is not None)
     rng = np.random.default_rng(params.seed)
     live = list(seqs)
-    idx_of = dict.fromkeys(seqs, logits_idx)
     pos = len(tokens)
     ctx = engine._context.ctx
     step = 0
@@ -210,6 +221,8 @@ def sample_steered(
             logits[mask] = -np.inf
         if d.ban_eog and len(table.eog):
             logits[table.eog] = -np.inf
+        if twins is not None:
+            twins.steer(s, logits, idx_of)
         for w in d.boost_words:
             logits[table.word(w)] += d.boost
         tok: int = llama_cpp.llama_sampler_sample(samplers[s], ctx, idx_of[s])
@@ -278,13 +291,17 @@ def sample_steered(
                 counts,
                 resident,
                 step,
+                twins,
             )
             if ev is not None:
                 stats.resamples += 1
                 report(ev)
         if still:
-            engine._decode([(nxt[s], pos, (s,), True) for s in still])
-            idx_of = {s: i for i, s in enumerate(still)}
+            entries: list[backend.DecodeEntry] = [(nxt[s], pos, (s,), True) for s in still]
+            if twins is not None:
+                entries += twins.entries(nxt, still, pos - len(tokens))
+            engine._decode(entries)
+            idx_of = {int(e[2][0]): i for i, e in enumerate(entries)}
             for s in still:
                 resident[s].append(nxt[s])
         live = [s for s in still if counts[s] < params.max_tokens or queues[s]]
@@ -293,6 +310,8 @@ def sample_steered(
                 finish[s] = "length"
         pos += 1
     engine._resident = dict(resident)
+    if twins is not None:
+        engine._resident.update(twins.resident(resident, len(tokens)))
     outs = []
     stops = engine.template.stop_strings
     for s in seqs:
@@ -325,6 +344,7 @@ def _resample(
     counts: list[int],
     resident: dict[int, list[int]],
     step: int,
+    twins: Twins | None = None,
 ) -> SteerEvent | None:
     """Reweigh the live particles; resample when the effective sample size is too low (the
     round, as an event; None: no round). Particles in the middle of forced text are neither
@@ -349,6 +369,8 @@ def _resample(
     for dst, src in slots.items():
         llama_cpp.llama_memory_seq_rm(engine._mem, dst, -1, -1)
         llama_cpp.llama_memory_seq_cp(engine._mem, src, dst, -1, -1)
+        if twins is not None:
+            twins.copy(dst, src)
         texts[dst], ctrls[dst] = texts[src], ctrls[src].clone()
         nxt[dst], counts[dst] = nxt[src], counts[src]
         decoders[dst].setstate(decoders[src].getstate())
@@ -368,11 +390,13 @@ def sample(
     plan: SteerPlan,
     on_progress: TurnProgressFn | None,
     cancel: CancelToken | None,
+    twins: Twins | None = None,
 ) -> list[SampleOutput]:
     """`sample_steered`, with what steering did written into each SampleOutput."""
-    outs, stats = sample_steered(engine, tokens, params, samplers, plan, on_progress, cancel)
+    outs, stats = sample_steered(engine, tokens, params, samplers, plan, on_progress, cancel, twins)
     for o, forced, why in zip(outs, stats.forced, stats.closed_early, strict=True):
-        o.steered = True
+        o.contrasted = stats.contrast
+        o.steered = plan.active
         o.forced = tuple(forced)
         o.closed_early = why
         o.resamples = stats.resamples

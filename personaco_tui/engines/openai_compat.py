@@ -27,6 +27,7 @@ from .base import (
     CancelToken,
     Capabilities,
     ChatMessage,
+    Contrast,
     Progress,
     SampleOutput,
     SamplingParams,
@@ -216,6 +217,9 @@ class OpenAICompatEngine:
         cancel: CancelToken | None = None,
         stop_when: StopWhen | None = None,  # requests already sent run to their end
         steer: SteerPlan | None = None,
+        # no per-token logits of two prompts at once: capabilities.contrast is False, so the
+        # core never passes one, and its stored generation says the contrast was not applied
+        contrast: Contrast | None = None,
     ) -> list[SampleOutput]:
         lock = threading.Lock()
 

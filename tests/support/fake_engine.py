@@ -25,6 +25,7 @@ from personaco_tui.engines.base import (
     CancelToken,
     Capabilities,
     ChatMessage,
+    Contrast,
     Progress,
     SampleOutput,
     SamplingParams,
@@ -66,6 +67,7 @@ class FakeEngine:
         gpu_offload: bool = False,
         steers: bool = False,
         plain: str | None = None,
+        contrasts: bool = False,
     ) -> None:
         self.name = name
         # what a plain sample (a prompt without the signals: the pick's anchor) answers;
@@ -76,7 +78,9 @@ class FakeEngine:
             counts_tokens=True,
             scores_text=True,
             steering="word masks" if steers else "",
+            contrast=contrasts,
         )
+        self.contrasts: list[Contrast | None] = []  # the contrast of every sample call
         self.steer_plans: list[SteerPlan | None] = []  # the plan of every sample call
         self.answers = list(answers) if answers is not None else None
         self.p_yes = p_yes
@@ -120,6 +124,25 @@ class FakeEngine:
         n: int,
         params: SamplingParams,
         *,
+        on_progress: TurnProgressFn | None = None,
+        cancel: CancelToken | None = None,
+        stop_when: StopWhen | None = None,
+        steer: SteerPlan | None = None,
+        contrast: Contrast | None = None,
+    ) -> list[SampleOutput]:
+        """As the real engine; a `contrast` is only recorded (the answers say `contrasted`
+        where the engine `contrasts`): a fake has no logits to contrast."""
+        self.contrasts.append(contrast)
+        outs = self._sample(messages, n, params, on_progress, cancel, stop_when, steer)
+        for o in outs:
+            o.contrasted = contrast is not None and self.capabilities.contrast
+        return outs
+
+    def _sample(
+        self,
+        messages: list[ChatMessage],
+        n: int,
+        params: SamplingParams,
         on_progress: TurnProgressFn | None = None,
         cancel: CancelToken | None = None,
         stop_when: StopWhen | None = None,
@@ -190,7 +213,7 @@ class FakeEngine:
         "steer" progress, one answer after another (no SMC). Without `steers`, plain answers
         and the note a maskless engine gives."""
         if not self.capabilities.steering:
-            outs = self.sample(messages, n, params)
+            outs = self._sample(messages, n, params)
             for o in outs:
                 o.steer_note = "not steered: this engine lacks token masks"
             return outs

@@ -157,6 +157,21 @@ def test_why_says_how_each_signal_was_steered():
     assert steering_by_signal({"enabled": False}) == {} and steering_summary(None) == ""
 
 
+def test_why_says_in_one_line_whether_persona_contrast_applied():
+    from personaco_tui.tui.screens.why import steering_summary
+
+    applied = {"mode": "contrast", "alpha": 0.5, "facts": ["I'm vegan."], "applied": True}
+    summary = steering_summary({"enabled": False, "persona": applied})
+    assert summary.startswith("Steering: off")
+    assert summary.endswith("Persona contrast α=0.5: each answer drawn against a twin "
+                            "without “I'm vegan.”\n")  # fmt: skip
+    remote = {"mode": "contrast", "applied": False, "note": "not applied: no logits"}
+    assert "Persona contrast: not applied: no logits" in steering_summary(
+        {"enabled": True, "engine": "grammar", "persona": remote}
+    )
+    assert "Persona" not in steering_summary({"enabled": True, "engine": "x"})
+
+
 def test_why_says_which_answer_started_from_a_plain_answer():
     from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
 

@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from ...core.steer.contrast import summary as contrast_summary
 from ...core.types import Candidate, Generation, ReflectionCell
 from ...terminal_text import neutralise
 
@@ -274,8 +275,10 @@ def steering_summary(steering: dict[str, Any] | None) -> str:
     """One or two lines on what steering did in the turn (or that it was off)."""
     if not steering:
         return ""
+    persona = neutralise(contrast_summary(steering.get("persona")))
+    persona = persona + "\n" if persona else ""
     if not steering.get("enabled"):
-        return "Steering: off (plain sampling, the paper's method).\n"
+        return "Steering: off (plain sampling, the paper's method).\n" + persona
     parts = [f"Steering: {steering.get('engine') or 'none on this engine'}"]
     if steering.get("resamples"):
         parts.append(f"{steering['resamples']} SMC resampling rounds")
@@ -284,4 +287,4 @@ def steering_summary(steering: dict[str, Any] | None) -> str:
         line += f"Conflict: {c}\n"
     if steering.get("note"):
         line += f"{steering['note']}\n"
-    return line
+    return line + persona
