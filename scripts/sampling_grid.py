@@ -200,15 +200,24 @@ def _values(result: dict[str, Any], metric: str, subset: str | None) -> dict[str
     }
 
 
-def report(out: Path, names: list[str] | None) -> None:
-    results = {p.stem: json.loads(p.read_text()) for p in sorted(out.glob("*.json"))}
+def report(outs: list[Path], names: list[str] | None) -> None:
+    results: dict[str, dict[str, Any]] = {}
+    for out in outs:
+        for p in sorted(out.glob("*.json")):
+            res = json.loads(p.read_text())
+            if p.stem in results:  # another part of the same setting's queries
+                results[p.stem]["rows"] += res["rows"]
+                results[p.stem]["seconds"] += res["seconds"]
+            else:
+                results[p.stem] = res
     if names:
         results = {n: results[n] for n in names if n in results}
     if not results:
-        sys.exit(f"error: no results in {out}; run some settings first")
+        sys.exit(f"error: no results in {', '.join(map(str, outs))}; run some settings first")
     ref_name = next(iter(results))
     ref = results[ref_name]
-    print(f"model {ref['model']}, k={ref['k']}, {ref['max_tokens']} tokens, seed {ref['seed']}")
+    n = len(ref["rows"])
+    print(f"model {ref['model']}, k={ref['k']}, {ref['max_tokens']} tokens, seed {ref['seed']}, {n} queries")
     print("mean [95% bootstrap over queries]; d = paired difference to " + ref_name)
     for metric, subset, what in METRICS:
         print(f"\n{metric}: {what}")
@@ -231,7 +240,10 @@ def report(out: Path, names: list[str] | None) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, required=True, help="folder of per-setting results")
+    ap.add_argument(
+        "--out", type=Path, action="append", required=True,
+        help="folder of per-setting results; --report merges several (e.g. two halves)",
+    )  # fmt: skip
     ap.add_argument("--settings", default="today,t0.7,t0.5,t0.7-minp0.1")
     ap.add_argument("--report", action="store_true", help="only print the table of --out")
     ap.add_argument("--model", default=None, help="a model name (default: the configured one)")
@@ -239,6 +251,8 @@ def main() -> None:
     ap.add_argument("--max-tokens", type=int, default=192)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--limit", type=int, default=0, help="first N queries of each set (smoke)")
+    ap.add_argument("--every", type=int, default=1, help="every Nth query of each set (1: all)")
+    ap.add_argument("--offset", type=int, default=0, help="with --every: start at this query")
     ap.add_argument("--eval-dir", type=Path, default=EVAL)
     args = ap.parse_args()
     names = [n for n in args.settings.split(",") if n]
@@ -248,16 +262,20 @@ def main() -> None:
     settings = [parse_setting(n) for n in names]
     guard = load_dev_set(args.eval_dir / "guard_dev.jsonl")
     implicit = load_dev_set(args.eval_dir / "implicit" / "dev.jsonl")
+    guard, implicit = guard[args.offset :: args.every], implicit[args.offset :: args.every]
     if args.limit:
         guard, implicit = guard[: args.limit], implicit[: args.limit]
     judge = SetJudge(guard + implicit, args.eval_dir / "implicit" / "checks.py")
-    args.out.mkdir(parents=True, exist_ok=True)
+    if len(args.out) != 1:
+        sys.exit("error: give one --out folder to measure into (several only with --report)")
+    out = args.out[0]
+    out.mkdir(parents=True, exist_ok=True)
     rt = Runtime.open()
     try:
         engine = rt.load_engine(args.model)
         print(f"{engine.name} ({rt.weights_note})", flush=True)
         for s in settings:
-            path = args.out / f"{s.name}.json"
+            path = out / f"{s.name}.json"
             if path.exists():
                 print(f"{s.name}: cached in {path}", flush=True)
                 continue
@@ -269,7 +287,7 @@ def main() -> None:
             print(f"{s.name}: {res['seconds']} s -> {path}", flush=True)
     finally:
         rt.close()
-    report(args.out, [s.name for s in settings])
+    report([out], [s.name for s in settings])
 
 
 if __name__ == "__main__":
