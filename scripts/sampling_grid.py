@@ -207,7 +207,7 @@ def report(outs: list[Path], names: list[str] | None) -> None:
             res = json.loads(p.read_text())
             if p.stem in results:  # another part of the same setting's queries
                 results[p.stem]["rows"] += res["rows"]
-                results[p.stem]["seconds"] += res["seconds"]
+                results[p.stem]["seconds"] = round(results[p.stem]["seconds"] + res["seconds"], 1)
             else:
                 results[p.stem] = res
     if names:
