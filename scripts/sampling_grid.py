@@ -77,7 +77,8 @@ def parse_setting(text: str) -> Setting:
     name, eq, values = text.partition("=")
     parts = values.split(",")
     if not eq or len(parts) != 4:
-        sys.exit(f"error: unknown setting {text!r}; use one of {', '.join(GRID)} or NAME=T,P,MINP,K")
+        known = ", ".join(GRID)
+        sys.exit(f"error: unknown setting {text!r}; use one of {known} or NAME=T,P,MINP,K")
     try:
         return Setting(name, float(parts[0]), float(parts[1]), float(parts[2]), int(parts[3]))
     except ValueError:
@@ -217,7 +218,8 @@ def report(outs: list[Path], names: list[str] | None) -> None:
     ref_name = next(iter(results))
     ref = results[ref_name]
     n = len(ref["rows"])
-    print(f"model {ref['model']}, k={ref['k']}, {ref['max_tokens']} tokens, seed {ref['seed']}, {n} queries")
+    print(f"model {ref['model']}, k={ref['k']}, {ref['max_tokens']} tokens, seed {ref['seed']}")
+    print(f"{n} queries (guard_dev twice: plain and with signals, implicit/dev once)")
     print("mean [95% bootstrap over queries]; d = paired difference to " + ref_name)
     for metric, subset, what in METRICS:
         print(f"\n{metric}: {what}")

@@ -66,7 +66,12 @@ def generate(
     engine = rt.load_engine(model_name)
     cfg = rt.run_config(
         engine.name,
-        method=method, k=k, max_tokens=max_tokens, temperature=temperature, seed=seed, steer=steer
+        method=method,
+        k=k,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        seed=seed,
+        steer=steer,
     )
     refl = None if method == "baseline" else rt.reflector(engine, reflector)
     todo = len(items) - len(batch.done_ids(out_path) & {it.id for it in items})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,14 @@ def problem(name: str, value: object) -> str | None:
 
 def from_table(table: Mapping[str, object], base: Sampling = ENGINE_DEFAULT) -> Sampling:
     """`base` with the values of a table whose every value passed `problem`."""
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}
     for key, value in table.items():
         assert isinstance(value, (int, float)), key
         values[key] = int(value) if LIMITS[key][3] is int else float(value)
     return replace(base, **values)
 
 
-def sampling_for(preset: str, model: Sampling, explicit: Mapping[str, float]) -> Sampling:
+def sampling_for(preset: str, model: Sampling, explicit: Mapping[str, Any]) -> Sampling:
     """The values to sample with: the model's measured ones (`preset` "model") or the paper's
     ("paper"), with every value the user set explicitly (`explicit`) winning over both."""
     return replace(PAPER if preset == "paper" else model, **explicit)

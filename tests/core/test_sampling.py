@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from personaco_tui.core.sampling import ENGINE_DEFAULT, PAPER, Sampling, from_table, problem, sampling_for
+from personaco_tui.core.sampling import (
+    ENGINE_DEFAULT,
+    PAPER,
+    Sampling,
+    from_table,
+    problem,
+    sampling_for,
+)
 
 MEASURED = Sampling(temperature=0.7, top_p=1.0, min_p=0.1, top_k=40)
 

@@ -36,8 +36,9 @@ FIELDS = (
     Field("model.default", "Model", ()),  # choices filled from `models list`
     Field("generation.method", "Method", ("personaco", "baseline")),
     Field("generation.k", "Samples per turn (k)"),
-    Field("generation.sampling", "Sampling (model: measured for it; paper: T 1.0, plain)",
-          ("model", "paper")),  # fmt: skip
+    Field(
+        "generation.sampling", "Sampling (model: its measured; paper: T 1.0)", ("model", "paper")
+    ),
     Field("generation.temperature", "Temperature (-1: from sampling)"),
     Field("generation.max_tokens", "Max tokens per answer"),
     Field("generation.reflector", "Reflector", CFG.REFLECTORS),
