@@ -185,9 +185,16 @@ def result_line(item_id: str, gen: Generation, seconds: float) -> dict[str, Any]
         "seconds": round(seconds, 3),
         "model": gen.settings.model,
         "seed": gen.settings.seed,
+        "sampling": sampling_used(gen),
         "early_stopped": gen.early_stopped,
         "steering": gen.steering,
     }
+
+
+def sampling_used(gen: Generation) -> dict[str, Any]:
+    """The temperature, top-p, min-p and top-k the generation sampled with."""
+    s = gen.settings
+    return {"temperature": s.temperature, "top_p": s.top_p, "min_p": s.min_p, "top_k": s.top_k}
 
 
 def _cells_by_row(gen: Generation):

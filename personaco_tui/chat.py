@@ -83,7 +83,7 @@ def ask(
     if signals is None:
         signals = [s.as_text for s in P.list_signals(rt.store, profile.id, enabled_only=True)]
     engine = rt.engine or rt.load_engine()
-    cfg = rt.run_config(**overrides)
+    cfg = rt.run_config(engine.name, **overrides)
     if cfg.seed is not None and not -1 <= cfg.seed < 2**63:  # SQLite's INTEGER holds the seed
         raise PersonacoError(
             f"The seed {cfg.seed} is out of range.", "Use -1 or an integer from 0 to 2**63-1."

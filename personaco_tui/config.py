@@ -52,6 +52,8 @@ Weights = Literal["auto", "native", "bf16", "q8_0"]  # see catalog/weights.py
 Learning = Literal["learned", "off"]  # see core/learning and personaco_tui/learning.py
 Steer = Literal["on", "off"]
 PersonaSteer = Literal["off", "contrast"]  # see core/steer/contrast.py
+SamplingPreset = Literal["model", "paper"]  # see core/sampling.py
+UNSET = -1  # a sampling value left to generation.sampling
 METHODS: tuple[str, ...] = get_args(Method)
 WEIGHTS: tuple[str, ...] = get_args(Weights)
 REFLECTORS: tuple[str, ...] = tuple(_REFLECTOR_FACTORIES)
@@ -70,6 +72,7 @@ class Rule:
     choices: tuple[str, ...] = ()
     allowed: str = ""
     todo: str = ""  # what to do instead of the generic hint
+    unset: float | None = None  # a value outside the range meaning "not set here"
 
 
 def doc(
@@ -82,8 +85,9 @@ def doc(
     choices: tuple[str, ...] = (),
     allowed: str = "",
     todo: str = "",
+    unset: float | None = None,
 ) -> T:
-    rule = Rule(lo, hi, above, choices, allowed, todo)
+    rule = Rule(lo, hi, above, choices, allowed, todo, unset)
     return field(default=default, metadata={"doc": text, "rule": rule})
 
 
@@ -116,7 +120,48 @@ class GenerationSettings:
         "`personaco` (sample k, reflect, choose) or `baseline` (one sample).", "personaco"
     )
     k: int = doc("Number of samples per turn for PersonaCo (1..32).", 8, lo=1, hi=32)
-    temperature: float = doc("Sampling temperature (the paper uses 1.0).", 1.0, lo=0, hi=5)
+    sampling: SamplingPreset = doc(
+        "`model`: the sampling values measured for the model (its manifest's [sampling] "
+        "table); `paper`: the paper's temperature 1.0 with plain sampling (no top-k, top-p or "
+        "min-p). A temperature, top_p, min_p or top_k set below wins over both.",
+        "model",
+    )
+    temperature: float = doc(
+        "Sampling temperature; -1 takes it from generation.sampling.",
+        -1.0,
+        lo=0,
+        hi=5,
+        unset=UNSET,
+        allowed="-1 (from generation.sampling) or a number from 0 to 5",
+    )
+    top_p: float = doc(
+        "Top-p: draw only from the likeliest tokens holding this much probability; 1 is off, "
+        "-1 takes it from generation.sampling.",
+        -1.0,
+        lo=0,
+        hi=1,
+        above=True,
+        unset=UNSET,
+        allowed="-1 (from generation.sampling) or a number above 0 up to 1",
+    )
+    min_p: float = doc(
+        "Min-p: drop tokens less likely than this share of the likeliest one; 0 is off, -1 "
+        "takes it from generation.sampling.",
+        -1.0,
+        lo=0,
+        hi=1,
+        unset=UNSET,
+        allowed="-1 (from generation.sampling) or a number from 0 to 1",
+    )
+    top_k: int = doc(
+        "Top-k: draw only from the k likeliest tokens; 0 is off, -1 takes it from "
+        "generation.sampling.",
+        -1,
+        lo=0,
+        hi=1_000_000,
+        unset=UNSET,
+        allowed="-1 (from generation.sampling) or an integer from 0 to 1000000",
+    )
     max_tokens: int = doc("Maximum new tokens per answer.", 256, lo=1, hi=32768)
     seed: int = doc(
         "Random seed; -1 draws a new one for every turn.",
@@ -305,7 +350,8 @@ def _check(spec: _Spec, value: object, source: str, parse: bool = True) -> objec
         choices = get_args(spec.hint) if get_origin(spec.hint) is Literal else r.choices
         if choices and typed not in choices:
             raise _Invalid
-        if isinstance(typed, (int, float)) and not isinstance(typed, bool):
+        unset = r.unset is not None and typed == r.unset  # "not set here" is always allowed
+        if isinstance(typed, (int, float)) and not isinstance(typed, bool) and not unset:
             if r.lo is not None and (typed <= r.lo if r.above else typed < r.lo):
                 raise _Invalid
             if r.hi is not None and typed > r.hi:

@@ -14,11 +14,13 @@ from . import config as config_mod
 from . import reflector_registry
 from .catalog import registry, weights
 from .catalog.gguf import GGUFInfo, check_gguf, memory_estimate
+from .catalog.manifest import load_catalog
 from .catalog.probe import native_runs
 from .config import EndpointSettings, Settings
 from .core.personaco import RunConfig
 from .core.reflectors import SelfReflector
 from .core.reflectors.base import Reflector
+from .core.sampling import ENGINE_DEFAULT, Sampling, sampling_for
 from .engines.base import Engine
 from .errors import ModelError
 from .locations import Locations, resolve
@@ -181,14 +183,41 @@ class Runtime:
     def engine(self) -> Engine | None:
         return self._engine
 
-    def run_config(self, **overrides: object) -> RunConfig:
-        """The configured run config with `overrides` (None: keep the setting); a key that
-        is no RunConfig field raises, so a misspelt option is never silently dropped."""
+    def sampling(self, model: str | None = None) -> Sampling:
+        """What to sample `model` with (default: the loaded engine's, else the configured
+        model): generation.sampling's choice (the manifest's measured values, or the
+        paper's), each generation.temperature / top_p / min_p / top_k set explicitly winning."""
         g = self.settings.generation
+        explicit = {
+            name: getattr(g, name)
+            for name in ("temperature", "top_p", "min_p", "top_k")
+            if getattr(g, name) != config_mod.UNSET
+        }
+        return sampling_for(g.sampling, self.model_sampling(model), explicit)
+
+    def model_sampling(self, model: str | None = None) -> Sampling:
+        """The [sampling] table of the model's manifest; the engine's defaults for a model
+        without one (a .gguf path, a registered file, a remote server)."""
+        if model is None and self._engine is not None:
+            model = self._engine.name
+        elif model is None and not self.settings.remote.base_url:
+            model = self.settings.model.default
+        manifest = load_catalog(self.loc).get(model) if model else None
+        return manifest.sampling if manifest is not None else ENGINE_DEFAULT
+
+    def run_config(self, model: str | None = None, **overrides: object) -> RunConfig:
+        """The configured run config for `model` (see `sampling`) with `overrides` (None:
+        keep the setting); a key that is no RunConfig field raises, so a misspelt option is
+        never silently dropped."""
+        g = self.settings.generation
+        s = self.sampling(model)
         cfg = RunConfig(
             method=g.method,
             k=g.k,
-            temperature=g.temperature,
+            temperature=s.temperature,
+            top_p=s.top_p,
+            min_p=s.min_p,
+            top_k=s.top_k,
             max_tokens=g.max_tokens,
             seed=None if g.seed < 0 else g.seed,
             early_stop=g.early_stop,

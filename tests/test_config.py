@@ -60,9 +60,14 @@ def test_defaults_round_trip_through_the_file(loc: Locations) -> None:
         ("[generation]\nk = inf", "generation.k", "an integer"),
         ("[generation]\nk = 33", "generation.k", "between 1 and 32"),
         ('[generation]\nk = "4"', "generation.k", "an integer"),
-        ("[generation]\ntemperature = true", "generation.temperature", "a finite number"),
-        ("[generation]\ntemperature = -0.5", "generation.temperature", "between 0 and 5"),
-        ("[generation]\ntemperature = nan", "generation.temperature", "a finite number"),
+        ("[generation]\ntemperature = true", "generation.temperature", "a number from 0 to 5"),
+        ("[generation]\ntemperature = -0.5", "generation.temperature", "-1 (from generation"),
+        ("[generation]\ntemperature = nan", "generation.temperature", "a number from 0 to 5"),
+        ("[generation]\ntop_p = 0", "generation.top_p", "a number above 0 up to 1"),
+        ("[generation]\ntop_p = 1.5", "generation.top_p", "a number above 0 up to 1"),
+        ("[generation]\nmin_p = -0.2", "generation.min_p", "a number from 0 to 1"),
+        ("[generation]\ntop_k = 2.5", "generation.top_k", "an integer from 0"),
+        ('[generation]\nsampling = "greedy"', "generation.sampling", "one of model, paper"),
         ("[generation]\nmax_tokens = 0", "generation.max_tokens", "between 1 and 32768"),
         ("[generation]\nseed = -2", "generation.seed", "-1 (a new seed every turn)"),
         ('[generation]\nearly_stop = "maybe"', "generation.early_stop", "true or false"),
@@ -141,7 +146,7 @@ def test_a_misspelt_section_is_named_with_the_known_ones(loc: Locations) -> None
 
 def test_a_misspelt_key_is_named_with_the_known_ones(loc: Locations) -> None:
     message = one_line_error(loc, "[generation]\nkk = 4\n")
-    assert "generation.kk" in message and "method, k, temperature" in message
+    assert "generation.kk" in message and "method, k, sampling, temperature" in message
 
 
 def test_a_setting_outside_any_section_is_refused(loc: Locations) -> None:

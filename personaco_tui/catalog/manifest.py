@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.sampling import ENGINE_DEFAULT, Sampling, from_table, problem
 from ..errors import ModelError
 from ..locations import Locations, package_data_dir
 
@@ -37,6 +38,9 @@ class ModelManifest:
     chat_template_note: str | None = None
     revision: str = "main"
     source: Path | None = None  # the manifest file, for messages
+    # The [sampling] table: the values measured best for this model (scripts/sampling_grid.py),
+    # used when generation.sampling = model; keys it leaves out keep the engine's defaults.
+    sampling: Sampling = ENGINE_DEFAULT
 
     @property
     def is_hub(self) -> bool:
@@ -67,6 +71,8 @@ def _bad(path: Path, why: str) -> ModelError:
 
 def parse_manifest(data: dict[str, Any], path: Path) -> ModelManifest:
     """A manifest from parsed TOML, checked field by field; errors name the file."""
+    data = dict(data)
+    sampling = _sampling(data.pop("sampling", {}), path)
     unknown = sorted(set(data) - set(_FIELDS))
     if unknown:
         raise _bad(path, f"unknown key(s) {', '.join(unknown)}")
@@ -96,7 +102,17 @@ def parse_manifest(data: dict[str, Any], path: Path) -> ModelManifest:
         raise _bad(path, "a bundled model needs bundled_package")
     if not bundled and "/" not in data["hub_repo"]:
         raise _bad(path, "a model that is not bundled needs hub_repo as owner/name")
-    return ModelManifest(**{**data, "sha256": sha}, source=path)
+    return ModelManifest(**{**data, "sha256": sha}, source=path, sampling=sampling)
+
+
+def _sampling(table: object, path: Path) -> Sampling:
+    if not isinstance(table, dict):
+        raise _bad(path, f"sampling must be a [sampling] table, not {table!r}")
+    for key, value in table.items():
+        why = problem(key, value)
+        if why is not None:
+            raise _bad(path, f"[sampling] {why}")
+    return from_table(table)
 
 
 def load_manifest(path: Path) -> ModelManifest:

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .. import chat
+from .. import batch, chat
 from ..engines.base import Progress
 from ..errors import PersonacoError
 from ..store import profiles as P
@@ -84,6 +84,7 @@ def ask(
                     "method": gen.settings.method,
                     "model": gen.settings.model,
                     "seed": gen.settings.seed,
+                    "sampling": batch.sampling_used(gen),
                     "response": gen.response,
                     "candidates": [c.text for c in gen.candidates],
                     "matrix": gen.matrix(),

@@ -65,7 +65,13 @@ def generate(
     batch.check_output(out_path)  # before the model loads: a wrong path costs nothing
     engine = rt.load_engine(model_name)
     cfg = rt.run_config(
-        method=method, k=k, max_tokens=max_tokens, temperature=temperature, seed=seed, steer=steer
+        engine.name,
+        method=method,
+        k=k,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        seed=seed,
+        steer=steer,
     )
     refl = None if method == "baseline" else rt.reflector(engine, reflector)
     todo = len(items) - len(batch.done_ids(out_path) & {it.id for it in items})

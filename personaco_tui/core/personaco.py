@@ -42,6 +42,7 @@ from .consensus import addresses_question, consensus, similarity_to
 from .learning import ChoiceSet, PreferenceModel, featurize
 from .prompts import personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
+from .sampling import ENGINE_DEFAULT
 from .steer import SteerEvent, SteerPlan, build_plan
 from .steer.contrast import finish_record, plan_contrast
 from .steer.events import stored
@@ -53,6 +54,11 @@ class RunConfig:
     method: str = "personaco"  # "personaco" | "baseline"
     k: int = 8
     temperature: float = 1.0
+    # The truncation before the temperature (core/sampling.py; Runtime.run_config fills in
+    # the model's measured values or the paper's); these defaults are the engine's.
+    top_p: float = ENGINE_DEFAULT.top_p
+    min_p: float = ENGINE_DEFAULT.min_p
+    top_k: int = ENGINE_DEFAULT.top_k
     max_tokens: int = 256
     seed: int | None = None  # None: a fresh random seed, recorded with the generation
     ignore_eos: bool = False
@@ -293,6 +299,9 @@ def run(
     seed = config.seed if config.seed is not None and config.seed >= 0 else random.randrange(2**31)
     params = SamplingParams(
         temperature=config.temperature,
+        top_p=config.top_p,
+        min_p=config.min_p,
+        top_k=config.top_k,
         max_tokens=config.max_tokens,
         seed=seed,
         ignore_eos=config.ignore_eos,
@@ -303,6 +312,9 @@ def run(
             model=engine.name,
             k=k,
             temperature=config.temperature,
+            top_p=config.top_p,
+            min_p=config.min_p,
+            top_k=config.top_k,
             seed=seed,
             max_tokens=config.max_tokens,
             reflector=None if baseline or reflector is None else reflector.name,

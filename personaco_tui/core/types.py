@@ -154,6 +154,11 @@ class GenerationSettingsUsed:
     seed: int | None
     max_tokens: int
     reflector: str | None = None
+    # The truncation sampled with (core/sampling.py); None in a generation stored before
+    # these were recorded (it sampled with top-p 0.95, min-p 0.05, top-k 40).
+    top_p: float | None = None
+    min_p: float | None = None
+    top_k: int | None = None
 
 
 @dataclass

@@ -50,14 +50,13 @@ def generate_outputs(
     pending = S.pending_outputs(rt.store, s.id)
     pending.sort(key=lambda p: S.SIDES.index(p.side))  # stable: item order within a side
     total, done = len(pending), 0
-    base = rt.run_config()
     for side in S.SIDES:
         todo = [p for p in pending if p.side == side]
         if not todo:
             continue
         cfg = s.config_a if side == "A" else s.config_b
         engine = rt.load_engine(cfg.get("model"))
-        rc = run_config(cfg, base)
+        rc = run_config(cfg, rt.run_config(engine.name))  # that model's sampling settings
         refl = None if rc.method == "baseline" else rt.reflector(engine, cfg.get("reflector"))
         for p in todo:
             if cancel is not None and cancel.cancelled:

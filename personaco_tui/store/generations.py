@@ -43,6 +43,9 @@ def _generation_row(gen: Generation, profile_id: int | None) -> dict[str, Any]:
         "model": s.model,
         "k": s.k,
         "temperature": s.temperature,
+        "top_p": s.top_p,
+        "min_p": s.min_p,
+        "top_k": s.top_k,
         "seed": s.seed,
         "max_tokens": s.max_tokens,
         "reflector": s.reflector,
@@ -136,6 +139,9 @@ def load_generation(store: Store, generation_id: int) -> Generation:
         seed=row["seed"],
         max_tokens=row["max_tokens"],
         reflector=row["reflector"],
+        top_p=row.get("top_p"),
+        min_p=row.get("min_p"),
+        top_k=row.get("top_k"),
     )
     signals, steering = _signals_of(row["signals_json"])
     return Generation(

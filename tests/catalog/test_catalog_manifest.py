@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from personaco_tui.catalog.manifest import load_catalog
+from personaco_tui.core.sampling import ENGINE_DEFAULT, Sampling
 from personaco_tui.errors import ModelError
 from personaco_tui.locations import Locations
 
@@ -63,3 +64,43 @@ def test_bad_user_manifest_names_the_file(loc: Locations, text: str, why: str) -
         load_catalog(loc)
     assert str(bad) in err.value.message and why in err.value.message
     assert "\n" not in err.value.message
+
+
+def test_shipped_sampling_tables(loc: Locations) -> None:
+    """The 135M model samples with the values measured for it (README, Sampling settings);
+    the 1B model keeps the paper's temperature 1.0."""
+    catalog = load_catalog(loc)
+    assert catalog["smollm2-135m"].sampling == Sampling(0.7, 1.0, 0.1, 40)
+    assert catalog["llama-3.2-1b"].sampling.temperature == 1.0
+
+
+def test_a_manifest_without_sampling_keeps_the_engine_defaults(loc: Locations) -> None:
+    loc.user_catalog_dir.mkdir(parents=True)
+    (loc.user_catalog_dir / "tiny.toml").write_text(USER_ENTRY)
+    assert load_catalog(loc)["tiny-test"].sampling == ENGINE_DEFAULT
+    (loc.user_catalog_dir / "tiny.toml").write_text(USER_ENTRY + "[sampling]\nmin_p = 0.2\n")
+    assert load_catalog(loc)["tiny-test"].sampling == Sampling(min_p=0.2)
+
+
+@pytest.mark.parametrize(
+    ("table", "why"),
+    [
+        ("[sampling]\ntemperature = -1\n", "[sampling] temperature must be a number from 0 to 5"),
+        ("[sampling]\ntop_p = 0\n", "[sampling] top_p must be a number above 0 to 1"),
+        ('[sampling]\nmin_p = "low"\n', "[sampling] min_p must be a number, not 'low'"),
+        ("[sampling]\ntop_k = 4.5\n", "[sampling] top_k must be an integer"),
+        ("[sampling]\ntemprature = 0.7\n", "unknown key 'temprature'"),
+        ("sampling = 0.7\n", "sampling must be a [sampling] table"),
+    ],
+)
+def test_a_bad_sampling_table_is_one_line_naming_the_file(
+    loc: Locations, table: str, why: str
+) -> None:
+    loc.user_catalog_dir.mkdir(parents=True)
+    path = loc.user_catalog_dir / "tiny.toml"
+    # a top-level key must come before the table of the entry's keys: put it first
+    path.write_text(table + USER_ENTRY if not table.startswith("[") else USER_ENTRY + table)
+    with pytest.raises(ModelError) as ei:
+        load_catalog(loc)
+    assert why in ei.value.message and str(path) in ei.value.message
+    assert "\n" not in ei.value.message

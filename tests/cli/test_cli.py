@@ -119,6 +119,8 @@ def test_ask_answers_with_the_bundled_model_and_stores_the_turn(capsys):
     assert data["method"] == "baseline" and data["chosen"] == 0 and len(data["candidates"]) == 1
     assert data["response"] == data["candidates"][0] and data["seed"] == 1
     assert isinstance(data["id"], int)
+    # the bundled model's measured sampling (models/smollm2-135m.toml), as the turn used it
+    assert data["sampling"] == {"temperature": 0.7, "top_p": 1.0, "min_p": 0.1, "top_k": 40}
 
 
 def test_ask_personaco_returns_the_matrix(capsys):

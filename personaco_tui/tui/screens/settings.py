@@ -36,7 +36,10 @@ FIELDS = (
     Field("model.default", "Model", ()),  # choices filled from `models list`
     Field("generation.method", "Method", ("personaco", "baseline")),
     Field("generation.k", "Samples per turn (k)"),
-    Field("generation.temperature", "Temperature"),
+    Field(
+        "generation.sampling", "Sampling (model: its measured; paper: T 1.0)", ("model", "paper")
+    ),
+    Field("generation.temperature", "Temperature (-1: from sampling)"),
     Field("generation.max_tokens", "Max tokens per answer"),
     Field("generation.reflector", "Reflector", CFG.REFLECTORS),
     Field("model.n_gpu_layers", "GPU layers (-1 all, 0 none)"),
