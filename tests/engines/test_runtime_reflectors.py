@@ -33,6 +33,14 @@ def test_auto_uses_rules_where_it_can_and_a_model_for_the_rest(rt, engine):
     # the persona cells rank the two answers by the user's reply, with the evidence kept
     persona = [c for c in gen.cells if c.signal == 1]
     assert all(0.0 <= (c.score or 0.0) <= 1.0 and "nats)" in c.raw for c in persona)
+    # a plain answer was sampled first, and each answer's closeness to it joined its row
+    assert gen.steering is not None and isinstance(gen.steering["anchor"], str)
+    addresses = gen.steering["addresses"]
+    assert len(addresses) == 2 and sorted(addresses) in ([0.0, 1.0], [0.5, 0.5])
+    cells = [sum(c.score or 0.0 for c in gen.cells if c.candidate == i) for i in range(2)]
+    assert [c.score for c in gen.candidates] == pytest.approx(
+        [r + h for r, h in zip(cells, addresses, strict=True)]
+    )
 
 
 def test_persona_and_self_stay_available_on_the_real_model(rt, engine):

@@ -189,3 +189,25 @@ def test_why_says_which_answer_started_from_a_plain_answer():
     assert shown.startswith("Started from a plain answer to the question")
     assert "Steering wrote 'the capital of spain is madrid. it is a…'" in shown  # cut short
     assert screen._evidence(1).plain == ""
+
+
+def test_why_says_how_well_each_answer_addresses_the_question():
+    from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
+
+    gen = Generation(
+        settings=GenerationSettingsUsed("personaco", "m", 2, 1.0, 0, 8, "auto"),
+        query="Dinner?",
+        signals=["I'm vegetarian."],
+        prompt="",
+        candidates=[Candidate(0, "I'm vegetarian."), Candidate(1, "Beans and rice.")],
+        cells=[
+            ReflectionCell(0, 0, 0.8, "persona", "a"),
+            ReflectionCell(1, 0, 0.5, "persona", "b"),
+        ],
+        steering={"enabled": True, "anchor": "Beans and rice, quick.", "addresses": [0.0, 1.0]},
+    )
+    screen = WhyScreen(gen)
+    assert screen._evidence(0).plain.startswith("Addresses the question: 0.00 of 1")
+    assert screen._evidence(1).plain.startswith("Addresses the question: 1.00 of 1")
+    gen.steering = {"enabled": True}  # a turn without a plain answer says nothing of it
+    assert "Addresses" not in WhyScreen(gen)._evidence(1).plain
