@@ -209,5 +209,8 @@ def test_why_says_how_well_each_answer_addresses_the_question():
     screen = WhyScreen(gen)
     assert screen._evidence(0).plain.startswith("Addresses the question: 0.00 of 1")
     assert screen._evidence(1).plain.startswith("Addresses the question: 1.00 of 1")
+    assert "total = the cells + how well the answer addresses the question" in (
+        screen._legend().plain
+    )
     gen.steering = {"enabled": True}  # a turn without a plain answer says nothing of it
     assert "Addresses" not in WhyScreen(gen)._evidence(1).plain

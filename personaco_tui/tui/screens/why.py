@@ -108,6 +108,12 @@ class WhyScreen(ModalScreen[int | None]):
                 text.append(f"  · {how}: {neutralise(note)}", style="dim")
             text.append("\n")
         text.append(steering_summary(self.generation.steering), style="dim")
+        if (self.generation.steering or {}).get("addresses"):
+            text.append(
+                "total = the cells + how well the answer addresses the question (0 to 1, "
+                "by closeness to a plain answer)\n",
+                style="dim",
+            )
         text.append("Reflectors: r rules · s self · m model · t self-text", style="dim")
         if any(c.reflector == "persona" for c in self.generation.cells):
             text.append(" · p persona", style="dim")
