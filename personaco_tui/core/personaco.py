@@ -85,6 +85,12 @@ CERTAIN = frozenset({"rules"})  # reflectors whose cells are facts, not estimate
 # factual set with persona facts, 1 kept adherence and doubled correctness; 2 and 4 bought
 # more correctness (0.67, 0.73) with adherence (0.52, 0.44).
 ADDRESSES_WEIGHT = 1.0
+# A turn that is not steered samples its plain answer only for that term, and only its
+# opening: where a small model's answer says what it says, before it rambles. On the same
+# candidates, the first 48 words of the plain answer gave the persona pick 0.63 on
+# implicit/dev against 0.556 with the whole answer (correctness 0.60 either way), and it
+# costs a third of a single answer instead of a whole one.
+ANCHOR_TOKENS = 64
 
 
 def choose(
@@ -340,7 +346,13 @@ def run(
     if plan is not None and reflector is not None and k > 1 and wants_anchor:
         # the plain answer first: the pick's anchor, the persona pick's helpfulness term,
         # and the body of the guided particle
-        anchor = _anchor(engine, query, history, params, cancel)
+        # for the persona term alone the answer's opening is enough (ANCHOR_TOKENS)
+        short = (
+            params
+            if plan.active
+            else replace(params, max_tokens=min(params.max_tokens, ANCHOR_TOKENS))
+        )
+        anchor = _anchor(engine, query, history, short, cancel)
         plan.guide = anchor if plan.active else ""
     outs = engine.sample(
         messages,

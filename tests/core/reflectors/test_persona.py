@@ -118,11 +118,13 @@ def test_a_persona_turn_samples_a_plain_answer_and_stores_the_term():
         engine,
         "Suggest a dinner.",
         [SIGNAL],
-        personaco.RunConfig(k=2, max_tokens=16, seed=0),
+        personaco.RunConfig(k=2, max_tokens=200, seed=0),
         AutoReflector(PersonaReflector(engine)),
     )
-    first = engine.samples[0]
+    first, rest = engine.samples
     assert first.n == 1 and first.messages[-1]["content"] == "Suggest a dinner."
+    # nothing is steered, so only the plain answer's opening is sampled
+    assert first.params.max_tokens == personaco.ANCHOR_TOKENS < rest.params.max_tokens == 200
     assert gen.steering is not None
     assert gen.steering["anchor"] == "Beans and rice make a quick dinner."
     assert gen.steering["addresses"] == [0.0, 1.0]  # VEG shares "beans", "rice", "quick"
