@@ -81,6 +81,6 @@ def addresses_question(anchor: str, texts: list[str]) -> list[float]:
     the answers, in [0, 1]. A persona pick weighs it beside the persona cells, so an answer
     that only repeats the person's fact back ("I'm 8 years old.") does not win over one that
     answers: on a 30-question set of factual questions with one persona fact each, the persona
-    pick was correct 0.30 of the time without it, 0.60 with it (a plain answer: 0.63), and
-    persona adherence on implicit/dev stayed 0.593."""
+    pick was correct 0.30 of the time without it, 0.633 with it (a plain answer: 0.633), and
+    persona adherence on implicit/dev went from 0.593 to 0.630."""
     return rank_scores(similarity_to(anchor, texts))
