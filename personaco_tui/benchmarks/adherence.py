@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.helpfulness import addresses_scores, query_pmi
 from ..core.personaco import choose
 from ..core.prompts import personalization_prompt
 from ..core.reflectors.base import ReflectionInput, Reflector
+from ..core.sampling import Sampling
 from ..engines.base import Engine, SamplingParams
 from ..errors import PersonacoError
 from ..evaluation.ifeval import Checkers  # the checkers, shared with the verifiable judge
@@ -189,6 +191,7 @@ def run_adherence(
     k: int = 8,
     max_tokens: int = 192,
     temperature: float = 1.0,
+    sampling: Sampling | None = None,
     checkers: Checkers | SetJudge | None = None,
     log: Callable[[str], None] = lambda _: None,
 ) -> AdherenceReport:
@@ -206,7 +209,17 @@ def run_adherence(
     t0 = time.perf_counter()
     for seed, item in enumerate(items):
         messages = [{"role": "user", "content": personalization_prompt(item.query, item.signals)}]
-        params = SamplingParams(temperature=temperature, max_tokens=max_tokens, seed=seed)
+        if sampling is None:  # the engine's chain at `temperature`
+            params = SamplingParams(temperature=temperature, max_tokens=max_tokens, seed=seed)
+        else:
+            params = SamplingParams(
+                temperature=sampling.temperature,
+                top_p=sampling.top_p,
+                min_p=sampling.min_p,
+                top_k=sampling.top_k,
+                max_tokens=max_tokens,
+                seed=seed,
+            )
         base = engine.sample(messages, 1, params)[0].text
         outs = engine.sample(messages, k, params)
         cands = [o.text for o in outs]
@@ -216,9 +229,14 @@ def run_adherence(
         picks: dict[str, list[bool]] = {"baseline": base_truth}
         inp = ReflectionInput(messages, item.query, cands, item.signals)
         chosen: dict[str, str] = {"baseline": base}
+        pmi: list[float] | None = None
         for name, reflector in reflectors.items():
             cells = reflector.score(inp)
-            best, _ = choose(cells, k, finished=finished, texts=cands)
+            addresses = None
+            if any(c.reflector == "persona" for c in cells):  # as the product's pick does
+                pmi = pmi or query_pmi(engine, item.query, None, cands)
+                addresses = addresses_scores(pmi) if pmi is not None else None
+            best, _ = choose(cells, k, finished=finished, texts=cands, addresses=addresses)
             picks[name] = truth[best]
             chosen[name] = cands[best]
             grid: list[list[float | None]] = [[None] * len(item.signals) for _ in cands]

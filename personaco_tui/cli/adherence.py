@@ -45,7 +45,8 @@ DEFAULT_DEV_SET = Path("../shared/eval/dev_set.jsonl")
 def adherence(dev_set, checks_file, k, max_tokens, limit, reflectors, model_name, as_json):
     """Baseline, each reflector's pick, a random pick and the best-of-k oracle, scored by the
     if-verifiable checkers (install with: pip install -e '.[eval]') or the checks file; each
-    reflector's AUC; correctness against a plain answer where items carry one."""
+    reflector's AUC; correctness against a plain answer where items carry one. Samples with
+    the model's configured sampling, as `generate` does."""
     from ..benchmarks.adherence import SetJudge, load_dev_set, run_adherence
 
     items = load_dev_set(dev_set)[:limit]
@@ -61,6 +62,7 @@ def adherence(dev_set, checks_file, k, max_tokens, limit, reflectors, model_name
         refl,
         k=k,
         max_tokens=max_tokens,
+        sampling=rt.sampling(model_name),  # as `generate` and the app sample
         checkers=checkers,
         log=lambda line: echo(line, err=True),
     )

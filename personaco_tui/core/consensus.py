@@ -73,14 +73,3 @@ def rank_scores(values: list[float]) -> list[float]:
             ranks[order[p]] = (start + end) / 2 / (n - 1)
         start = end + 1
     return ranks
-
-
-def addresses_question(anchor: str, texts: list[str]) -> list[float]:
-    """How well each answer addresses the question, as far as a plain answer to it tells:
-    the rank of its similarity to `anchor` (a plain answer, sampled with no signals) among
-    the answers, in [0, 1]. A persona pick weighs it beside the persona cells, so an answer
-    that only repeats the person's fact back ("I'm 8 years old.") does not win over one that
-    answers: on a 30-question set of factual questions with one persona fact each, the persona
-    pick was correct 0.30 of the time without it, 0.633 with it (a plain answer: 0.633), and
-    persona adherence on implicit/dev went from 0.593 to 0.630."""
-    return rank_scores(similarity_to(anchor, texts))

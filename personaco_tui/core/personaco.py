@@ -38,7 +38,8 @@ from ..engines.base import (
     TurnProgressFn,
 )
 from ..errors import EngineError
-from .consensus import addresses_question, consensus, similarity_to
+from .consensus import consensus, similarity_to
+from .helpfulness import addresses_scores, query_pmi
 from .learning import ChoiceSet, PreferenceModel, featurize
 from .prompts import personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
@@ -80,17 +81,12 @@ class RunConfig:
 MAX_CHARS_PER_TOKEN = 128
 
 CERTAIN = frozenset({"rules"})  # reflectors whose cells are facts, not estimates
-# Where persona cells are estimated, how much "addresses the question" (core/consensus.py,
-# in [0, 1]) weighs beside them: as much as one signal's cell. Measured on implicit/dev and a
-# factual set with persona facts, 1 kept adherence and doubled correctness; 2 and 4 bought
-# more correctness (0.67, 0.73) with adherence (0.52, 0.44).
+# Where persona cells are estimated, how much "addresses the question" (core/helpfulness.py,
+# the rank in [0, 1] of how much the question raises the answer's likelihood) weighs beside
+# them: as much as one signal's cell. Measured on 69 persona facts (implicit/dev and the
+# project's own set), weights 0.5, 1 and 2 gave adherence 0.59, 0.67 and 0.64; correctness on
+# factual questions with a persona fact 0.63, 0.57 and 0.53 (a plain answer 0.57).
 ADDRESSES_WEIGHT = 1.0
-# A turn that is not steered samples its plain answer only for that term, and only its
-# opening: where a small model's answer says what it says, before it rambles. On the same
-# candidates, the first 64 tokens of the plain answer gave the persona pick 0.630 on
-# implicit/dev against 0.556 with the whole answer (correctness 0.633 against 0.60), and it
-# costs a third of a single answer instead of a whole one.
-ANCHOR_TOKENS = 64
 
 
 def choose(
@@ -101,13 +97,15 @@ def choose(
     texts: list[str] | None = None,
     learned: list[float] | None = None,
     anchor: str | None = None,
+    addresses: list[float] | None = None,
 ) -> tuple[int, list[float]]:
     """Index of the best candidate and each candidate's row score (the sum of its cells).
     Candidates marked not `eligible` (cut short by an early stop) are never picked; among
     equal scores a `finished` answer beats one cut off at the token limit, then the answer
     closest to the other candidates' `texts` beats the rest. `learned`: each candidate's
     utility under the user's learned preference model (the module docstring says where it
-    ranks)."""
+    ranks). `addresses`: each candidate's helpfulness term in [0, 1], added to the estimates
+    where persona cells are estimated."""
     certain = [0.0] * n_candidates
     estimated = [0.0] * n_candidates
     judged = [0] * n_candidates
@@ -115,9 +113,9 @@ def choose(
         if c.score is not None:
             (certain if c.reflector in CERTAIN else estimated)[c.candidate] += c.score
             judged[c.candidate] += c.reflector not in CERTAIN and c.score >= 0.5
-    if anchor is not None and texts is not None and _has_persona_cells(cells):
+    if addresses is not None and _has_persona_cells(cells):
         # a persona estimate is half the story: the answer must also answer the question
-        for i, h in enumerate(addresses_question(anchor, texts)):
+        for i, h in enumerate(addresses):
             estimated[i] += ADDRESSES_WEIGHT * h
     rows = [a + b for a, b in zip(certain, estimated, strict=True)]
     if not rows:
@@ -150,8 +148,9 @@ def learned_pick(
     texts = [c.text for c in gen.candidates]
     utilities = model.utilities(featurize(ChoiceSet.of(gen)))
     anchor = (gen.steering or {}).get("anchor")
-    without, _ = choose(gen.cells, k, eligible, finished, texts, anchor=anchor)
-    with_model, _ = choose(gen.cells, k, eligible, finished, texts, utilities, anchor=anchor)
+    addresses = (gen.steering or {}).get("addresses")
+    without, _ = choose(gen.cells, k, eligible, finished, texts, None, anchor, addresses)
+    with_model, _ = choose(gen.cells, k, eligible, finished, texts, utilities, anchor, addresses)
     return with_model, without, utilities
 
 
@@ -342,18 +341,10 @@ def run(
     plan = build_plan(signals) if config.steer and not baseline else None
     events: list[SteerEvent] = []
     anchor = None
-    wants_anchor = plan is not None and (plan.active or _has_persona(signals, reflector))
-    if plan is not None and reflector is not None and k > 1 and wants_anchor:
-        # the plain answer first: the pick's anchor, the persona pick's helpfulness term,
-        # and the body of the guided particle
-        # for the persona term alone the answer's opening is enough (ANCHOR_TOKENS)
-        short = (
-            params
-            if plan.active
-            else replace(params, max_tokens=min(params.max_tokens, ANCHOR_TOKENS))
-        )
-        anchor = _anchor(engine, query, history, short, cancel)
-        plan.guide = anchor if plan.active else ""
+    if plan is not None and plan.active and reflector is not None and k > 1:
+        # the plain answer first: the pick's anchor and the body of the guided particle
+        anchor = _anchor(engine, query, history, params, cancel)
+        plan.guide = anchor
     outs = engine.sample(
         messages,
         k,
@@ -377,16 +368,29 @@ def run(
     if not baseline and reflector is not None and k > 1:
         if on_progress:
             on_progress(Progress("phase", text="reflecting", total=k * len(signals)))
-        inp = ReflectionInput(messages, query, [c.text for c in gen.candidates], signals)
+        texts = [c.text for c in gen.candidates]
+        # before the reflector: it leaves the answers after the question in the cache
+        pmi = (
+            query_pmi(engine, query, history, texts, cancel)
+            if _has_persona(signals, reflector)
+            else None
+        )
+        inp = ReflectionInput(messages, query, texts, signals)
         gen.cells = reflector.score(inp, on_progress=on_progress, cancel=cancel)
         eligible = [c.finish_reason != "early_stop" for c in gen.candidates]
         finished = [c.finish_reason != "length" for c in gen.candidates]
-        texts = [c.text for c in gen.candidates]
-        if anchor is not None and gen.steering is not None:
-            gen.steering["anchor"] = anchor
-        gen.chosen_index, rows = choose(gen.cells, k, eligible, finished, texts, anchor=anchor)
-        if anchor is not None and gen.steering is not None and _has_persona_cells(gen.cells):
-            gen.steering["addresses"] = [round(h, 4) for h in addresses_question(anchor, texts)]
+        addresses = None
+        if pmi is not None and _has_persona_cells(gen.cells):
+            addresses = [round(h, 4) for h in addresses_scores(pmi)]
+        if gen.steering is not None:
+            if anchor is not None:
+                gen.steering["anchor"] = anchor
+            if addresses is not None and pmi is not None:
+                gen.steering["addresses"] = addresses
+                gen.steering["pmi"] = [round(v, 4) for v in pmi]
+        gen.chosen_index, rows = choose(
+            gen.cells, k, eligible, finished, texts, anchor=anchor, addresses=addresses
+        )
         for c, r in zip(gen.candidates, rows, strict=True):
             c.score = r
         gen.reflect_s = time.perf_counter() - t1

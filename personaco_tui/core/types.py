@@ -193,8 +193,9 @@ class Generation:
     # SteerEvent.to_json, the plan's routine opening and ending left out, at most
     # core/steer/events.STORED_EVENTS) with "events_left_out" (how many more), "note"
     # (where the engine could not steer), "anchor" (the plain answer sampled first, when
-    # there was one), "addresses" (per candidate, how well it addresses the question by
-    # closeness to the anchor, in [0, 1]: the persona pick's helpfulness term),
+    # there was one), "addresses" (per candidate, how well it addresses the question, in
+    # [0, 1]: the persona pick's helpfulness term, core/helpfulness.py; generations before it
+    # measured closeness to the anchor) with "pmi" (the log-likelihood gain it ranks),
     # "persona" (persona contrast, when
     # generation.persona_steer is not off: "mode", "alpha", "facts", "applied", "sequences"
     # (2k when applied), "note" (why not applied); core/steer/contrast.py).

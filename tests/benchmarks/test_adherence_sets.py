@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.fake_engine import FakeEngine
+from support.fake_engine import LikesWord
 
 from personaco_tui.benchmarks.adherence import (
     DevItem,
@@ -34,7 +34,7 @@ def test_auc_counts_passing_above_failing_and_ties_as_half():
 def test_a_persona_set_is_judged_by_the_named_checks_file(tmp_path):
     checks = tmp_path / "checks.py"
     checks.write_text(CHECKS)
-    engine = FakeEngine(["Grill a steak tonight.", "Cook beans and rice, quick and vegetarian."])
+    engine = LikesWord(["Grill steak tonight.", "Cook beans and rice, quick and vegetarian."])
     report = run_adherence(
         engine,
         [ITEM],

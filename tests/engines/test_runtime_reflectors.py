@@ -6,6 +6,7 @@ import pytest
 from support.fake_engine import FakeEngine
 
 from personaco_tui.core import personaco
+from personaco_tui.core.helpfulness import query_pmi
 from personaco_tui.core.prompts import reflection_prompt
 from personaco_tui.errors import ConfigError
 from personaco_tui.runtime import Runtime
@@ -32,15 +33,27 @@ def test_auto_uses_rules_where_it_can_and_a_model_for_the_rest(rt, engine):
     assert by_signal == {0: "rules", 1: "persona"}
     # the persona cells rank the two answers by the user's reply, with the evidence kept
     persona = [c for c in gen.cells if c.signal == 1]
-    assert all(0.0 <= (c.score or 0.0) <= 1.0 and "nats)" in c.raw for c in persona)
-    # a plain answer was sampled first, and each answer's closeness to it joined its row
-    assert gen.steering is not None and isinstance(gen.steering["anchor"], str)
-    addresses = gen.steering["addresses"]
-    assert len(addresses) == 2 and sorted(addresses) in ([0.0, 1.0], [0.5, 0.5])
+    assert all(0.0 <= (c.score or 0.0) <= 1.0 and "above the median)" in c.raw for c in persona)
+    # each answer's helpfulness (how much the question raises its likelihood) joined its row
+    assert gen.steering is not None
+    addresses, pmi = gen.steering["addresses"], gen.steering["pmi"]
+    assert len(pmi) == 2 and all(isinstance(v, float) for v in pmi)
+    assert addresses == (
+        [0.5, 0.5] if pmi[0] == pmi[1] else [float(pmi[0] > pmi[1]), float(pmi[1] > pmi[0])]
+    )
     cells = [sum(c.score or 0.0 for c in gen.cells if c.candidate == i) for i in range(2)]
     assert [c.score for c in gen.candidates] == pytest.approx(
         [r + h for r, h in zip(cells, addresses, strict=True)]
     )
+
+
+def test_the_question_raises_an_answer_to_it_above_one_that_ignores_it(engine):
+    answers = [
+        "I'm a helpful AI assistant named SmolLM, trained by Hugging Face.",
+        "A rock is a solid mass of minerals, such as granite or basalt.",
+    ]
+    pmi = query_pmi(engine, "What is a rock?", None, answers)
+    assert pmi is not None and pmi[1] > pmi[0]
 
 
 def test_persona_and_self_stay_available_on_the_real_model(rt, engine):

@@ -19,6 +19,7 @@ import threading
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from personaco_tui.core.steer import SteerPlan, act_event
 from personaco_tui.engines.base import (
@@ -296,3 +297,28 @@ class FakeEngine:
 
     def close(self) -> None:
         self.closed = True
+
+
+class LikesWord(FakeEngine):
+    """A fake user who likes answers with `word`: after such an answer a persona reply is
+    likelier behind "that suits me" (the persona reflector's LEAD) than behind any other
+    lead, after others the reverse; every other token as the copying model says (so the
+    fact's own words, which both replies share, move both alike)."""
+
+    def __init__(self, *args: Any, word: str = "beans", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.word = word
+
+    def continuation_logprobs(self, prefixes, continuations, *, cancel=None):
+        from personaco_tui.core.reflectors.persona import LEAD
+
+        rows = super().continuation_logprobs(prefixes, continuations, cancel=cancel)
+        liked = self.tokenize(self.word, add_bos=False)[0]
+        suits = self.tokenize(LEAD, add_bos=False)
+        out = []
+        for prefix, row in zip(prefixes, rows, strict=True):
+            if prefix[-len(suits) :] == suits:
+                out.append([v + (0.0 if liked in prefix else -1.0) for v in row])
+            else:
+                out.append([v + (-1.0 if liked in prefix else 0.0) for v in row])
+        return out

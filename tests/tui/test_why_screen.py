@@ -204,7 +204,7 @@ def test_why_says_how_well_each_answer_addresses_the_question():
             ReflectionCell(0, 0, 0.8, "persona", "a"),
             ReflectionCell(1, 0, 0.5, "persona", "b"),
         ],
-        steering={"enabled": True, "anchor": "Beans and rice, quick.", "addresses": [0.0, 1.0]},
+        steering={"enabled": True, "addresses": [0.0, 1.0], "pmi": [-0.2, 0.4]},
     )
     screen = WhyScreen(gen)
     assert screen._evidence(0).plain.startswith("Addresses the question: 0.00 of 1")
@@ -212,5 +212,6 @@ def test_why_says_how_well_each_answer_addresses_the_question():
     assert "total = the cells + how well the answer addresses the question" in (
         screen._legend().plain
     )
-    gen.steering = {"enabled": True}  # a turn without a plain answer says nothing of it
+    assert "by how much the question raises its likelihood" in screen._evidence(0).plain
+    gen.steering = {"enabled": True}  # a turn without the term says nothing of it
     assert "Addresses" not in WhyScreen(gen)._evidence(1).plain

@@ -2,23 +2,27 @@
 in Germany.", "I'm 8 years old."), which no rule can check.
 
 A small model judging its own answer ("Does your answer address ...? 0 or 1") scores nearly
-every cell alike. Instead the model plays the user: after each answer, how likely is the user
-to reply "Thanks, that suits me perfectly because I'm vegetarian."? An answer that fits the
-person makes the fact a natural reason for the thanks; one that serves meat does not. The
-log-likelihood of the persona sentence is compared across the k answers of one signal only
-(the sentence is the same, so its own prior cancels). It is the sum of two readings: after the
-conversation that produced the answers (the prompt naming the signals) and after the query
-alone; on implicit/dev the sum ranked answers best of the variants measured (AUC 0.69 against
-0.60 and 0.63 for each alone, 0.54 and 0.50 for the contrast with a neutral "By the way,"
-reply, 0.57 and 0.58 with a "that answers my question" helpfulness term). The cell is the
-logistic of the answer's log-likelihood above the median of the k answers, in nats, so the
-middle answer scores 0.5 and the row sums of the pick stay comparable across signals. Each
-cell keeps the log-likelihood and the margin as its evidence.
+every cell alike. Instead the model plays the user, who replies to each answer either
+"Thanks, that suits me perfectly because I'm vegetarian." or "Hmm, that doesn't work for me
+because I'm vegetarian.": the cell weighs the first against the second, log P(suits) −
+log P(doesn't work), read after the question alone (the signals unseen, so the answer is
+judged by what it says, not by the prompt that made it). Contrasting the two replies
+cancels what the answer does to the fact sentence itself: an answer that repeats the fact
+or talks about meat makes "... because I'm vegetarian." likelier after both, and the single
+reply rewarded exactly that (on 30 factual questions with one persona fact each its pick was
+correct 0.27 with no helpfulness term, the contrast's 0.43). The ratio is compared across
+the k answers of one signal only: the cell is the logistic of the answer's ratio above the
+median of the k, in nats, so the middle answer scores 0.5 and row sums stay comparable
+across signals. Each cell keeps the ratio and the margin as its evidence.
 
-The answers are still in the engine's KV cache from sampling (the same conversation), so the
-first reading decodes only the user's short reply; the second decodes each answer once after
-the query, then the replies. An engine that cannot score text (a remote server) hands the
-signals to the fallback reflector, and the cells say so.
+Measured on the same candidates (k = 8, 192 tokens, seed 0, the model's own sampling): AUC
+0.641 on implicit/dev (the single reply after the prompt and after the query, summed, as
+before: 0.528), 0.486 on the project's own set of 15 other kinds (0.490): the cells alone
+are weak, and the pick leans on the helpfulness term beside them (core/helpfulness.py).
+
+The answers are decoded once after the question (core/helpfulness.py leaves them in the
+engine's cache), then each reply decodes only its few tokens. An engine that cannot score
+text (a remote server) hands the signals to the fallback reflector, and the cells say so.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from ..types import ReflectionCell
 from .base import ReflectionInput, Reflector
 
 LEAD = "Thanks, that suits me perfectly because"
+AGAINST = "Hmm, that doesn't work for me because"
+LEADS = (LEAD, AGAINST)
 
 
 def split_continuation(full: list[int], short: list[int]) -> tuple[list[int], list[int]]:
@@ -73,22 +79,21 @@ class PersonaReflector:
 
     def _pairs(
         self, inp: ReflectionInput
-    ) -> tuple[list[tuple[int, int]], list[list[int]], list[list[int]]]:
-        """Each (answer, signal) twice: after the conversation that produced the answers
-        (its cells are resident) and after the query alone (the signals unseen)."""
+    ) -> tuple[list[tuple[int, int, int]], list[list[int]], list[list[int]]]:
+        """Each (answer, signal) with each of the two replies, after the query alone."""
         query_only: list[ChatMessage] = [*inp.messages[:-1], {"role": "user", "content": inp.query}]
         pairs, prefixes, conts = [], [], []
-        for context in (inp.messages, query_only):
-            for i, answer in enumerate(inp.candidates):
-                base: list[ChatMessage] = [*context, {"role": "assistant", "content": answer}]
-                short = self.engine.prompt_tokens([*base, {"role": "user", "content": LEAD}])
+        for i, answer in enumerate(inp.candidates):
+            base: list[ChatMessage] = [*query_only, {"role": "assistant", "content": answer}]
+            for side, lead in enumerate(LEADS):
+                short = self.engine.prompt_tokens([*base, {"role": "user", "content": lead}])
                 for j, signal in enumerate(inp.signals):
                     sentence = join_signals([signal])
                     full = self.engine.prompt_tokens(
-                        [*base, {"role": "user", "content": f"{LEAD} {sentence}"}]
+                        [*base, {"role": "user", "content": f"{lead} {sentence}"}]
                     )
                     prefix, cont = split_continuation(full, short)
-                    pairs.append((i, j))
+                    pairs.append((i, j, side))
                     prefixes.append(prefix)
                     conts.append(cont)
         return pairs, prefixes, conts
@@ -110,18 +115,19 @@ class PersonaReflector:
                 raise
             return self._fall_back(inp, e.message, on_progress, cancel)
         total: dict[tuple[int, int], float] = {}
-        for p, lp in zip(pairs, logprobs, strict=True):  # both contexts, summed
-            total[p] = total.get(p, 0.0) + sum(lp)
+        for (i, j, side), lp in zip(pairs, logprobs, strict=True):  # suits minus doesn't
+            total[(i, j)] = total.get((i, j), 0.0) + (sum(lp) if side == 0 else -sum(lp))
         cells = []
         k = len(inp.candidates)
         for j, signal in enumerate(inp.signals):
             column = [total[(i, j)] for i in range(k)]
             for i, (score, margin) in enumerate(margin_score(column)):
+                fact = join_signals([signal])
                 raw = (
-                    f"the reply “{LEAD} {join_signals([signal])}” is "
-                    f"{_times(margin)} as likely after this answer as after the median of the "
-                    f"{k} answers (log P {column[i]:.2f} summed after the prompt with the "
-                    f"signals and after the query alone, {margin:+.2f} nats)"
+                    f"as the user, “{LEAD} {fact}” against “{AGAINST} {fact}”: "
+                    f"{_times(margin)} the odds after the median of the {k} answers "
+                    f"(log-odds {column[i]:+.2f} after the question alone, "
+                    f"{margin:+.2f} nats above the median)"
                 )
                 cells.append(ReflectionCell(i, j, score, self.name, raw))
         if on_progress is not None:

@@ -111,7 +111,7 @@ class WhyScreen(ModalScreen[int | None]):
         if (self.generation.steering or {}).get("addresses"):
             text.append(
                 "total = the cells + how well the answer addresses the question (0 to 1, "
-                "by closeness to a plain answer)\n",
+                "by how much the question raises its likelihood)\n",
                 style="dim",
             )
         text.append("Reflectors: r rules · s self · m model · t self-text", style="dim")
@@ -202,8 +202,9 @@ class WhyScreen(ModalScreen[int | None]):
         addresses = (st.get("addresses") or [])[index : index + 1]
         if addresses:
             out.append(
-                f"Addresses the question: {addresses[0]:.2f} of 1 by closeness to a plain "
-                "answer (0 the least of the answers), added to the persona facts' sum\n",
+                f"Addresses the question: {addresses[0]:.2f} of 1 by how much the question "
+                "raises its likelihood (0 the least of the answers), added to the persona "
+                "facts' sum\n",
                 style="dim",
             )
         for c in sorted(self.generation.cells, key=lambda c: c.signal):

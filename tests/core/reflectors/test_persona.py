@@ -5,15 +5,16 @@ self-reflection and says so."""
 from __future__ import annotations
 
 import pytest
-from support.fake_engine import FakeEngine
+from support.fake_engine import FakeEngine, LikesWord
 
 from personaco_tui.core import personaco
-from personaco_tui.core.consensus import addresses_question
+from personaco_tui.core.helpfulness import NEUTRAL, query_pmi
 from personaco_tui.core.prompts import personalization_prompt
 from personaco_tui.core.reflectors import SelfReflector
 from personaco_tui.core.reflectors.auto import AutoReflector
 from personaco_tui.core.reflectors.base import ReflectionInput
 from personaco_tui.core.reflectors.persona import (
+    AGAINST,
     LEAD,
     PersonaReflector,
     margin_score,
@@ -48,22 +49,46 @@ def test_the_median_answer_scores_a_half_and_better_answers_more():
 
 
 def test_the_answer_that_fits_the_persona_scores_higher():
-    engine = FakeEngine()
+    engine = LikesWord()
     cells = PersonaReflector(engine).score(_inp([MEAT, VEG, MEAT], [SIGNAL]))
     scores = [c.score for c in cells]
     assert scores[1] is not None and scores[0] is not None
     assert scores[1] > 0.5 == scores[0] == scores[2]
     assert all(c.reflector == "persona" for c in cells)
-    assert "as likely after this answer as after the median of the 3 answers" in cells[1].raw
-    assert cells[0].raw.startswith(f"the reply “{LEAD} {SIGNAL}” is 1× as likely")
-    # each pair scored only the persona sentence after the answer and the user's lead
-    # each pair twice: after the prompt naming the signal, then after the query alone
+    assert cells[1].raw.startswith(f"as the user, “{LEAD} {SIGNAL}” against “{AGAINST} {SIGNAL}”")
+    assert "the odds after the median of the 3 answers" in cells[0].raw
+    # each pair twice, once after each reply, both after the query alone (signals unseen);
+    # only the persona sentence is scored
     assert len(engine.scored) == 6
-    for n, (prefix, cont) in enumerate(engine.scored):
-        assert prefix[-len(LEAD.split()) :] == engine.tokenize(LEAD, add_bos=False)
+    leads = set()
+    for prefix, cont in engine.scored:
         assert cont == engine.tokenize(SIGNAL, add_bos=False)
-        prompt_seen = engine.tokenize("personalizations:", add_bos=False)[0] in prefix
-        assert prompt_seen == (n < 3)
+        assert engine.tokenize("personalizations:", add_bos=False)[0] not in prefix
+        for n, lead in enumerate((LEAD, AGAINST)):
+            if prefix[-len(lead.split()) :] == engine.tokenize(lead, add_bos=False):
+                leads.add(n)
+    assert leads == {0, 1}
+
+
+def test_a_reply_that_only_echoes_the_fact_gains_nothing():
+    # the copying model makes the fact likelier after an answer repeating it, behind either
+    # reply alike: the contrast of the two cancels it
+    cells = PersonaReflector(FakeEngine()).score(_inp([SIGNAL, VEG], [SIGNAL]))
+    assert [c.score for c in cells] == [0.5, 0.5]
+
+
+def test_the_question_raises_the_likelihood_of_an_answer_that_addresses_it():
+    engine = FakeEngine()
+    parrot, answer = "I'm vegetarian.", "A quick dinner: lentil soup."
+    pmi = query_pmi(engine, "Suggest a quick dinner.", None, [parrot, answer])
+    assert pmi is not None and pmi[1] > pmi[0] == 0.0  # the copying model: shared words
+    assert [p[-1] for p, _ in engine.scored[:2]] == [engine.prompt_tokens([])[-1]] * 2
+    neutral = engine.tokenize(NEUTRAL.split()[0], add_bos=False)[0]
+    assert neutral in engine.scored[0][0] and neutral not in engine.scored[2][0]
+    # each continuation is the answer, up to the next turn
+    assert engine.scored[3][1][: len(answer.split())] == engine.tokenize(answer, add_bos=False)
+    engine.capabilities = Capabilities(gpu_offload=False, counts_tokens=True, scores_text=False)
+    assert query_pmi(engine, "Suggest a quick dinner.", None, [parrot, answer]) is None
 
 
 def test_cells_are_one_per_answer_and_signal_in_order():
@@ -86,10 +111,11 @@ def test_an_engine_that_cannot_score_text_falls_back_and_says_so():
 
 def test_auto_gives_rules_what_they_check_and_persona_the_rest():
     # a plain answer that shares no word with either, so only the persona cell tells them apart
-    engine = FakeEngine([MEAT, VEG], plain="Many dishes suit an evening.")
+    # a question that shares no word with either answer, so the helpfulness term is equal
+    engine = LikesWord([MEAT, VEG])
     gen = personaco.run(
         engine,
-        "Suggest a dinner.",
+        "What's for supper?",
         ["Keep it under 50 words.", SIGNAL],
         personaco.RunConfig(k=2, max_tokens=16, seed=0),
         AutoReflector(PersonaReflector(engine)),
@@ -100,35 +126,31 @@ def test_auto_gives_rules_what_they_check_and_persona_the_rest():
 
 def test_a_persona_pick_weighs_how_well_an_answer_addresses_the_question():
     parrot, answer = "I'm vegetarian.", "Lentil soup is quick: lentils, onion, stock."
-    plain = "A quick soup: lentils, onion and stock, simmered for twenty minutes."
     cells = [ReflectionCell(0, 0, 0.8, "persona"), ReflectionCell(1, 0, 0.5, "persona")]
     texts = [parrot, answer]
-    assert addresses_question(plain, texts) == [0.0, 1.0]
-    assert personaco.choose(cells, 2, texts=texts)[0] == 0  # no plain answer: the cells alone
-    best, rows = personaco.choose(cells, 2, texts=texts, anchor=plain)
+    assert personaco.choose(cells, 2, texts=texts)[0] == 0  # no term: the cells alone
+    best, rows = personaco.choose(cells, 2, texts=texts, addresses=[0.0, 1.0])
     assert best == 1 and rows == pytest.approx([0.8, 1.5])
-    # the paper's self-reflection is left as it is: the plain answer only breaks its ties
+    # the paper's self-reflection is left as it is
     own = [ReflectionCell(0, 0, 0.8, "self"), ReflectionCell(1, 0, 0.5, "self")]
-    assert personaco.choose(own, 2, texts=texts, anchor=plain) == (0, [0.8, 0.5])
+    assert personaco.choose(own, 2, texts=texts, addresses=[0.0, 1.0]) == (0, [0.8, 0.5])
 
 
-def test_a_persona_turn_samples_a_plain_answer_and_stores_the_term():
-    engine = FakeEngine([MEAT, VEG], plain="Beans and rice make a quick dinner.")
+def test_a_persona_turn_stores_the_term_and_samples_no_plain_answer():
+    engine = FakeEngine(["I'm vegetarian.", "A quick dinner: beans."], plain="unused")
     gen = personaco.run(
         engine,
-        "Suggest a dinner.",
+        "Suggest a quick dinner.",
         [SIGNAL],
         personaco.RunConfig(k=2, max_tokens=200, seed=0),
         AutoReflector(PersonaReflector(engine)),
     )
-    first, rest = engine.samples
-    assert first.n == 1 and first.messages[-1]["content"] == "Suggest a dinner."
-    # nothing is steered, so only the plain answer's opening is sampled
-    assert first.params.max_tokens == personaco.ANCHOR_TOKENS < rest.params.max_tokens == 200
-    assert gen.steering is not None
-    assert gen.steering["anchor"] == "Beans and rice make a quick dinner."
-    assert gen.steering["addresses"] == [0.0, 1.0]  # VEG shares "beans", "rice", "quick"
-    off = FakeEngine([MEAT, VEG], plain="Beans and rice make a quick dinner.")
+    assert len(engine.samples) == 1  # nothing to steer: no plain answer is sampled
+    assert gen.steering is not None and "anchor" not in gen.steering
+    assert gen.steering["addresses"] == [0.0, 1.0]  # the second shares the question's words
+    assert gen.steering["pmi"][1] > gen.steering["pmi"][0]
+    assert gen.chosen_index == 1
+    off = FakeEngine([MEAT, VEG])
     personaco.run(
         off,
         "Suggest a dinner.",

@@ -1,0 +1,80 @@
+"""How much an answer addresses the question: the persona pick's helpfulness term.
+
+A persona score alone rewards answers that only echo the person's fact ("I'm 8 years old.")
+or say nothing. So where persona cells are estimated the pick adds, per answer, how much the
+question raises the answer's likelihood: the mean log-probability per token of the answer
+after the question alone, minus the same after a neutral request ("Write something."), in
+the spirit of domain-conditional PMI (Holtzman et al. 2021). An answer that could follow any
+request scores low; one that only this question makes likely scores high. The pick uses the
+rank of this pointwise mutual information among the k answers, in [0, 1].
+
+Measured on the same candidates (k = 8, 192 tokens, seed 0; implicit/dev and the project's
+own 42-fact persona set of 15 kinds, 69 facts): the pick with it fits 0.667 [0.56, 0.78],
+against 0.507 with closeness to a plain answer (the earlier term, which pulls the pick toward
+the answer that ignores the person) and 0.522 with no term; on 30 factual questions with one
+persona fact each the pick is correct 0.567, as often as a plain answer (0.567).
+
+Both readings decode each answer once (after the question, then after the neutral request)
+in batched passes; the question's pass leaves the answers in the engine's cache for the
+persona reflector's replies. An engine that cannot score text gets no term (None)."""
+
+from __future__ import annotations
+
+from ..engines.base import CancelToken, ChatMessage, Engine
+from ..errors import Cancelled, EngineError
+from .consensus import rank_scores
+
+NEUTRAL = "Write something."
+
+
+def answer_items(
+    engine: Engine, context: list[ChatMessage], answers: list[str]
+) -> tuple[list[list[int]], list[list[int]]]:
+    """(prefix, continuation) per answer: the conversation up to the assistant's turn, then
+    the answer with its end of turn (up to where the next user turn's text would start)."""
+    prefix = engine.prompt_tokens(context)
+    prefixes, conts = [], []
+    for answer in answers:
+        base: list[ChatMessage] = [*context, {"role": "assistant", "content": answer}]
+        one = engine.prompt_tokens([*base, {"role": "user", "content": "x"}])
+        two = engine.prompt_tokens([*base, {"role": "user", "content": "y"}])
+        n = 0
+        while n < min(len(one), len(two)) and one[n] == two[n]:
+            n += 1
+        start = min(len(prefix), n - 1)
+        prefixes.append(one[:start])
+        conts.append(one[start:n])
+    return prefixes, conts
+
+
+def query_pmi(
+    engine: Engine,
+    query: str,
+    history: list[ChatMessage] | None,
+    answers: list[str],
+    cancel: CancelToken | None = None,
+) -> list[float] | None:
+    """Per answer: mean log P(token) after the question minus after a neutral request, in
+    nats per token. None where the engine cannot score text or the scoring fails."""
+    if not engine.capabilities.scores_text or len(answers) < 2:
+        return None
+    past = list(history or [])
+    means: dict[str, list[float]] = {}
+    try:
+        # the neutral reading first: the question's then stays in the cache for what follows
+        for name, ask in (("neutral", NEUTRAL), ("query", query)):
+            prefixes, conts = answer_items(
+                engine, [*past, {"role": "user", "content": ask}], answers
+            )
+            lps = engine.continuation_logprobs(prefixes, conts, cancel=cancel)
+            means[name] = [sum(lp) / max(1, len(lp)) for lp in lps]
+    except Cancelled:
+        raise
+    except EngineError:
+        return None
+    return [q - n for q, n in zip(means["query"], means["neutral"], strict=True)]
+
+
+def addresses_scores(pmi: list[float]) -> list[float]:
+    """The pick's term: each answer's rank of `pmi` among the answers, in [0, 1]."""
+    return rank_scores(pmi)
