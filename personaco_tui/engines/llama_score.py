@@ -4,10 +4,12 @@ after its prefix, many (prefix, continuation) pairs in one batched pass.
 The persona reflector asks, for every (answer, signal), how likely the user's reply stating
 the signal is after the answer; the k answers are still in the KV cache from `sample`, so
 each pair decodes only its continuation. Every item is given a slot (a sequence id, in the
-streams layout a KV stream): the resident sequence sharing the longest prefix with it, else
-a free one. A slot takes its items one after another in sorted order, cutting its cache back
-to where the next item branches off; each round decodes the next item of every slot in one
-batch. What to decode is planned by the pure functions here; `ScoringMixin` runs it.
+streams layout a KV stream) where it costs least to decode: the slot holding its answer,
+while k answers after one question spread over k slots, so they decode side by side and stay
+resident for what follows (`assign_slots`). A slot takes its items one after another in
+sorted order, cutting its cache back to where the next item branches off; each round
+decodes the next item of every slot in one batch. What to decode is planned by the pure
+functions here; `ScoringMixin` runs it.
 """
 
 from __future__ import annotations
@@ -29,33 +31,37 @@ if TYPE_CHECKING:
     from . import llama_backend as backend
 
 
+# What a queued token weighs against one decoded again, when placing the next list: a busy
+# slot is worth avoiding only when the list would branch off early there anyway.
+LOAD_WEIGHT = 0.25
+
+
 def assign_slots(
     lists: Sequence[Sequence[int]],
     firsts: Sequence[int],
     resident: dict[int, list[int]],
     slots: Sequence[int],
 ) -> dict[int, list[int]]:
-    """slot -> indices of the lists it decodes, in sorted token order. Lists with the same
-    prefix go together to the slot whose resident tokens share the longest prefix with it
-    (below its first scored token; the least loaded among equals), else to the least loaded
-    slot holding nothing (or the least loaded of all)."""
+    """slot -> indices of the lists it decodes, in sorted token order. Each list, in sorted
+    order, goes to the slot where it costs least: the tokens it must decode there (everything
+    past what the slot then holds: its resident tokens, or the list queued before it) plus a
+    quarter of the tokens already queued there; among equals, the slot holding least. So an
+    item that continues a resident answer stays with that answer, and lists that share only a
+    short prefix (k answers after one question) spread over the slots and decode side by
+    side, each left resident for what follows, not one after another in one slot."""
     queues: dict[int, list[int]] = {s: [] for s in slots}
-    free = [s for s in slots if not resident.get(s)] or list(slots)
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for i, t in enumerate(lists):
-        groups.setdefault(tuple(t[: firsts[i]]), []).append(i)
-    for prefix, members in sorted(groups.items()):
-        gains = {
-            s: min(plan.lcp(held, prefix), len(prefix) - 1)
-            for s, held in resident.items()
-            if s in queues
-        }
-        top = max(gains.values(), default=0)
-        pool = [s for s, g in gains.items() if g == top] if top > 0 else free
-        best = min(pool, key=lambda s: (len(queues[s]), s))
-        queues[best].extend(members)
-    for q in queues.values():
-        q.sort(key=lambda i: tuple(lists[i]))
+    load = dict.fromkeys(slots, 0)
+    state = {s: resident.get(s, []) for s in slots}
+    for i in sorted(range(len(lists)), key=lambda i: tuple(lists[i])):
+        t = lists[i]
+        keep = {s: min(plan.lcp(state[s], t), firsts[i] - 1) for s in slots}
+        cost = {s: len(t) - 1 - keep[s] for s in slots}
+        best = min(
+            slots, key=lambda s: (cost[s] + LOAD_WEIGHT * load[s], len(state[s]) - keep[s], s)
+        )
+        load[best] += cost[best]
+        queues[best].append(i)
+        state[best] = list(t[:-1])
     return {s: q for s, q in queues.items() if q}
 
 

@@ -28,6 +28,16 @@ def unified(engine):
 
 
 @pytest.fixture(scope="module")
+def streams(engine):
+    """The session's model in a context of its own, opened for this module: how many streams
+    the shared engine holds depends on the tests that ran before, and these need the count a
+    fresh engine opens for k = 4 (more streams than answers)."""
+    eng = LlamaEngine(engine.path, options=LlamaOptions(n_ctx=4096, kv_layout="streams"))
+    yield eng
+    eng.close()
+
+
+@pytest.fixture(scope="module")
 def small(engine):
     """Streams of 256 cells for k = 2 (1024 / 3 streams)."""
     eng = LlamaEngine(engine.path, options=LlamaOptions(n_ctx=1024, kv_layout="streams"))
@@ -54,19 +64,21 @@ def test_the_layout_is_streams_unless_asked(monkeypatch):
     assert LlamaOptions().kv_layout == "unified"
 
 
-def test_both_layouts_sample_the_same_answers(engine, unified):
+def test_both_layouts_sample_the_same_answers(streams, unified):
     p = SamplingParams(max_tokens=24, seed=5)
-    a = engine.sample(ASK, 4, p)
+    a = streams.sample(ASK, 4, p)
     b = unified.sample(ASK, 4, p)
-    assert engine._streams > 4 and unified._streams == 1
+    assert streams._streams > 4 and unified._streams == 1
     assert [(o.text, o.n_tokens, o.finish_reason) for o in a] == [
         (o.text, o.n_tokens, o.finish_reason) for o in b
     ]
 
 
-def test_finished_answers_keep_their_cells_when_streams_are_compacted(engine, unified, monkeypatch):
+def test_finished_answers_keep_their_cells_when_streams_are_compacted(
+    streams, unified, monkeypatch
+):
     moves: list[int] = []
-    real = engine._compact
+    real = streams._compact
 
     def counting(where, done, live, spare):
         before = list(where)
@@ -74,16 +86,16 @@ def test_finished_answers_keep_their_cells_when_streams_are_compacted(engine, un
         moves.append(sum(a != b for a, b in zip(before, where, strict=True)))
         return out
 
-    monkeypatch.setattr(engine, "_compact", counting)
+    monkeypatch.setattr(streams, "_compact", counting)
     p = SamplingParams(max_tokens=40, seed=3)
-    outs = engine.sample(ASK, 4, p)
+    outs = streams.sample(ASK, 4, p)
     # answers of different lengths: some finished while others went on, and moved streams
     assert len({o.n_tokens for o in outs}) > 1 and sum(moves) > 0
     assert [o.text for o in outs] == [o.text for o in unified.sample(ASK, 4, p)]
     # reflection reads the moved and the finished streams' cells: the values match a
     # reflection of each conversation decoded alone
     convs = _reflections(ASK, [o.text for o in outs])
-    got = [y.p_yes for y in engine.yes_no(convs)]
+    got = [y.p_yes for y in streams.yes_no(convs)]
     for g, r in zip(got, _alone(unified, convs), strict=True):
         assert g == pytest.approx(r, abs=CLOSE)
 

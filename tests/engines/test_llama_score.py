@@ -104,3 +104,14 @@ def test_fresh_slots_share_the_load_and_the_common_prefix():
     root = {0: [1, 2], 1: [1, 2]}
     queues = assign_slots(lists, firsts, root, [0, 1])
     assert sorted(len(q) for q in queues.values()) == [2, 2]
+
+
+def test_long_answers_after_one_question_decode_side_by_side_not_in_one_slot():
+    # k answers sharing only the question: each costs its whole tail wherever it goes, so
+    # they spread over the free slots instead of queueing behind the one holding the question.
+    question = [1, 2]
+    lists = [question + [10 + a] * 30 + [99] for a in range(4)]
+    firsts = [2] * 4
+    resident = {0: question + [5], 1: [], 2: [], 3: []}
+    queues = assign_slots(lists, firsts, resident, [0, 1, 2, 3])
+    assert sorted(len(q) for q in queues.values()) == [1, 1, 1, 1]
