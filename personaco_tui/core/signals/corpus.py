@@ -32,6 +32,7 @@ KINDS: tuple[str, ...] = (
     "sentence_count",
     "title",
     "bullet_count",
+    "no_lists",
     "include_words",
     "exclude_words",
     "paragraph_count",
@@ -240,6 +241,8 @@ _HOBBIES = [
 _DONT = ["Do not", "Don't"]
 _FORMAT_THINGS = [
     "bullet points",
+    "lists",
+    "numbered lists",
     "commas",
     "capital letters",
     "lowercase letters",
@@ -671,6 +674,55 @@ def bullet_count(r: R) -> str:
     )
 
 
+def no_lists(r: R) -> str:
+    lists = pick(
+        r,
+        [
+            "lists", "bullet points", "bullets", "bulleted lists", "numbered lists",
+            "bullet lists", "any lists", "list formatting", "markdown lists", "itemized lists",
+        ],
+    )  # fmt: skip
+    if r.random() < 0.55:
+        return frame(
+            r,
+            pick(
+                r,
+                [
+                    f"avoid {lists}",
+                    f"don't use {lists}",
+                    f"do not use {lists}",
+                    f"never use {lists}",
+                    f"skip the {lists}",
+                    f"leave out {lists}",
+                    f"write in prose instead of {lists}",
+                    f"use full paragraphs rather than {lists}",
+                    f"don't give me {lists}",
+                    f"don't format {pick(r, _ANSWERS)} as {lists}",
+                    f"stop using {lists}",
+                    f"keep {lists} out of your {pick(r, _ANSWERS)}",
+                    f"answer in flowing text, no {lists}",
+                    f"refrain from {lists}",
+                    f"don't break the {pick(r, _ANSWER)} into {lists}",
+                ],
+            ),
+        )
+    return pick(
+        r,
+        [
+            f"{cap(lists)} {one(r, 'annoy|irritate|bother|bug')} me"
+            f"{one(r, '|; write prose|, so none please|, leave them out')}.",
+            f"I can't stand {lists}{one(r, '|, please avoid them|; use paragraphs')}.",
+            f"I'd rather you {one(r, 'never used|did without|avoided')} {lists}.",
+            f"No {lists}{one(r, '| please| at all|, thanks| in your ' + pick(r, _ANSWERS))}.",
+            f"Your {pick(r, _ANSWER)} should {one(r, 'contain no|not have any|be free of')} "
+            f"{lists}.",
+            f"I hate {lists}{one(r, '|, so skip them|; just write normally')}.",
+            f"Prose only, {one(r, 'no|never')} {lists}.",
+            f"Please write in paragraphs, not {lists}.",
+        ],
+    )
+
+
 def _word_list(r: R) -> tuple[str, str]:
     ws = r.sample(_WORDS, r.choice([1, 1, 2, 2, 3]))
     qs = [quote(r, w) for w in ws]
@@ -874,6 +926,11 @@ def none(r: R) -> str:
             f"I {one(r, 'type|think')} slowly, so be patient with me.",
             f"I have {num(r)} kids and a {one(r, 'busy|quiet')} job.",
             f"I'm {num(r, 20, 70)} years old.",
+            f"I {one(r, 'make|write|keep|love')} "
+            f"{one(r, 'to-do lists|shopping lists|packing lists|checklists|lists')} "
+            f"{one(r, 'every morning|for everything|at work|on paper')}.",
+            f"My {one(r, 'boss|teacher|partner|team')} {one(r, 'loves|uses|writes')} "
+            f"{one(r, 'numbered lists|bullet points|checklists')}.",
             # past or unsure
             f"Back in college I adored {thing}; these days I'm undecided.",
             f"Years ago I {one(r, 'wrote|avoided|hated')} {thing}.",
@@ -933,6 +990,7 @@ MAKERS: dict[str, Maker] = {
     "sentence_count": sentence_count,
     "title": title,
     "bullet_count": bullet_count,
+    "no_lists": no_lists,
     "include_words": include_words,
     "exclude_words": exclude_words,
     "paragraph_count": paragraph_count,

@@ -36,6 +36,7 @@ _ANCHORS: dict[str, re.Pattern[str]] = {
     "quoted": re.compile(r"\bquot(?:e|es|ation)\b|\bquotation marks?\b"),
     "json": re.compile(r"\bjson\b"),
     "title": re.compile(r"<<|angle(?:d|r)? brackets"),
+    "no_lists": re.compile(r"\blists?\b|\bbullet|\bitemi[sz]ed\b"),
     "postscript": re.compile(r"\bp\s?\.\s?(?:p\s?\.\s?)?s\b\.?|\bpostscript\b|\bps\b"),
 }
 _POSITIVE = {
@@ -114,6 +115,12 @@ def _bullets(p: Prepared) -> C.Check | None:
     if "bullet" not in p.t:
         return None
     return C.counted("bullet_count", "==", got[1])
+
+
+def _no_lists(p: Prepared) -> C.Check | None:
+    if re.search(r"\d", p.t):  # a count of bullets is bullet_count's, not a ban on lists
+        return None
+    return C.no_lists(numbered_only="numbered" in p.t and "bullet" not in p.t)
 
 
 def _paragraphs(p: Prepared) -> C.Check | None:
@@ -203,6 +210,7 @@ _EXTRACTORS: dict[str, Callable[[Prepared], C.Check | None]] = {
     ),
     "placeholder_count": _at_least("placeholder_count", r"placeholders?"),
     "bullet_count": _bullets,
+    "no_lists": _no_lists,
     "paragraph_count": _paragraphs,
     "section_count": _sections,
     "ends_with": _ends_with,

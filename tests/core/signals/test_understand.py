@@ -114,3 +114,39 @@ def test_section_counts_map_to_multiple_sections(text: str, spliter: str, n: int
 def test_an_upper_bound_on_sections_has_no_ifeval_checker() -> None:
     assert understood_check("Use at most 2 sections, each starting with Part N.") is not None
     assert ifeval_checks("Use at most 2 sections, each starting with Part N.") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Don't use bullet points.",
+        "Please avoid lists.",
+        "Don't use markdown lists.",
+        "Please do not format answers as lists.",
+        "Don't give me lists.",
+        "Write in prose, not lists.",
+    ],
+)
+def test_a_ban_on_lists_in_plain_words_is_checked(text: str) -> None:
+    # the classifier knew no list kind, so it read these as persona facts and vetoed the rule
+    u = understand(text)
+    assert u.checkable and u.kinds == ("no_lists",), u
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I make to-do lists every morning.",
+        "My boss loves numbered lists.",
+        "You don't need to avoid lists.",
+        "Feel free to use bullet points.",
+        "If I ask for a list, use bullet points.",
+    ],
+)
+def test_lists_in_a_persona_fact_or_a_permission_stay_unchecked(text: str) -> None:
+    assert understood_check(text) is None
+
+
+def test_a_ban_on_numbered_lists_allows_bullets() -> None:
+    check = understood_check("Don't use numbered lists.")
+    assert check is not None and check.check("- one\n- two") and not check.check("1. one\n2. two")
