@@ -203,3 +203,17 @@ def test_an_ending_the_model_wrote_is_not_written_twice() -> None:
     plan = build_plan(["Wrap your whole reply in double quotation marks."])
     text, _ = simulate(plan, toks(' Madrid is the capital."'), 32)
     assert text == '" Madrid is the capital."'
+
+
+def test_a_banned_word_stays_banned_inside_the_ps_and_the_title() -> None:
+    signals = [
+        "Start with a title in double angular brackets, such as <<title>>.",
+        "Finish with a P.S. at the end.",
+        "Do not use the word 'the'.",
+    ]
+    plan = build_plan(signals)
+    script = [" The", " Sea", " the", " rocks", ".", " The", " sea", " is", " the", " blue", "."]
+    text, _ = simulate(plan, script, 120)
+    assert "P.S." in text and ">>" in text
+    checks = [understand(s).check for s in signals]
+    assert all(c is not None and c.check(text) for c in checks), text

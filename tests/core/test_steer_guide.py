@@ -85,3 +85,28 @@ def test_a_turn_guides_its_first_candidate_with_the_plain_answer() -> None:
     assert st is not None and st["anchor"] == "A lamp, on a tower." and st["guided"] == 0
     assert gen.candidates[0].text == "a lamp on a tower."
     assert gen.chosen_index == 0  # every candidate meets both: the one saying what plain says
+
+
+def test_a_banned_word_is_left_out_of_the_guide_not_the_facts_after_it() -> None:
+    signals = ["Do not use the word 'the'.", "Finish with a P.S. at the end."]
+    plan = build_plan(signals)
+    plan.guide = "The largest ocean is the Pacific. It covers a third of the planet."
+    text, ctrl = simulate(plan, [" Sea"], 120, guided=True)
+    assert ctrl.record.guided
+    assert text.startswith("Largest ocean is Pacific. It covers a third of planet.")
+    checks = [understand(s).check for s in signals]
+    assert all(c is not None and c.check(text) for c in checks), text
+
+
+def test_a_first_sentence_over_the_limit_keeps_its_whole_clauses() -> None:
+    signals = ["Answers under 30 words, please."]
+    plan = build_plan(signals)
+    plan.guide = (
+        "A day has 24 hours, which is the time the Earth takes to turn once on its axis, "
+        "and that is why the sun rises and sets again every single morning and evening here."
+    )
+    text, ctrl = simulate(plan, [" More"], 120, guided=True)
+    assert ctrl.record.guided and text.startswith("A day has 24 hours")
+    assert "rises" not in text  # the clause that breaks the limit is left out
+    c = understand(signals[0]).check
+    assert c is not None and c.check(text), text

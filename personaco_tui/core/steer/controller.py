@@ -164,10 +164,20 @@ class Controller:
         self._acts.append(Act("forced", text, why, self.max_tokens - self._left, routine))
         return Directive(force=text)
 
-    def _bans(self, extra: set[str] | None = None, chars: str = "") -> Directive:
+    def _bans(self, text: str, extra: set[str] | None = None, chars: str = "") -> Directive:
+        """The bans every drawn token keeps, in the body, a title or a P.S. alike: the plan's
+        characters and classes, and the words whose upper limit `text` has reached."""
+        words = tuple(
+            w
+            for lim in self.plan.limits
+            if lim.measure in ("term", "any_term") and lim.hi is not None
+            and lim.count(text) >= lim.hi
+            for w in lim.arg.split("|")
+        )  # fmt: skip
         return Directive(
             ban_chars=self._base_chars + chars,
             ban_classes=self._base | (extra or set()),
+            ban_words=words,
             recase=self.plan.case,
         )
 
@@ -271,10 +281,11 @@ class Controller:
                     return d
                 continue
             extra = {"newline"} if it.ban_newline else set()
-            d = self._bans(extra, ">" if it.close == ">>" and inner.endswith(">") else "")
+            d = self._bans(text, extra, ">" if it.close == ">>" and inner.endswith(">") else "")
             return Directive(
                 ban_chars=d.ban_chars,
                 ban_classes=d.ban_classes,
+                ban_words=d.ban_words,
                 ban_eog=count_words(inner) < 2,
                 recase=d.recase,
             )
@@ -295,7 +306,14 @@ class Controller:
             )
 
         body, self._guide = (
-            fit(self._guide, text, left - self._end_tokens - 2, over, self.measure),
+            fit(
+                self._guide,
+                text,
+                left - self._end_tokens - 2,
+                over,
+                self.measure,
+                "" if "." in self.plan.ban_chars else ".",
+            ),
             "",
         )
         if not body:
@@ -327,18 +345,23 @@ class Controller:
             else:
                 inner = text[start:]
                 first = set() if inner else {"space_start"}
-                d = self._bans({"newline", "json_unsafe", *first}, it.close)
+                d = self._bans(text, {"newline", "json_unsafe", *first}, it.close)
                 return Directive(
                     ban_chars=d.ban_chars,
                     ban_classes=d.ban_classes,
+                    ban_words=d.ban_words,
                     ban_eog=not inner.strip(),
                     recase=d.recase,
                 )
         body = text[self._body_start :]
         if _BARE_ITEM.search(text):  # a list marker just written: the item's words come next
-            d = self._bans({"newline", "newline_list", "newline_heading"}, "*")
+            d = self._bans(text, {"newline", "newline_list", "newline_heading"}, "*")
             return Directive(
-                ban_chars=d.ban_chars, ban_classes=d.ban_classes, ban_eog=True, recase=d.recase
+                ban_chars=d.ban_chars,
+                ban_classes=d.ban_classes,
+                ban_words=d.ban_words,
+                ban_eog=True,
+                recase=d.recase,
             )
         line_start = text.endswith("\n") or (not body.strip() and not self.plan.prefix)
         at_sentence = bool(_SENT_END.search(text)) or text.endswith("\n")
@@ -443,11 +466,11 @@ class Controller:
             self.record.boosted += 1
         if ban_eog:
             self.record.eog_banned += 1
-        d = self._bans(extra, chars)
+        d = self._bans(text, extra, chars)
         return Directive(
             ban_chars=d.ban_chars,
             ban_classes=d.ban_classes,
-            ban_words=tuple(ban_words),
+            ban_words=tuple(dict.fromkeys((*ban_words, *d.ban_words))),
             ban_eog=ban_eog,
             boost_words=tuple(boosts),
             boost=boost,
