@@ -55,3 +55,19 @@ def test_among_equal_scores_a_finished_answer_beats_a_truncated_one():
     assert choose(tied, 3, finished=[False, False, True])[0] == 2
     # a better score still wins over finishing
     assert choose(cells([[1.0, 1.0], [1.0, 0.0]]), 2, finished=[False, True])[0] == 0
+
+
+def test_a_plain_answer_breaks_ties_with_the_candidates_not_alone():
+    texts = [
+        "The ocean between Africa and Australia is the Indian Ocean.",
+        "The Great Barrier Reef.",
+        "The ocean between Africa and Australia is the Indian Ocean, a warm sea.",
+        "The ocean between them is the Red Sea.",
+    ]
+    anchor = "The Great Barrier Reef is a marine ecosystem in the Pacific Ocean."
+    m = cells([[1.0, 1.0]] * 4)
+    # the plain answer alone would pick the reef; the candidates agree on the Indian Ocean
+    assert choose(m, 4, texts=texts, anchor="The Great Barrier Reef.")[0] == 1
+    assert choose(m, 4, texts=texts, anchor=anchor)[0] == 0
+    # where the plain answer agrees with them, it decides between the agreeing ones
+    assert choose(m, 4, texts=texts, anchor="It is the Indian Ocean, a warm sea.")[0] == 2

@@ -10,7 +10,7 @@ plan's upper limits and the token budget, and forced after the plan's opening. T
 then goes on from it under the same plan (more words where a lower limit wants them, the
 P.S., the closing phrase), so the particle meets the signals like any other while saying
 what the plain answer says. The pick still decides: rules first, then the signals the model
-scores, and only then closeness to the plain answer.
+scores, and only then closeness to the plain answer and to the other candidates.
 """
 
 from __future__ import annotations
