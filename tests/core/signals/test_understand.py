@@ -150,3 +150,16 @@ def test_lists_in_a_persona_fact_or_a_permission_stay_unchecked(text: str) -> No
 def test_a_ban_on_numbered_lists_allows_bullets() -> None:
     check = understood_check("Don't use numbered lists.")
     assert check is not None and check.check("- one\n- two") and not check.check("1. one\n2. two")
+
+
+def test_every_signal_of_the_checkable_guard_set_is_read_as_a_check() -> None:
+    # tests/data/guard_check.jsonl measures correctness under checkable signals only; a signal
+    # read as a persona fact would send the turn down the persona path and spoil the measure
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "data" / "guard_check.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    signals = {s for row in rows for s in row["signals"]}
+    assert len(signals) >= 12
+    assert [s for s in sorted(signals) if not understand(s).checkable] == []
