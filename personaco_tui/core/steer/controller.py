@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..reflectors.rules.measures import count_words
 from .guide import conform, fit
@@ -282,13 +282,7 @@ class Controller:
                 continue
             extra = {"newline"} if it.ban_newline else set()
             d = self._bans(text, extra, ">" if it.close == ">>" and inner.endswith(">") else "")
-            return Directive(
-                ban_chars=d.ban_chars,
-                ban_classes=d.ban_classes,
-                ban_words=d.ban_words,
-                ban_eog=count_words(inner) < 2,
-                recase=d.recase,
-            )
+            return replace(d, ban_eog=count_words(inner) < 2)
         return None
 
     # -- the body ------------------------------------------------------------------------------
@@ -346,29 +340,16 @@ class Controller:
                 inner = text[start:]
                 first = set() if inner else {"space_start"}
                 d = self._bans(text, {"newline", "json_unsafe", *first}, it.close)
-                return Directive(
-                    ban_chars=d.ban_chars,
-                    ban_classes=d.ban_classes,
-                    ban_words=d.ban_words,
-                    ban_eog=not inner.strip(),
-                    recase=d.recase,
-                )
+                return replace(d, ban_eog=not inner.strip())
         body = text[self._body_start :]
         if _BARE_ITEM.search(text):  # a list marker just written: the item's words come next
             d = self._bans(text, {"newline", "newline_list", "newline_heading"}, "*")
-            return Directive(
-                ban_chars=d.ban_chars,
-                ban_classes=d.ban_classes,
-                ban_words=d.ban_words,
-                ban_eog=True,
-                recase=d.recase,
-            )
+            return replace(d, ban_eog=True)
         line_start = text.endswith("\n") or (not body.strip() and not self.plan.prefix)
         at_sentence = bool(_SENT_END.search(text)) or text.endswith("\n")
         spare = left - self._end_tokens
         extra: set[str] = set()
         chars = ""
-        ban_words: list[str] = []
         boosts: list[str] = []
         ban_eog = False
         pending = 0  # tokens the missing structure still needs
@@ -401,8 +382,6 @@ class Controller:
                     extra.add("newline")
                     if m == "dividers":
                         chars += "*"
-                elif m in ("term", "any_term") and n >= lim.hi:
-                    ban_words.extend(lim.arg.split("|"))
                 elif m == "letter" and n >= lim.hi:
                     chars += lim.arg.lower() + lim.arg.upper()
             if lim.lo is None or n >= lim.lo:
@@ -467,15 +446,7 @@ class Controller:
         if ban_eog:
             self.record.eog_banned += 1
         d = self._bans(text, extra, chars)
-        return Directive(
-            ban_chars=d.ban_chars,
-            ban_classes=d.ban_classes,
-            ban_words=tuple(dict.fromkeys((*ban_words, *d.ban_words))),
-            ban_eog=ban_eog,
-            boost_words=tuple(boosts),
-            boost=boost,
-            recase=d.recase,
-        )
+        return replace(d, ban_eog=ban_eog, boost_words=tuple(boosts), boost=boost)
 
     def _missing_terms(self, text: str) -> list[str]:
         return [

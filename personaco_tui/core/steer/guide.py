@@ -36,8 +36,7 @@ def _drop_words(text: str, words: list[str]) -> str:
     largest" becomes "Pacific is largest"), sentence starts capitalised again."""
     for w in words:
         text = term_pattern(w).sub("", text)
-    text = re.sub(r"[ \t]+([,.;:!?])", r"\1", text)
-    text = re.sub(r"[ \t]{2,}", " ", text)
+    text = re.sub(r"[ \t]+([,.;:!?])", r"\1", text)  # conform() collapses the other spaces
     text = re.sub(r"(?m)^[ \t]+", "", text)
     return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
 
