@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from ..errors import EngineError
+
 if TYPE_CHECKING:
     from ..core.steer import SteerEvent, SteerPlan
 
@@ -26,8 +28,10 @@ class Capabilities:
     # tokenize, prompt_tokens and check_budget know the model's tokenizer and context, so a
     # turn that cannot fit is refused before any work; a remote server's are unknown here.
     counts_tokens: bool
-    # continuation_logprobs works: log P of given text after a prefix (the persona reflector
-    # needs it; where False, `auto` hands persona signals to the model's self-reflection).
+    # continuation_logprobs and prompt_tokens may work: log P of given text after a prefix
+    # (the persona reflector needs it; where False, or where a call raises EngineError, as
+    # on a server without prompt log-probabilities, `auto` hands persona signals to the
+    # model's self-reflection).
     scores_text: bool = False
     # How `sample(..., steer=plan)` is honoured (issue 13): "" (not at all: the plan is
     # recorded as not steered), or what the engine enforces, e.g. "token masks, forced text,
@@ -192,3 +196,15 @@ class Engine(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def check_scoring_items(prefixes: list[list[int]], continuations: list[list[int]]) -> None:
+    """What `continuation_logprobs` accepts: one non-empty continuation per non-empty prefix."""
+    if len(prefixes) != len(continuations):
+        raise EngineError(
+            "Scoring needs one continuation per prefix.", "Pass lists of equal length."
+        )
+    if any(not p or not c for p, c in zip(prefixes, continuations, strict=True)):
+        raise EngineError(
+            "Scoring needs a non-empty prefix and continuation.", "Check the texts scored."
+        )

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 import llama_cpp
 import numpy as np
 
-from ..errors import Cancelled, EngineError
+from ..errors import Cancelled
 from . import llama_plan as plan
-from .base import CancelToken
+from .base import CancelToken, check_scoring_items
 
 if TYPE_CHECKING:
     from llama_cpp import _internals as internals
@@ -108,14 +108,7 @@ class ScoringMixin:
         cancel: CancelToken | None = None,
     ) -> list[list[float]]:
         """For each pair, log P(token | everything before it) of every continuation token."""
-        if len(prefixes) != len(continuations):
-            raise EngineError(
-                "Scoring needs one continuation per prefix.", "Pass lists of equal length."
-            )
-        if any(not p or not c for p, c in zip(prefixes, continuations, strict=True)):
-            raise EngineError(
-                "Scoring needs a non-empty prefix and continuation.", "Check the texts scored."
-            )
+        check_scoring_items(prefixes, continuations)
         lists = [p + c for p, c in zip(prefixes, continuations, strict=True)]
         plan.check_reflection_fits([len(t) for t in lists], self.n_ctx)
         if not lists:

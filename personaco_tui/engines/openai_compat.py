@@ -3,6 +3,8 @@
 Many such servers ignore `n`, so the k samples are k concurrent requests, each with its own
 seed. Reflection asks for one token with `logprobs`; where the server returns none, the text
 answer is parsed ("1" -> 1.0, "0" -> 0.0, anything else -> 0.5 with the raw text kept).
+Likelihood scoring (persona signals, the helpfulness term) uses the server's own tokenizer
+and prompt log-probabilities where it has them (vLLM; see remote_score.py).
 Each request ends `timeout_s` after it was sent, however slowly the server drips its answer,
 and a reply is read to `MAX_REPLY_BYTES` at most (see remote_text.http_client).
 """
@@ -35,6 +37,7 @@ from .base import (
     TurnProgressFn,
     YesNo,
 )
+from .remote_score import RemoteScorer
 
 NOT_STEERED = "not steered: this engine lacks token masks"
 GRAMMAR_STEERING = "the server's GBNF grammar (llama-server): characters, case and frame"
@@ -71,10 +74,11 @@ class OpenAICompatEngine:
             max_workers=max(1, concurrency), thread_name_prefix="remote"
         )
         self._logprobs: bool | None = None  # learnt from the first reflection reply
-        # The server's tokenizer and context size are not known here: it refuses what
-        # does not fit itself, after the request.
+        self._scorer = RemoteScorer(self._client, base_url, model, self._pool, self._fail)
+        # The server's context size is not known here: it refuses what does not fit itself,
+        # after the request. Scoring text may work: the first call learns whether it does.
         self.capabilities = Capabilities(
-            gpu_offload=False, counts_tokens=False, steering=GRAMMAR_STEERING
+            gpu_offload=False, counts_tokens=False, scores_text=True, steering=GRAMMAR_STEERING
         )
 
     # -- errors -----------------------------------------------------------------------------
@@ -104,7 +108,8 @@ class OpenAICompatEngine:
         raise self._no_tokenizer()
 
     def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]:
-        raise self._no_tokenizer()
+        """The server's own ids for `messages` (its /tokenize with its chat template)."""
+        return self._scorer.prompt_tokens(messages)
 
     def check_budget(self, prompt_len: int, n: int, max_tokens: int, extra: int = 0) -> None:
         """Nothing to check: the server's context size is unknown."""
@@ -116,14 +121,9 @@ class OpenAICompatEngine:
         *,
         cancel: CancelToken | None = None,
     ) -> list[list[float]]:
-        """Not over the OpenAI API: scoring given text needs the server's tokenizer and its
-        prompt log-probabilities (`echo`), which chat servers do not offer in one standard
-        form; `auto` scores persona signals by self-reflection here (the cells say so)."""
-        raise EngineError(
-            f"The server at {self.base_url} cannot score given text for PersonaCo (it shares "
-            "neither its tokenizer nor prompt log-probabilities).",
-            "Use the `self` or `auto` reflector with a remote model, or a local model.",
-        )
+        """The server's prompt log-probabilities (`echo`) where it gives them; elsewhere an
+        EngineError that says what the server lacks (see remote_score.py)."""
+        return self._scorer.continuation_logprobs(prefixes, continuations, cancel)
 
     # -- sampling ---------------------------------------------------------------------------
 

@@ -55,9 +55,6 @@ def test_auto_scores_persona_facts_by_self_reflection_on_a_server_and_says_so():
         lambda path, body: (200, {"Content-Type": "application/json"}, _chat_reply("1"))
     ) as (url, seen):
         eng = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0)
-        assert not eng.capabilities.scores_text
-        with pytest.raises(EngineError, match="cannot score given text"):
-            eng.continuation_logprobs([[1, 2]], [[3]])
         inp = ReflectionInput(
             [{"role": "user", "content": "Suggest a dinner."}],
             "Suggest a dinner.",
@@ -69,9 +66,11 @@ def test_auto_scores_persona_facts_by_self_reflection_on_a_server_and_says_so():
     persona = [c for c in cells if c.signal == 0]
     assert [c.score for c in persona] == [1.0, 1.0]  # the server's "1", once per answer
     assert {c.reflector for c in persona} == {"self"}
+    # a chat reply to /tokenize holds no token ids: learnt from one request, then said
     assert all(c.raw.startswith("persona scoring unavailable") for c in persona)
+    assert all("gives no token ids for chat messages" in c.raw for c in persona)
     assert [c.score for c in cells if c.signal == 1] == [1.0, 0.0]  # rules, no request
-    assert len(seen) == 2
+    assert len(seen) == 3 and "messages" in seen[0] and seen[0]["add_generation_prompt"]
 
 
 def _chat_reply(content: str, logprobs=None) -> bytes:

@@ -138,3 +138,64 @@ def scripted_server(answer: Callable[[str, dict], Reply]) -> Iterator[tuple[str,
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _json(body: object, status: int = 200) -> Reply:
+    return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+
+def vllm_scoring(engine) -> Callable[[str, dict], Reply]:
+    """Answers for `scripted_server` as vLLM does, from a real local engine: `POST /tokenize`
+    with `messages` (the model's chat template) and `POST /v1/completions` with token-id
+    prompts, `echo` and `logprobs` (each prompt's token log-probabilities, None for the
+    first, then one generated token's), and streamed chat completions sampled by the engine
+    with the request's seed. Any other path is a 404."""
+
+    def answer(path: str, body: dict) -> Reply:
+        if path == "/v1/chat/completions" and body.get("stream"):
+            from personaco_tui.engines.base import SamplingParams
+
+            params = SamplingParams(
+                temperature=body.get("temperature", 1.0),
+                max_tokens=body.get("max_tokens", 16),
+                seed=body.get("seed", 0),
+            )
+            (out,) = engine.sample(body["messages"], 1, params)
+            return stream_reply(json.dumps(out.text))
+        if path == "/tokenize" and "messages" in body:
+            rendered = engine.template.render(
+                body["messages"], add_generation_prompt=body.get("add_generation_prompt", True)
+            )
+            ids = engine.tokenize(rendered)
+            return _json({"count": len(ids), "max_model_len": engine.n_ctx, "tokens": ids})
+        if path == "/v1/completions" and body.get("echo"):
+            prompts = body["prompt"]
+            if prompts and isinstance(prompts[0], int):
+                prompts = [prompts]
+            lps = engine.continuation_logprobs([p[:1] for p in prompts], [p[1:] for p in prompts])
+            choices = [
+                {
+                    "index": i,
+                    "text": "",
+                    "finish_reason": "length",
+                    "logprobs": {
+                        "tokens": [str(t) for t in p] + ["x"],
+                        "token_logprobs": [None, *lp, -0.5],
+                        "top_logprobs": None,
+                        "text_offset": list(range(len(p) + 1)),
+                    },
+                }
+                for i, (p, lp) in enumerate(zip(prompts, lps, strict=True))
+            ]
+            return _json(
+                {
+                    "id": "c",
+                    "object": "text_completion",
+                    "created": 0,
+                    "model": "m",
+                    "choices": choices,
+                }
+            )
+        return _json({"error": {"message": "Not Found", "code": 404}}, 404)
+
+    return answer

@@ -21,8 +21,10 @@ before: 0.528), 0.486 on the project's own set of 15 other kinds (0.490): the ce
 are weak, and the pick leans on the helpfulness term beside them (core/helpfulness.py).
 
 The answers are decoded once after the question (core/helpfulness.py leaves them in the
-engine's cache), then each reply decodes only its few tokens. An engine that cannot score
-text (a remote server) hands the signals to the fallback reflector, and the cells say so.
+engine's cache), then each reply decodes only its few tokens. A remote server scores with its
+own tokenizer and prompt log-probabilities where it has them (vLLM); one that lacks them
+(llama-server, hosted APIs) hands the signals to the fallback reflector, and the cells say
+why.
 """
 
 from __future__ import annotations
@@ -107,8 +109,8 @@ class PersonaReflector:
     ) -> list[ReflectionCell]:
         if not self.engine.capabilities.scores_text:
             return self._fall_back(inp, "this engine cannot score text", on_progress, cancel)
-        pairs, prefixes, conts = self._pairs(inp)
-        try:
+        try:  # a remote server may lack its tokenizer or prompt log-probabilities
+            pairs, prefixes, conts = self._pairs(inp)
             logprobs = self.engine.continuation_logprobs(prefixes, conts, cancel=cancel)
         except EngineError as e:
             if self.fallback is None:

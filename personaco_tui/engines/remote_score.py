@@ -1,0 +1,176 @@
+"""Likelihood scoring on a remote server, for the persona reflector and the helpfulness term.
+
+Both need the token ids the model sees for a conversation and log P of given tokens after a
+prefix. Over HTTP that takes two of the server's own features:
+
+- its tokenizer with its chat template: `POST /tokenize` with `messages` (vLLM's form, at the
+  server's root, beside `/v1`), so the ids are exactly what the server's model reads;
+- its prompt log-probabilities: `POST /v1/completions` with the ids as the prompt, `echo`
+  and `logprobs`, one generated token (discarded). Many prompts go in one request.
+
+llama-server tokenizes text only and refuses `echo`; llama-cpp-python's server has neither;
+hosted chat APIs have neither. There the first call learns it, raises an EngineError that
+says so in one line, and every later call raises it again without a request, so `auto` hands
+persona signals to self-reflection at no extra cost and its cells say why.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import openai
+
+from ..errors import Cancelled, EngineError
+from .base import CancelToken, ChatMessage, check_scoring_items
+
+CHUNK = 16  # prompts per /completions request
+CACHE = 4096  # conversations whose token ids are kept
+
+
+def root_url(base_url: str) -> str:
+    """The server's root: `base_url` without a trailing `/v1`."""
+    url = base_url.rstrip("/")
+    return url[: -len("/v1")] if url.endswith("/v1") else url
+
+
+class RemoteScorer:
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        base_url: str,
+        model: str,
+        pool: ThreadPoolExecutor,
+        fail: Callable[[Exception], EngineError],
+    ) -> None:
+        self._client = client
+        self._server = f"The server at {base_url}"
+        self._root = root_url(base_url)
+        self._model = model
+        self._pool = pool
+        self._fail = fail
+        self.lacks: str | None = None  # why this server cannot score, once learnt
+        self._ids: dict[str, list[int]] = {}
+
+    def _lack(self, why: str) -> EngineError:
+        self.lacks = why
+        return self._refusal()
+
+    def _refusal(self) -> EngineError:
+        return EngineError(
+            f"{self._server} cannot score given text for PersonaCo: {self.lacks}.",
+            "Serve the model with vLLM for likelihood scoring, or use a local model.",
+        )
+
+    # -- token ids ----------------------------------------------------------------------------
+
+    def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]:
+        if self.lacks is not None:
+            raise self._refusal()
+        key = json.dumps(messages, ensure_ascii=False, sort_keys=True)
+        if key in self._ids:
+            return list(self._ids[key])
+        body = {
+            "model": self._model,
+            "messages": messages,
+            "add_generation_prompt": True,
+            "add_special_tokens": False,  # the chat template writes BOS itself
+        }
+        try:
+            reply = self._client.post(f"{self._root}/tokenize", body=body, cast_to=object)
+        except (openai.NotFoundError, openai.BadRequestError, openai.UnprocessableEntityError):
+            raise self._lack("it has no /tokenize for chat messages") from None
+        except openai.OpenAIError as e:
+            raise self._fail(e) from None
+        tokens = reply.get("tokens") if isinstance(reply, dict) else None
+        if not isinstance(tokens, list) or not _ids(tokens):
+            raise self._lack("its /tokenize gives no token ids for chat messages")
+        if len(self._ids) >= CACHE:
+            self._ids.clear()
+        self._ids[key] = [int(t) for t in tokens]
+        return list(self._ids[key])
+
+    # -- log-probabilities --------------------------------------------------------------------
+
+    def continuation_logprobs(
+        self,
+        prefixes: list[list[int]],
+        continuations: list[list[int]],
+        cancel: CancelToken | None = None,
+    ) -> list[list[float]]:
+        if self.lacks is not None:
+            raise self._refusal()
+        check_scoring_items(prefixes, continuations)
+        items = list(zip(prefixes, continuations, strict=True))
+        chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+        futures = [self._pool.submit(self._chunk, c, cancel) for c in chunks]
+        out: list[list[float]] = []
+        try:
+            for f in futures:
+                out.extend(f.result())
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+        return out
+
+    def _chunk(
+        self, items: list[tuple[list[int], list[int]]], cancel: CancelToken | None
+    ) -> list[list[float]]:
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled()
+        if self.lacks is not None:
+            raise self._refusal()
+        prompts = [p + c for p, c in items]
+        try:
+            reply = self._client.completions.create(
+                model=self._model,
+                prompt=prompts,
+                echo=True,
+                logprobs=1,
+                max_tokens=1,
+                temperature=0.0,
+            )
+        except (openai.BadRequestError, openai.UnprocessableEntityError) as e:
+            if "echo" in str(e).lower():
+                raise self._lack("it returns no prompt log-probabilities (echo)") from None
+            raise self._fail(e) from None
+        except openai.NotFoundError:
+            raise self._lack("it has no /v1/completions") from None
+        except openai.OpenAIError as e:
+            raise self._fail(e) from None
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled()
+        return self._read(reply, items)
+
+    def _read(self, reply: Any, items: list[tuple[list[int], list[int]]]) -> list[list[float]]:
+        choices = getattr(reply, "choices", None) or []
+        by_index = {getattr(c, "index", -1): c for c in choices}
+        out = []
+        for i, (prefix, cont) in enumerate(items):
+            choice = by_index.get(i)
+            lp = getattr(getattr(choice, "logprobs", None), "token_logprobs", None)
+            if not isinstance(lp, list) or len(lp) < len(prefix) + len(cont):
+                # a server that ignores `echo` sends the generated token's log-probability only
+                raise self._lack("it returned no prompt log-probabilities (echo)")
+            values = lp[len(prefix) : len(prefix) + len(cont)]
+            if not all(_finite(v) for v in values):
+                raise EngineError(
+                    f"{self._server} sent log-probabilities PersonaCo cannot read.",
+                    "Check the server's version.",
+                )
+            out.append([float(v) for v in values])
+        return out
+
+
+def _ids(tokens: list[object]) -> bool:
+    return bool(tokens) and all(
+        isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in tokens
+    )
+
+
+def _finite(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v <= 1e-3
