@@ -54,6 +54,33 @@ def _weights_line(settings, loc, path, info) -> bool:
     return _line(True, "weights", detail)
 
 
+def _remote_line(settings: C.Settings) -> bool:
+    """The remote server: reachable, and whether it scores persona facts by likelihood."""
+    from ..engines.openai_compat import OpenAICompatEngine
+
+    r = settings.remote
+    try:
+        engine = OpenAICompatEngine(
+            r.base_url, r.model, api_key_env=r.api_key_env, timeout_s=min(r.timeout_s, 20.0)
+        )
+    except PersonacoError as e:
+        return _line(False, "remote server", e.message)
+    try:
+        lacks = engine.scoring_lacks()
+    except PersonacoError as e:
+        return _line(False, "remote server", e.message)
+    finally:
+        engine.close()
+    if lacks is None:
+        return _line(True, "remote server", f"{r.base_url}: persona facts scored by likelihood")
+    return _line(
+        None,
+        "remote server",
+        f"{r.base_url}: {lacks}, so persona facts are scored by self-reflection "
+        "(vLLM scores them by likelihood)",
+    )
+
+
 @click.command("doctor")
 def doctor() -> None:
     """Check versions, llama.cpp, the model, the data dir and the database."""
@@ -133,6 +160,8 @@ def doctor() -> None:
         except PersonacoError as e:
             good &= _line(False, "default model", e.message)
         store.close()
+    if settings.remote.base_url:
+        good &= _remote_line(settings)
     echo("All good." if good else "Some checks failed; see the lines marked FAIL.")
     if not good:
         raise click.exceptions.Exit(1)

@@ -114,6 +114,10 @@ class OpenAICompatEngine:
     def check_budget(self, prompt_len: int, n: int, max_tokens: int, extra: int = 0) -> None:
         """Nothing to check: the server's context size is unknown."""
 
+    def scoring_lacks(self) -> str | None:
+        """None where the server scores given text, or what it lacks (asks it once)."""
+        return self._scorer.probe()
+
     def continuation_logprobs(
         self,
         prefixes: list[list[int]],

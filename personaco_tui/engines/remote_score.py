@@ -65,6 +65,19 @@ class RemoteScorer:
             "Serve the model with vLLM for likelihood scoring, or use a local model.",
         )
 
+    def probe(self) -> str | None:
+        """None where the server scores text (one short conversation scored end to end), or
+        what it lacks. A server that cannot be reached raises EngineError."""
+        try:
+            ids = self.prompt_tokens([{"role": "user", "content": "Hello."}])
+            if len(ids) < 2:
+                return "its /tokenize gives too few token ids"
+            self.continuation_logprobs([ids[:-1]], [ids[-1:]])
+        except EngineError:
+            if self.lacks is None:
+                raise
+        return self.lacks
+
     # -- token ids ----------------------------------------------------------------------------
 
     def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]:
@@ -135,7 +148,7 @@ class RemoteScorer:
                 temperature=0.0,
             )
         except (openai.BadRequestError, openai.UnprocessableEntityError) as e:
-            if "echo" in str(e).lower():
+            if "echo" in f"{e} {e.body}".lower():
                 raise self._lack("it returns no prompt log-probabilities (echo)") from None
             raise self._fail(e) from None
         except openai.NotFoundError:

@@ -176,3 +176,45 @@ def test_unreadable_log_probabilities_are_one_line():
         with pytest.raises(EngineError, match="cannot read"):
             eng.continuation_logprobs([[1, 2]], [[3]])
         eng.close()
+
+
+def _doctor(capsys, url: str) -> tuple[int, str]:
+    from personaco_tui.cli import main
+
+    assert main(["config", "set", "remote.base_url", url]) == 0
+    assert main(["config", "set", "remote.model", "m"]) == 0
+    capsys.readouterr()
+    rc = main(["doctor"])
+    return rc, capsys.readouterr().out
+
+
+# llama-server's reply to `echo` (tools/server, oaicompat_completion_params_parse)
+_LLAMA_SERVER_NO_ECHO = (
+    b'{"error": {"code": 400, "message": "Only no echo is supported", '
+    b'"type": "invalid_request_error"}}'
+)
+
+
+def test_doctor_says_whether_the_remote_server_scores_text(capsys, engine):
+    with scripted_server(vllm_scoring(engine)) as (url, _):
+        rc, out = _doctor(capsys, url)
+    line = next(x for x in out.splitlines() if "remote server" in x)
+    assert rc == 0 and "ok" in line and "scored by likelihood" in line
+
+    def no_echo(path: str, body: dict):
+        if path == "/tokenize":
+            return 200, {"Content-Type": "application/json"}, b'{"tokens": [5, 6, 7]}'
+        return 400, {"Content-Type": "application/json"}, _LLAMA_SERVER_NO_ECHO
+
+    with scripted_server(no_echo) as (url, _):
+        rc, out = _doctor(capsys, url)
+    line = next(x for x in out.splitlines() if "remote server" in x)
+    assert rc == 0 and "warn" in line and "(echo)" in line and "self-reflection" in line, out
+
+
+def test_doctor_fails_on_an_unreachable_remote_server(capsys):
+    from support.servers import free_port
+
+    rc, out = _doctor(capsys, f"http://127.0.0.1:{free_port()}/v1")
+    line = next(x for x in out.splitlines() if "remote server" in x)
+    assert rc == 1 and "FAIL" in line and "Could not reach" in line
