@@ -96,7 +96,7 @@ class RemoteScorer:
             reply = self._client.post(f"{self._root}/tokenize", body=body, cast_to=object)
         except (openai.NotFoundError, openai.BadRequestError, openai.UnprocessableEntityError):
             raise self._lack("it has no /tokenize for chat messages") from None
-        except openai.OpenAIError as e:
+        except (openai.OpenAIError, ValueError, TypeError) as e:  # ValueError: not JSON
             raise self._fail(e) from None
         tokens = reply.get("tokens") if isinstance(reply, dict) else None
         if not isinstance(tokens, list) or not _ids(tokens):
@@ -153,7 +153,7 @@ class RemoteScorer:
             raise self._fail(e) from None
         except openai.NotFoundError:
             raise self._lack("it has no /v1/completions") from None
-        except openai.OpenAIError as e:
+        except (openai.OpenAIError, ValueError, TypeError) as e:  # ValueError: not JSON
             raise self._fail(e) from None
         if cancel is not None and cancel.cancelled:
             raise Cancelled()

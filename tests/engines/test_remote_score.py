@@ -218,3 +218,25 @@ def test_doctor_fails_on_an_unreachable_remote_server(capsys):
     rc, out = _doctor(capsys, f"http://127.0.0.1:{free_port()}/v1")
     line = next(x for x in out.splitlines() if "remote server" in x)
     assert rc == 1 and "FAIL" in line and "Could not reach" in line
+
+
+@pytest.mark.parametrize(
+    ("content_type", "payload"),
+    [
+        ("text/html", b"<html><body>502 Bad Gateway</body></html>"),
+        ("application/json", b'{"tokens": [1, 2'),  # cut short
+        ("application/json", b"null"),
+    ],
+)
+def test_odd_replies_to_scoring_are_one_line(content_type, payload):
+    with scripted_server(lambda p, b: (200, {"Content-Type": content_type}, payload)) as (url, _):
+        eng = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0)
+        with pytest.raises(EngineError) as e:
+            eng.prompt_tokens([{"role": "user", "content": "Hi"}])
+        assert "\n" not in e.value.message and "server at" in e.value.message
+        fresh = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0)
+        with pytest.raises(EngineError) as e:
+            fresh.continuation_logprobs([[1, 2]], [[3]])
+        assert "\n" not in e.value.message and "server at" in e.value.message
+        eng.close()
+        fresh.close()
