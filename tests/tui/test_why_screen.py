@@ -59,7 +59,15 @@ async def test_why_shows_the_matrix_and_picking_replaces_the_answer(engine, tiny
         assert table.cursor_row == gen.chosen_index
         assert "★" in str(table.get_row_at(gen.chosen_index)[0])
 
-        other = (gen.chosen_index + 1) % 3
+        def texts() -> str:
+            return str(app.screen.query_one("#why-texts").render())
+
+        assert texts().startswith(f"▶ {gen.chosen_index + 1} · ")  # the pick's text on top
+        other = gen.chosen_index + 1 if gen.chosen_index < 2 else gen.chosen_index - 1
+        await pilot.press("down" if other > gen.chosen_index else "up")
+        await wait_for(pilot, lambda: texts().startswith(f"▶ {other + 1} · "))
+        assert "The other candidates" in texts()
+        assert gen.candidates[gen.chosen_index].text.strip()[:20] in texts()
         table.move_cursor(row=other)
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, WhyScreen))

@@ -164,9 +164,17 @@ class WhyScreen(ModalScreen[int | None]):
         return mark + ("✔" if index == self.user_choice else " ")
 
     def _show_texts(self, highlighted: int) -> None:
+        """The highlighted candidate first, with its evidence, then the others dimmed, so
+        moving the cursor always shows its answer without scrolling."""
         out = Text()
-        for cand in self.generation.candidates:
+        cands = self.generation.candidates
+        order = [c for c in cands if c.index == highlighted] + [
+            c for c in cands if c.index != highlighted
+        ]
+        for n, cand in enumerate(order):
             here = cand.index == highlighted
+            if n == 1:
+                out.append("The other candidates\n\n", style="bold dim")
             head = f"{'▶' if here else ' '} {cand.index + 1} · {cand.n_tokens} tokens · "
             out.append(head + (cand.finish_reason or "?") + "\n", style="bold" if here else "dim")
             shown = neutralise(cand.text).strip() or "(empty)"
@@ -178,6 +186,8 @@ class WhyScreen(ModalScreen[int | None]):
             out.append("Steering, as it happened\n", style="bold")
             out.append("\n".join(neutralise(line) for line in history) + "\n", style="dim")
         self.query_one("#why-texts", Static).update(out)
+        for scroll in self.query("#why-scroll").results(VerticalScroll):
+            scroll.scroll_home(animate=False)
 
     def _evidence(self, index: int) -> Text:
         """What the persona cells of one candidate rest on, in words, and what steering
