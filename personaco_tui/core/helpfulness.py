@@ -32,12 +32,16 @@ def answer_items(
 ) -> tuple[list[list[int]], list[list[int]]]:
     """(prefix, continuation) per answer: the conversation up to the assistant's turn, then
     the answer with its end of turn (up to where the next user turn's text would start)."""
-    prefix = engine.prompt_tokens(context)
-    prefixes, conts = [], []
+    convs = [context]
     for answer in answers:
         base: list[ChatMessage] = [*context, {"role": "assistant", "content": answer}]
-        one = engine.prompt_tokens([*base, {"role": "user", "content": "x"}])
-        two = engine.prompt_tokens([*base, {"role": "user", "content": "y"}])
+        convs += [
+            [*base, {"role": "user", "content": "x"}],
+            [*base, {"role": "user", "content": "y"}],
+        ]
+    prefix, *ids = engine.prompt_tokens_batch(convs)
+    prefixes, conts = [], []
+    for one, two in zip(ids[::2], ids[1::2], strict=True):
         n = 0
         while n < min(len(one), len(two)) and one[n] == two[n]:
             n += 1

@@ -189,6 +189,11 @@ class Engine(Protocol):
         Raises EngineError where `capabilities.counts_tokens` is False."""
         ...
 
+    def prompt_tokens_batch(self, conversations: list[list[ChatMessage]]) -> list[list[int]]:
+        """`prompt_tokens` of each conversation, in order. A remote engine asks its server
+        for them side by side, not one round trip after another."""
+        ...
+
     def check_budget(self, prompt_len: int, n: int, max_tokens: int, extra: int = 0) -> None:
         """Raise EngineError if `n` answers of `max_tokens` after a prompt of `prompt_len`
         tokens, plus `extra` tokens of reflection, cannot fit the context. Does nothing

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import Cancelled
 from . import llama_plan as plan
-from .base import CancelToken, check_scoring_items
+from .base import CancelToken, ChatMessage, check_scoring_items
 
 if TYPE_CHECKING:
     from llama_cpp import _internals as internals
@@ -99,6 +99,11 @@ class ScoringMixin:
         def _cut(self, seq: int, keep: int = -1) -> None: ...
         def _decode(self, entries: Sequence[backend.DecodeEntry]) -> None: ...
         def _prefill(self, tokens: list[int], seqs: Sequence[int], start: int = 0) -> int: ...
+        def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]: ...
+
+    def prompt_tokens_batch(self, conversations: list[list[ChatMessage]]) -> list[list[int]]:
+        """In-process tokenizing costs microseconds: one after another."""
+        return [self.prompt_tokens(c) for c in conversations]
 
     def continuation_logprobs(
         self,

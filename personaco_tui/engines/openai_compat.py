@@ -111,6 +111,9 @@ class OpenAICompatEngine:
         """The server's own ids for `messages` (its /tokenize with its chat template)."""
         return self._scorer.prompt_tokens(messages)
 
+    def prompt_tokens_batch(self, conversations: list[list[ChatMessage]]) -> list[list[int]]:
+        return self._scorer.prompt_tokens_batch(conversations)
+
     def check_budget(self, prompt_len: int, n: int, max_tokens: int, extra: int = 0) -> None:
         """Nothing to check: the server's context size is unknown."""
 

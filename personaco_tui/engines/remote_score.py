@@ -80,10 +80,28 @@ class RemoteScorer:
 
     # -- token ids ----------------------------------------------------------------------------
 
+    def prompt_tokens_batch(self, conversations: list[list[ChatMessage]]) -> list[list[int]]:
+        """Each conversation's ids. The first not yet known is asked for alone (a server
+        without /tokenize is then refused once, not once per conversation); the rest side by
+        side through the engine's pool (a k = 8 turn with 5 persona facts needs about 130)."""
+        new = {_key(c): c for c in conversations if _key(c) not in self._ids}
+        rest = list(new.values())[1:]
+        if rest:
+            self.prompt_tokens(next(iter(new.values())))
+            futures = [self._pool.submit(self.prompt_tokens, c) for c in rest]
+            try:
+                got = {_key(c): f.result() for c, f in zip(rest, futures, strict=True)}
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+            self._ids.update(got)  # kept even where the cache was cleared meanwhile
+        return [self.prompt_tokens(c) for c in conversations]
+
     def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]:
         if self.lacks is not None:
             raise self._refusal()
-        key = json.dumps(messages, ensure_ascii=False, sort_keys=True)
+        key = _key(messages)
         if key in self._ids:
             return list(self._ids[key])
         body = {
@@ -177,6 +195,10 @@ class RemoteScorer:
                 )
             out.append([float(v) for v in values])
         return out
+
+
+def _key(messages: list[ChatMessage]) -> str:
+    return json.dumps(messages, ensure_ascii=False, sort_keys=True)
 
 
 def _ids(tokens: list[object]) -> bool:

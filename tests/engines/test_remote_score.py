@@ -5,6 +5,8 @@ real bundled model), and one-line refusals from servers that lack them."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
 from support.servers import llama_server, scripted_server, vllm_scoring
@@ -64,6 +66,34 @@ def test_persona_cells_over_http_equal_the_local_ones(engine):
     scored = [s for s in seen if "prompt" in s]
     assert scored and all(s["echo"] and s["max_tokens"] == 1 for s in scored)
     assert len(seen) - again == 1  # the second score: one /completions, no /tokenize
+
+
+def test_token_ids_are_asked_for_side_by_side(engine):
+    """~130 /tokenize round trips a turn: one after another they cost a remote user seconds."""
+    inner = vllm_scoring(engine)
+    lock = threading.Lock()
+    now = {"in": 0, "peak": 0}
+
+    def slow(path: str, body: dict):
+        if path == "/tokenize":
+            with lock:
+                now["in"] += 1
+                now["peak"] = max(now["peak"], now["in"])
+            time.sleep(0.02)  # a server some way off
+            with lock:
+                now["in"] -= 1
+        return inner(path, body)
+
+    with scripted_server(slow) as (url, seen):
+        eng = OpenAICompatEngine(url, "m", timeout_s=60, max_retries=0)
+        remote = PersonaReflector(eng).score(INP)
+        eng.close()
+    assert len([s for s in seen if "messages" in s]) == 3 * 2 * 3  # answers x replies x (1 + facts)
+    assert now["peak"] > 1
+    local = PersonaReflector(engine).score(INP)  # in order: the same cells as in-process
+    assert [_log_odds(c.raw) for c in remote] == pytest.approx(
+        [_log_odds(c.raw) for c in local], abs=0.15
+    )
 
 
 def test_helpfulness_over_http_equals_the_local_term(engine):

@@ -106,6 +106,9 @@ class FakeEngine:
         text = " ".join(f"<{m['role']}> {m['content']}" for m in messages)
         return self.tokenize(text + " <assistant>")
 
+    def prompt_tokens_batch(self, conversations: list[list[ChatMessage]]) -> list[list[int]]:
+        return [self.prompt_tokens(c) for c in conversations]
+
     def check_budget(self, prompt_len: int, n: int, max_tokens: int, extra: int = 0) -> None:
         check_budget(prompt_len, n, max_tokens, extra, n_ctx=self.n_ctx, n_seq_max=self.n_seq_max)
 

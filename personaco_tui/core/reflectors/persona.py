@@ -84,20 +84,22 @@ class PersonaReflector:
     ) -> tuple[list[tuple[int, int, int]], list[list[int]], list[list[int]]]:
         """Each (answer, signal) with each of the two replies, after the query alone."""
         query_only: list[ChatMessage] = [*inp.messages[:-1], {"role": "user", "content": inp.query}]
-        pairs, prefixes, conts = [], [], []
+        sentences = [join_signals([s]) for s in inp.signals]
+        keys, convs = [], []  # (answer, side, signal or -1 for the lead alone)
         for i, answer in enumerate(inp.candidates):
             base: list[ChatMessage] = [*query_only, {"role": "assistant", "content": answer}]
             for side, lead in enumerate(LEADS):
-                short = self.engine.prompt_tokens([*base, {"role": "user", "content": lead}])
-                for j, signal in enumerate(inp.signals):
-                    sentence = join_signals([signal])
-                    full = self.engine.prompt_tokens(
-                        [*base, {"role": "user", "content": f"{lead} {sentence}"}]
-                    )
-                    prefix, cont = split_continuation(full, short)
-                    pairs.append((i, j, side))
-                    prefixes.append(prefix)
-                    conts.append(cont)
+                for j, text in [(-1, lead), *((j, f"{lead} {s}") for j, s in enumerate(sentences))]:
+                    keys.append((i, side, j))
+                    convs.append([*base, {"role": "user", "content": text}])
+        ids = dict(zip(keys, self.engine.prompt_tokens_batch(convs), strict=True))
+        pairs, prefixes, conts = [], [], []
+        for i, side, j in keys:
+            if j >= 0:
+                prefix, cont = split_continuation(ids[(i, side, j)], ids[(i, side, -1)])
+                pairs.append((i, j, side))
+                prefixes.append(prefix)
+                conts.append(cont)
         return pairs, prefixes, conts
 
     def score(
