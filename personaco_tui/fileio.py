@@ -158,3 +158,31 @@ def atomic_write(
             tmp.unlink()
         raise
     return Path(path)
+
+
+def atomic_write_all(files: list[tuple[StrPath, bytes]]) -> None:
+    """Write several files so that none is replaced unless every one could be written: each
+    goes to its temporary file first (flushed to disk), and only then are all moved into
+    place. On a failure while writing, every temporary file is removed and the error
+    propagates with `filename` set to the path that failed."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            try:
+                target, keep_mode = resolve_target(path)
+                fd, tmp = _temp_beside(target, keep_mode)
+                staged.append((tmp, target))
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            except OSError as e:
+                e.filename = str(path)
+                raise
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -358,13 +359,21 @@ def export_cmd(name: str, csv_path: Path | None, jsonl_path: Path | None) -> Non
             "--csv - and --jsonl - would mix two formats on standard output.",
             "Send at most one of them to -.",
         )
+    if (
+        csv_path is not None
+        and jsonl_path is not None
+        and str(csv_path) != export.STDOUT
+        and os.path.realpath(csv_path) == os.path.realpath(jsonl_path)
+    ):
+        raise PersonacoError(
+            f"--csv and --jsonl both name {csv_path}: the second would replace the first.",
+            "Give each format its own file.",
+        )
     rt = open_runtime()
     rows = S.judgment_rows(rt.store, name)
-    for path, write in ((csv_path, export.write_csv), (jsonl_path, export.write_jsonl)):
-        if path is not None:
-            write(rows, path)
-            where = "standard output" if str(path) == export.STDOUT else path
-            echo(f"Wrote {len(rows)} judgment(s) to {where}.", err=True)
+    for path in export.write_exports(rows, csv_path, jsonl_path):
+        where = "standard output" if str(path) == export.STDOUT else path
+        echo(f"Wrote {len(rows)} judgment(s) to {where}.", err=True)
 
 
 def _tick(bar: tqdm) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import sys
 import unicodedata
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import PersonacoError
-from ..fileio import NotARegularFile, atomic_write
+from ..fileio import NotARegularFile, atomic_write, atomic_write_all
 from ..terminal_text import neutralise
 
 COLUMNS: tuple[str, ...] = (
@@ -121,21 +122,29 @@ def _atomic_write(
     path = Path(path)
     try:
         return atomic_write(path, write, "wb" if binary else "w", newline=newline)
-    except NotARegularFile as e:
-        raise ExportError(
+    except UnicodeEncodeError as e:
+        raise _surrogate_error(path) from e
+    except OSError as e:
+        raise _write_error(path, e) from e
+
+
+def _write_error(path: Path, e: OSError) -> ExportError:
+    if isinstance(e, NotARegularFile):
+        return ExportError(
             f"Cannot write {path}: {e.strerror}.",
             f"Give a file path, or {STDOUT} for standard output; nothing was written.",
-        ) from e
-    except UnicodeEncodeError as e:
-        raise ExportError(
-            f"Cannot export to {path}: a value holds invalid unicode (a lone surrogate).",
-            "Nothing was written.",
-        ) from e
-    except OSError as e:
-        raise ExportError(
-            f"Cannot write {path} ({e.strerror or e}).",
-            "Check the folder exists and is writable; nothing was written.",
-        ) from e
+        )
+    return ExportError(
+        f"Cannot write {path} ({e.strerror or e}).",
+        "Check the folder exists and is writable; nothing was written.",
+    )
+
+
+def _surrogate_error(path: Path) -> ExportError:
+    return ExportError(
+        f"Cannot export to {path}: a value holds invalid unicode (a lone surrogate).",
+        "Nothing was written.",
+    )
 
 
 class _TerminalSafe:
@@ -163,9 +172,33 @@ def _write_stdout(write: Callable[[IO[Any]], object], newline: str | None, binar
     return Path(STDOUT)
 
 
-def write_csv(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
-    """Write `rows` (dicts keyed by `COLUMNS`; missing keys are empty) with a header row."""
+def write_exports(
+    rows: Sequence[Mapping[str, Any]], csv_path: str | Path | None, jsonl_path: str | Path | None
+) -> list[Path]:
+    """The CSV and/or JSONL export of `rows`: every file is written, or none is replaced (a
+    second target that cannot be written leaves the first one as it was). Standard output,
+    if one of them is `-`, is written last, once the file is in place."""
+    targets = [(p, w) for p, w in ((csv_path, _csv_rows), (jsonl_path, _jsonl_rows)) if p]
+    files: list[tuple[str | Path, bytes]] = []
+    for path, writer in targets:
+        if str(path) != STDOUT:
+            buf = io.StringIO()
+            writer(rows)(buf)
+            try:
+                files.append((path, buf.getvalue().encode("utf-8")))
+            except UnicodeEncodeError as e:
+                raise _surrogate_error(Path(path)) from e
+    try:
+        atomic_write_all(files)
+    except OSError as e:
+        raise _write_error(Path(e.filename or files[0][0]), e) from e
+    for path, writer in targets:
+        if str(path) == STDOUT:
+            _write_stdout(writer(rows), "" if writer is _csv_rows else "\n", binary=False)
+    return [Path(p) for p, _ in targets]
 
+
+def _csv_rows(rows: Iterable[Mapping[str, Any]]) -> Callable[[IO[str]], None]:
     def write(f: IO[str]) -> None:
         w = csv.writer(f, quoting=csv.QUOTE_MINIMAL)
         w.writerow(COLUMNS)
@@ -173,19 +206,27 @@ def write_csv(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
             _check_keys(row)
             w.writerow([csv_cell(row.get(c)) for c in COLUMNS])
 
-    return _atomic_write(path, write, newline="")
+    return write
 
 
-def write_jsonl(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
-    """Write one JSON object per line, keys in `COLUMNS` order, values unaltered."""
-
+def _jsonl_rows(rows: Iterable[Mapping[str, Any]]) -> Callable[[IO[str]], None]:
     def write(f: IO[str]) -> None:
         for row in rows:
             _check_keys(row)
             obj = {c: json_value(row.get(c)) for c in COLUMNS}
             f.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
-    return _atomic_write(path, write, newline="\n")
+    return write
+
+
+def write_csv(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
+    """Write `rows` (dicts keyed by `COLUMNS`; missing keys are empty) with a header row."""
+    return _atomic_write(path, _csv_rows(rows), newline="")
+
+
+def write_jsonl(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
+    """Write one JSON object per line, keys in `COLUMNS` order, values unaltered."""
+    return _atomic_write(path, _jsonl_rows(rows), newline="\n")
 
 
 def write_table(header: Sequence[str], rows: Iterable[Sequence[Any]], path: str | Path) -> Path:

@@ -57,6 +57,43 @@ def test_export_through_a_symlink_keeps_the_link_and_the_mode(
     assert sorted(p.name for p in real.parent.iterdir()) == ["judgments.csv"]
 
 
+@pytest.mark.parametrize("bad", ["csv", "jsonl"])
+def test_a_second_target_that_fails_leaves_the_first_file_as_it_was(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, judged: str, bad: str
+) -> None:
+    kept = tmp_path / "kept.out"
+    kept.write_text("KEEP\n", encoding="utf-8")
+    missing = str(tmp_path / "no-such-folder" / "x.out")
+    paths = (
+        {"csv": missing, "jsonl": str(kept)}
+        if bad == "csv"
+        else {"csv": str(kept), "jsonl": missing}
+    )
+    rc, _, err = run(capsys, "export", judged, "--csv", paths["csv"], "--jsonl", paths["jsonl"])
+    assert rc == 1 and err.count("\n") == 1 and "nothing was written" in err, err
+    assert kept.read_text(encoding="utf-8") == "KEEP\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".kept")) == []
+
+
+def test_both_formats_to_one_file_are_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, judged: str
+) -> None:
+    same = tmp_path / "same.out"
+    rc, _, err = run(
+        capsys, "export", judged, "--csv", str(same), "--jsonl", f"{tmp_path}/./same.out"
+    )
+    assert rc == 1 and "both name" in err and not same.exists(), err
+
+
+def test_both_formats_are_written_when_both_can_be(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, judged: str
+) -> None:
+    rc, out, err = run(capsys, "export", judged, "--csv", str(tmp_path / "a.csv"), "--jsonl", "-")
+    assert rc == 0, err
+    assert len(list(csv.DictReader((tmp_path / "a.csv").open(encoding="utf-8", newline="")))) == 2
+    assert [json.loads(line)["session"] for line in out.splitlines()] == ["out", "out"]
+
+
 def test_a_new_export_file_gets_the_umask_mode_not_0600(tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
