@@ -20,7 +20,7 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
@@ -160,7 +160,7 @@ def atomic_write(
     return Path(path)
 
 
-def atomic_write_all(files: list[tuple[StrPath, bytes]]) -> None:
+def atomic_write_all(files: Sequence[tuple[StrPath, bytes]]) -> None:
     """Write several files so that none is replaced unless every one could be written: each
     goes to its temporary file first (flushed to disk), and only then are all moved into
     place. On a failure while writing, every temporary file is removed and the error
