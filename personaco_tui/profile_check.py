@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,8 @@ def _check_values(doc: Any) -> None:
             _check_text(where, value)
         elif isinstance(value, float) and not math.isfinite(value):
             raise bad(f"{where} is not a finite number")
+        elif isinstance(value, int) and abs(value) > sys.float_info.max:
+            raise bad(f"{where} is too large a number")
 
 
 def _check_text(where: str, text: str) -> None:
@@ -225,7 +228,7 @@ def _choice(value: Any, where: str) -> StoredChoice:
     if not isinstance(signals, list) or not all(isinstance(s, str) for s in signals):
         raise bad(f"{where}.signals is not a list of text")
     if not _cells_fit(cells, len(texts), len(signals)):
-        raise bad(f"{where}.cells is not a candidates x signals table of numbers")
+        raise bad(f"{where}.cells is not a candidates x signals table of numbers from 0 to 1")
     chosen = _index(obj, "chosen", len(texts), where)
     shown = None if obj.get("shown") is None else _index(obj, "shown", len(texts), where)
     cs = ChoiceSet(texts, finished, signals, cells)
@@ -239,7 +242,8 @@ def _cells_fit(cells: Any, n_rows: int, n_cols: int) -> bool:
         if not isinstance(row, list) or len(row) > n_cols:
             return False
         if not all(
-            c is None or (isinstance(c, int | float) and not isinstance(c, bool)) for c in row
+            c is None or (isinstance(c, int | float) and not isinstance(c, bool) and 0 <= c <= 1)
+            for c in row
         ):
             return False
     return True

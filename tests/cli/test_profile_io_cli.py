@@ -169,6 +169,19 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[bytes, str]]:
             "Unknown check kind",
         ),
         "index": (edited(choices=[pick]), "choices[0].chosen is 2"),
+        # numbers that parse but would break learning from the profile later
+        "huge weight": (
+            edited(signals=[{"text": "Be brief.", "weight": 10**400}]),
+            "signals[0].weight is too large",
+        ),
+        "huge cell": (
+            edited(choices=[{**pick, "chosen": 0, "signals": ["s"], "cells": [[10**400], [0]]}]),
+            "too large",
+        ),
+        "cell out of range": (
+            edited(choices=[{**pick, "chosen": 0, "signals": ["s"], "cells": [[1e308], [0]]}]),
+            "numbers from 0 to 1",
+        ),
         "model": (edited(learned={"model": {"version": 9}}), "learned.model"),
         "suggestion": (
             edited(suggestions=[{"text": "Hi.", "status": "maybe", "source": "message"}]),
