@@ -4,11 +4,13 @@ bindings are only partly typed; the functions give the engine precise types to w
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
+import signal
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -38,15 +40,49 @@ _backend_ready = False
 _log_lines: deque[str] = deque(maxlen=40)
 
 
+# Ctrl-C that lands while llama.cpp is inside this callback (a model load logs hundreds of
+# lines) is swallowed by ctypes, and the load would go on as if nothing happened: the
+# callback notes it, and `raise_if_interrupted` raises it once the C call has returned.
+_interrupted = threading.Event()
+
+
 def _keep_log_line(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
     # llama.cpp writes its own log to stderr, which would tear the TUI; keep the last lines
     # so a failed load can say why.
     try:
         line = text.decode("utf-8", errors="replace").rstrip()
+        if line:
+            _log_lines.append(line)
+    except KeyboardInterrupt:
+        _interrupted.set()
     except Exception:  # noqa: BLE001 - a log callback must never raise into C
         return
-    if line:
-        _log_lines.append(line)
+
+
+def raise_if_interrupted() -> None:
+    """Raise the KeyboardInterrupt that arrived while llama.cpp was calling back into Python."""
+    if _interrupted.is_set():
+        _interrupted.clear()
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Hold Ctrl-C until the llama.cpp call inside returns, then raise it. Python can raise
+    KeyboardInterrupt on a callback's first line, before any `try` in it can catch it. Only
+    on the main thread with Python's default handler (elsewhere nothing is changed)."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    old = signal.signal(signal.SIGINT, lambda signum, frame: _interrupted.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        raise_if_interrupted()
 
 
 # llama.cpp holds a raw pointer to this callback: the module keeps it alive.
@@ -61,6 +97,7 @@ def init_backend() -> None:
             llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
             llama_cpp.llama_backend_init()
             _backend_ready = True
+    raise_if_interrupted()
 
 
 def gpu_offload_supported() -> bool:
@@ -104,7 +141,8 @@ def quantize_file(src: Path, dst: Path, ftype: int) -> None:
     params.allow_requantize = True
     params.nthread = available_cpus()
     clear_log()
-    rc = llama_cpp.llama_model_quantize(str(src).encode(), str(dst).encode(), params)
+    with deferred_interrupt():
+        rc = llama_cpp.llama_model_quantize(str(src).encode(), str(dst).encode(), params)
     if rc != 0:
         raise ModelError(f"llama.cpp could not convert {src.name}: {last_error() or rc}.")
 
@@ -119,13 +157,17 @@ def load_model(path: Path, n_gpu_layers: int) -> tuple[internals.LlamaModel, int
     mparams.n_gpu_layers = layers if gpu else 0
     clear_log()
     try:
-        model = internals.LlamaModel(path_model=str(path), params=mparams, verbose=False)
+        with deferred_interrupt():
+            model = internals.LlamaModel(path_model=str(path), params=mparams, verbose=False)
     except (ValueError, OSError) as e:
         detail = last_error() or str(e)
         raise ModelError(
             f"llama.cpp could not load {path.name}: {detail}.",
             "The file may be damaged or of an unsupported architecture; download it again.",
         ) from None
+    if _interrupted.is_set():
+        close_model(model)
+        raise_if_interrupted()
     offloaded: int = mparams.n_gpu_layers
     return model, offloaded
 
@@ -153,7 +195,12 @@ def new_context(
     # llama.cpp's own default (4 threads) oversubscribes small machines and halves speed.
     cparams.n_threads = n_threads
     cparams.n_threads_batch = n_threads
-    return internals.LlamaContext(model=model, params=cparams, verbose=False)
+    with deferred_interrupt():
+        ctx = internals.LlamaContext(model=model, params=cparams, verbose=False)
+    if _interrupted.is_set():
+        close_context(ctx)
+        raise_if_interrupted()
+    return ctx
 
 
 def new_sampler(
@@ -217,6 +264,7 @@ DecodeEntry = tuple[int, int, Sequence[int], bool]
 
 def fill_batch(b: llama_cpp.llama_batch, entries: Sequence[DecodeEntry]) -> None:
     """Write `entries` into `b`; len(entries) <= the batch's capacity."""
+    raise_if_interrupted()  # before each decode: a Ctrl-C the log callback caught
     # llama-cpp-python declares `pos` an array of arrays: it holds one position a token
     positions = cast("ctypes.Array[ctypes.c_int32]", b.pos)
     for i, (tok, pos, seqs, logits) in enumerate(entries):
