@@ -61,6 +61,8 @@ class SetJudge:
         self._ifeval = (
             Checkers() if any("instruction_id" in c for i in items for c in i.checks) else None
         )
+        for check in (c for i in items for c in i.checks if "instruction_id" in c):
+            self._known(check)
         self._kind_check: Callable[[dict[str, Any], str], bool] | None = None
         if kinds:
             if checks_file is None:
@@ -76,7 +78,46 @@ class SetJudge:
             return bool(self._kind_check(check, answer))
         if self._ifeval is None:
             raise PersonacoError(f"No judge for the check {check}.", "Check the set's lines.")
-        return self._ifeval.passed(answer, check)
+        try:
+            return self._ifeval.passed(answer, check)
+        except LookupError as e:  # NLTK data a checker needs (sentence splitting) is missing
+            if isinstance(e, KeyError | IndexError):
+                raise
+            raise _nltk_error(e, check["instruction_id"]) from None
+
+    def _known(self, check: dict[str, Any]) -> None:
+        """Refuse, before any work, an IFEval check with an unknown id or kwargs its checker
+        does not take (an empty answer builds the checker but runs no check)."""
+        assert self._ifeval is not None
+        iid = check["instruction_id"]
+        try:
+            self._ifeval.passed("", check)
+        except KeyError:
+            raise PersonacoError(
+                f"The set has an unknown IFEval instruction_id {iid!r}.", "Check the set's lines."
+            ) from None
+        except (TypeError, ValueError) as e:
+            raise PersonacoError(
+                f"The IFEval check {iid} refuses its kwargs {check.get('kwargs')} ({e}).",
+                "Check the set's lines.",
+            ) from None
+
+
+def _nltk_error(e: LookupError, instruction_id: str) -> PersonacoError:
+    """One line for NLTK's banner: the resource it names and how to get it."""
+    text = str(e)
+    found = re.search(r"nltk\.download\('([^']+)'", text) or re.search(r"Resource '([^']+)'", text)
+    if found is None:
+        first = next((ln.strip() for ln in text.splitlines() if ln.strip("* \n")), text)
+        return PersonacoError(
+            f"The IFEval check {instruction_id} failed: {first}",
+            "Install the NLTK data it names: python -m nltk.downloader NAME",
+        )
+    name = found.group(1)
+    return PersonacoError(
+        f"The IFEval check {instruction_id} needs the NLTK data '{name}', which NLTK cannot load.",
+        f"Get it with: python -m nltk.downloader {name}",
+    )
 
 
 def _load_check(path: Path) -> Callable[[dict[str, Any], str], bool]:
@@ -111,30 +152,69 @@ def auc_pairs(scores: list[float | None], passed: list[bool]) -> tuple[float, in
     return num, den
 
 
+_LINE_TODO = (
+    'Each line must be a JSON object with "id", "query", "signals" (a list of strings) and '
+    '"checks" (a list of objects, one per signal).'
+)
+
+_JSON_TYPES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+
+
 def load_dev_set(path: Path) -> list[DevItem]:
+    """The items of a JSONL set; a PersonacoError naming the line for anything malformed, and
+    for a file that holds no items."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
         raise PersonacoError(f"Cannot read {path}: {e.strerror}.", "Pass --set PATH.") from None
+    except UnicodeDecodeError as e:
+        raise PersonacoError(
+            f"{path} is not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}).",
+            "Pass a JSONL set, one JSON object a line.",
+        ) from None
     items = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             d = json.loads(line)
-            answer = d.get("answer")
-            items.append(
-                DevItem(
-                    str(d["id"]),
-                    d["query"],
-                    list(d["signals"]),
-                    list(d["checks"]),
-                    None if answer is None else str(answer),
-                )
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            raise PersonacoError(f"{path}:{n} is not a dev-set line ({e}).") from None
+        except json.JSONDecodeError as e:
+            raise PersonacoError(f"{path}:{n} is not JSON ({e}).", _LINE_TODO) from None
+        items.append(_dev_item(d, f"{path}:{n}"))
+    if not items:
+        raise PersonacoError(f"{path} holds no items.", _LINE_TODO)
     return items
+
+
+def _dev_item(d: Any, where: str) -> DevItem:
+    def bad(what: str) -> PersonacoError:
+        return PersonacoError(f"{where} {what}.", _LINE_TODO)
+
+    if not isinstance(d, dict):
+        raise bad(f"is a JSON {_JSON_TYPES.get(type(d), 'null')}, not an object")
+    missing = [key for key in ("id", "query", "signals", "checks") if key not in d]
+    if missing:
+        raise bad(f"has no {', '.join(repr(m) for m in missing)}")
+    query, signals, checks, answer = d["query"], d["signals"], d["checks"], d.get("answer")
+    if not isinstance(query, str) or not query.strip():
+        raise bad('has a "query" that is not a non-empty string')
+    if not isinstance(signals, list) or not all(isinstance(s, str) for s in signals):
+        raise bad('has "signals" that are not a list of strings')
+    if not isinstance(checks, list) or not all(isinstance(c, dict) for c in checks):
+        raise bad('has "checks" that are not a list of objects')
+    if len(checks) != len(signals):
+        raise bad(f"has {len(signals)} signals but {len(checks)} checks (one per signal)")
+    for c in checks:
+        if not isinstance(c.get("instruction_id", c.get("kind")), str):
+            raise bad('has a check with neither an "instruction_id" nor a "kind" string')
+        if not isinstance(c.get("kwargs") or {}, dict):
+            raise bad('has a check whose "kwargs" is not an object')
+    if answer is not None:
+        try:
+            re.compile(str(answer))
+        except re.error as e:
+            raise bad(f'has an "answer" that is not a valid regex ({e})') from None
+    return DevItem(str(d["id"]), query, signals, checks, None if answer is None else str(answer))
 
 
 @dataclass
@@ -158,14 +238,18 @@ class AdherenceReport:
     correct: dict[str, list[int]] = field(default_factory=dict)  # pick -> [correct, items]
 
     def as_dict(self) -> dict[str, Any]:
-        adh = {name: round(p.satisfied / self.signals, 3) for name, p in self.picks.items()}
+        adh = (
+            {name: round(p.satisfied / self.signals, 3) for name, p in self.picks.items()}
+            if self.signals
+            else {}
+        )
         out: dict[str, Any] = {
             "model": self.model,
             "k": self.k,
             "max_tokens": self.max_tokens,
             "items": self.items,
             "signals": self.signals,
-            "adherence": adh,
+            "adherence": adh or dict.fromkeys(self.picks),  # None: a set of answers only
             "vs_baseline": {
                 name: {"wins": p.wins, "losses": p.losses, "ties": p.ties}
                 for name, p in self.picks.items()

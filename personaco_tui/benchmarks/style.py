@@ -25,9 +25,10 @@ from pathlib import Path
 
 from ..core import personaco
 from ..core.reflectors.auto import AutoReflector
-from ..core.signals.kinds import sample_reading, sample_signal_text
+from ..core.signals.kinds import ReadingError, sample_reading, sample_signal_text
 from ..core.types import SignalText
 from ..engines.base import Engine
+from ..errors import PersonacoError
 
 QUESTIONS = (
     "How do I make a good cup of tea?",
@@ -243,8 +244,34 @@ def run_style(
     return rows
 
 
+_SAMPLE_TODO = "Each *.txt sample must be a paragraph or more of plain UTF-8 text."
+
+
 def load_samples(folder: Path) -> dict[str, str]:
-    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
+    """The writing samples of a folder, name -> text: each regular *.txt file in it, which
+    must be UTF-8 text long enough to show a style; a PersonacoError naming the file if not."""
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise PersonacoError(f"{folder} {what}.", "Pass --samples DIR, a folder of *.txt files.")
+    samples = {}
+    for path in sorted(p for p in folder.glob("*.txt") if p.is_file()):
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise PersonacoError(f"Cannot read {path}: {e.strerror}.", _SAMPLE_TODO) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise PersonacoError(
+                f"{path} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}).",
+                _SAMPLE_TODO,
+            ) from None
+        try:
+            sample_reading(text)
+        except ReadingError as e:
+            raise PersonacoError(f"{path}: {e}", _SAMPLE_TODO) from None
+        samples[path.stem] = text
+    return samples
 
 
 def table(report: dict[str, dict[str, dict[str, float]]]) -> list[str]:

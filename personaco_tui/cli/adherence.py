@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from ..config import REFLECTORS
+from ..errors import PersonacoError
 from .common import echo, echo_json, open_runtime
 
 DEFAULT_DEV_SET = Path("../shared/eval/dev_set.jsonl")
@@ -49,13 +51,20 @@ def adherence(dev_set, checks_file, k, max_tokens, limit, reflectors, model_name
     the model's configured sampling, as `generate` does."""
     from ..benchmarks.adherence import SetJudge, load_dev_set, run_adherence
 
+    names = [name.strip() for name in reflectors.split(",") if name.strip()]
+    unknown = [name for name in names if name not in REFLECTORS]
+    if not names or unknown:
+        raise PersonacoError(
+            f"Unknown reflector {unknown[0]!r}." if unknown else "--reflectors names no reflector.",
+            f"Give a comma-separated list of: {', '.join(REFLECTORS)}.",
+        )
     items = load_dev_set(dev_set)[:limit]
     if checks_file is None and (dev_set.parent / "checks.py").is_file():
         checks_file = dev_set.parent / "checks.py"
     checkers = SetJudge(items, checks_file)  # fail fast, before loading anything
     rt = open_runtime()
     engine = rt.load_engine(model_name)
-    refl = {name: rt.reflector(engine, name) for name in reflectors.split(",") if name}
+    refl = {name: rt.reflector(engine, name) for name in names}
     report = run_adherence(
         engine,
         items,

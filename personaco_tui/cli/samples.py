@@ -71,7 +71,7 @@ def add_sample(name: str, file: Path | None, text: str | None, label: str | None
 @click.option(
     "--samples",
     "folder",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),  # load_samples says what is wrong, in one line
     required=True,
     help="A folder of writing samples, one *.txt each.",
 )
