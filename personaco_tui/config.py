@@ -27,9 +27,11 @@ import math
 import os
 import stat
 import tomllib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 
 import tomlkit
 import tomlkit.exceptions
@@ -73,6 +75,7 @@ class Rule:
     allowed: str = ""
     todo: str = ""  # what to do instead of the generic hint
     unset: float | None = None  # a value outside the range meaning "not set here"
+    test: Callable[[Any], bool] | None = None  # any further check of the typed value
 
 
 def doc(
@@ -86,8 +89,9 @@ def doc(
     allowed: str = "",
     todo: str = "",
     unset: float | None = None,
+    test: Callable[[Any], bool] | None = None,
 ) -> T:
-    rule = Rule(lo, hi, above, choices, allowed, todo, unset)
+    rule = Rule(lo, hi, above, choices, allowed, todo, unset, test)
     return field(default=default, metadata={"doc": text, "rule": rule})
 
 
@@ -211,9 +215,26 @@ class GenerationSettings:
     )
 
 
+def is_base_url(value: str) -> bool:
+    """Empty, or an http(s) URL with a host and, if any, a valid port."""
+    if not value:
+        return True
+    try:
+        url = urlsplit(value)
+        url.port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and bool(url.hostname)
+
+
 @dataclass
 class EndpointSettings:
-    base_url: str = doc("Base URL of an OpenAI-compatible server; empty disables it.", "")
+    base_url: str = doc(
+        "Base URL of an OpenAI-compatible server; empty disables it.",
+        "",
+        test=is_base_url,
+        allowed="empty, or an http:// or https:// URL with a host (e.g. http://127.0.0.1:8080/v1)",
+    )
     model: str = doc("Model name to request from that server.", "")
     api_key_env: str = doc(
         "Environment variable holding the API key (the keyring is tried after it).",
@@ -356,6 +377,8 @@ def _check(spec: _Spec, value: object, source: str, parse: bool = True) -> objec
                 raise _Invalid
             if r.hi is not None and typed > r.hi:
                 raise _Invalid
+        if r.test is not None and not r.test(typed):
+            raise _Invalid
     except _Invalid:
         raise ConfigError(
             f"Setting {spec.key} must be {_allowed(spec)}, not {_show(value)} (from {source}).",

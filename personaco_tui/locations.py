@@ -15,6 +15,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .errors import PersonacoError
+
 APP_NAME = "personaco"
 HOME_ENV = "PERSONACO_HOME"
 CACHE_ENV = "PERSONACO_CACHE_DIR"
@@ -59,7 +61,13 @@ class Locations:
 
     def ensure(self) -> Locations:
         for d in (self.data_dir, self.config_dir, self.models_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            try:
+                d.mkdir(parents=True, exist_ok=True)
+            except OSError as e:  # the home is a file, or a parent cannot be created
+                raise PersonacoError(
+                    f"Cannot use {d} as a PersonaCo folder ({e.strerror or e}).",
+                    f"Point --home or {HOME_ENV} at a folder you can write to.",
+                ) from None
         return self
 
 

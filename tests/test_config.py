@@ -79,7 +79,8 @@ def test_defaults_round_trip_through_the_file(loc: Locations) -> None:
         ("[remote]\nconcurrency = 0", "remote.concurrency", "between 1 and 1024"),
         ("[model]\nn_ctx = 0", "model.n_ctx", "between 256 and"),
         ("[model]\nn_gpu_layers = -2", "model.n_gpu_layers", "between -1 and"),
-        ("[judge]\nbase_url = 8080", "judge.base_url", "text"),
+        ("[judge]\nbase_url = 8080", "judge.base_url", "an http:// or https:// URL"),
+        ('[remote]\nbase_url = "localhost:8080"', "remote.base_url", "an http:// or https:// URL"),
     ],
 )
 def test_a_bad_value_names_key_value_and_what_is_allowed(

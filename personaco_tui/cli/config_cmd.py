@@ -32,7 +32,8 @@ def path() -> None:
     echo(str(C.config_path(resolve())))
 
 
-@config_group.command("set")
+# ignore_unknown_options: a negative VALUE (generation.seed -1) is a value, not an option
+@config_group.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("key")
 @click.argument("value")
 def set_(key: str, value: str) -> None:

@@ -7,7 +7,8 @@ import click
 from ..catalog import registry
 from ..catalog.manifest import load_catalog
 from ..catalog.pull import pull_model
-from ..errors import NotFoundError
+from ..config import is_base_url
+from ..errors import NotFoundError, PersonacoError
 from .common import echo, open_runtime
 
 DEFAULT_MODEL = "smollm2-135m"
@@ -90,6 +91,11 @@ def use(name: str) -> None:
 )
 def pull(name: str, endpoint: str | None) -> None:
     """Download a catalog model from the Hugging Face hub (resumable, checked)."""
+    if endpoint is not None and not (endpoint and is_base_url(endpoint)):
+        raise PersonacoError(
+            f"--endpoint {endpoint!r} is not an http:// or https:// URL with a host.",
+            "Give the hub's address, e.g. --endpoint https://huggingface.co.",
+        )
     rt = open_runtime()
     catalog = load_catalog(rt.loc)
     if name not in catalog:

@@ -93,6 +93,7 @@ def simulate(
 
     Candidates come from real turns of the configured model (made once, cached in the run's
     folder); results are stored there and a rerun resumes."""
+    name = R.run_name(name)  # before any folder is made or turn generated
     queries = _queries(queries_path)[:limit]
     if not queries:
         raise PersonacoError("There are no queries.", "Give a --queries file with some.")

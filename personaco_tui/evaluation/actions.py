@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import batch
-from ..config import EndpointSettings
+from ..config import EndpointSettings, check_value
 from ..errors import PersonacoError
 from ..store.db import Store
 from . import sessions as S
@@ -92,6 +92,8 @@ def make_judge(
         raise PersonacoError(
             f"Unknown judge {kind!r}.", f"Use {' or '.join(AUTOMATIC_JUDGE_KINDS)}."
         )
+    if base_url:
+        check_value("judge.base_url", base_url, "--judge-base-url")
     url = base_url or settings.base_url
     if not url:
         return None

@@ -18,6 +18,7 @@ from typing import Any
 from ..core.learning import FEATURES
 from ..engines.base import CancelToken, Engine
 from ..errors import PersonacoError
+from ..store.names import clean_name
 from . import sim_candidates as SC
 from . import simulate as SIM
 from .export import write_bytes
@@ -49,7 +50,19 @@ class SimSettings:
 
 
 def run_dir(data_dir: Path, name: str) -> Path:
-    return data_dir / "simulate" / name
+    return data_dir / "simulate" / run_name(name)
+
+
+def run_name(name: str) -> str:
+    """`name` as a run's folder name: a name as profiles have them (store/names.py), and one
+    folder under data/simulate, never a path out of it."""
+    name = clean_name(name, "simulation run")
+    if "/" in name or "\\" in name or name in (".", "..") or name.startswith("."):
+        raise PersonacoError(
+            f"The simulation run name {name!r} would not be one folder under data/simulate.",
+            "Use a name without slashes that does not start with a dot.",
+        )
+    return name
 
 
 def _checked_settings(

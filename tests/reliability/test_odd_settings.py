@@ -1,0 +1,80 @@
+"""Settings and names that cannot work are refused in one line, before anything is written:
+a home that is a file, server URLs that are no URL, a run name that is a path; and a negative
+setting is a value, not an option."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from personaco_tui.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def one_line(err: str) -> bool:
+    return err.count("\n") == 1 and err.startswith("personaco: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("home", ["/dev/null", "a-file", "a-file/below"])
+def test_a_home_that_is_no_folder_is_one_line(capsys, tmp_path: Path, monkeypatch, home) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("PERSONACO_HOME", str(tmp_path / home) if home != "/dev/null" else home)
+    rc, _, err = run(capsys, "profile", "list")
+    assert rc == 1 and one_line(err) and "PERSONACO_HOME" in err, err
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "x"
+
+
+BAD_URLS = ["http://[::1", "notaurl", "ftp://x", "http://h:99999/v1", "http://"]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_server_url_that_is_no_url_is_refused_everywhere(capsys, monkeypatch, url) -> None:
+    rc, _, err = run(capsys, "config", "set", "remote.base_url", url)
+    assert rc == 1 and one_line(err) and "http:// or https://" in err, err
+    monkeypatch.setenv("PERSONACO_REMOTE_BASE_URL", url)
+    rc, _, err = run(capsys, "ask", "hi", "--k", "2", "--max-tokens", "4")
+    assert rc == 1 and one_line(err) and "PERSONACO_REMOTE_BASE_URL" in err, err
+    monkeypatch.delenv("PERSONACO_REMOTE_BASE_URL")
+    rc, _, err = run(capsys, "models", "pull", "llama-3.2-1b", "--endpoint", url)
+    assert rc == 1 and one_line(err) and "--endpoint" in err, err
+
+
+def test_a_judge_url_that_is_no_url_is_refused_before_any_work(capsys, tmp_path: Path) -> None:
+    items = tmp_path / "items.jsonl"
+    items.write_text('{"id": "1", "query": "Say hi", "signals": ["Be brief."]}\n')
+    configs = ("--a", "baseline:max_tokens=4", "--b", "personaco:k=2,max_tokens=4")
+    rc, _, err = run(capsys, "eval", "create", "s", "--items", str(items), *configs)
+    assert rc == 0, err
+    rc, _, err = run(
+        capsys, "eval", "run", "s", "--judge-base-url", "http://[::1", "--judge-model", "m"
+    )
+    assert rc == 1 and one_line(err) and "--judge-base-url" in err, err
+
+
+def test_good_urls_are_kept(capsys) -> None:
+    for url in ["http://127.0.0.1:8080/v1", "https://api.example.com/v1", "http://[::1]:8000", ""]:
+        rc, out, err = run(capsys, "config", "set", "remote.base_url", url)
+        assert rc == 0 and repr(url) in out, err
+
+
+def test_a_negative_value_is_a_value(capsys) -> None:
+    rc, out, err = run(capsys, "config", "set", "generation.seed", "-1")
+    assert rc == 0 and "generation.seed = -1" in out, err
+    rc, _, err = run(capsys, "config", "set", "model.n_threads", "-1")
+    assert rc == 1 and one_line(err) and "between 0 and" in err, err  # a value, out of range
+
+
+@pytest.mark.parametrize("name", ["../../escape", "a/b", "", ".", ".hidden", "a\u202eb"])
+def test_a_simulation_run_name_is_one_folder(capsys, name, isolated_home: Path) -> None:
+    argv = ["simulate", "--name", name, "--cached-only", "--users", "1", "--limit", "1"]
+    rc, _, err = run(capsys, *argv, "--hidden-users", "0")
+    assert rc == 1 and one_line(err) and "name" in err, err
+    assert (
+        not (isolated_home / "escape").exists() and not (isolated_home / "data/simulate").exists()
+    )
