@@ -49,8 +49,15 @@ def check_turn(query: str, signals: list[str]) -> None:
     """Refuse, before any work, a question or signal the store could not keep."""
     if not query.strip():
         raise PersonacoError("The question is empty.", "Type a question first.")
+    for n, signal in enumerate(signals, start=1):
+        if not signal.strip():
+            raise PersonacoError(f"Signal {n} is empty.", "Give each signal some text.")
     for text in (query, *signals):
         check_text(text)
+        if "\x00" in text:  # stored, it would hide the rest of the text from search
+            raise PersonacoError(
+                "The text holds a NUL character (\\x00).", "Remove it and try again."
+            )
 
 
 def history(rt: Runtime, conversation_id: int | None) -> list[ChatMessage]:

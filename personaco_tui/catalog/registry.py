@@ -226,6 +226,8 @@ def resolve_model(db: Database, loc: Locations, name_or_path: str) -> tuple[str,
         return name_or_path, path
     if _looks_like_path(name_or_path) or Path(name_or_path).expanduser().is_file():
         path = Path(name_or_path).expanduser().absolute()
+        if path.is_dir():
+            raise ModelError(f"{path} is a folder, not a model file.", "Point to a .gguf file.")
         if not path.is_file():
             raise ModelError(
                 f"Model file {path} does not exist.",

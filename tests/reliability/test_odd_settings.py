@@ -1,6 +1,7 @@
-"""Settings and names that cannot work are refused in one line, before anything is written:
-a home that is a file, server URLs that are no URL, a run name that is a path; and a negative
-setting is a value, not an option."""
+"""Settings, names and turns that cannot work are refused in one line, before anything is
+written: a home that is a file, server URLs that are no URL, a run name that is a path, a
+folder as the model, empty signals and NUL; and a negative setting is a value, not an
+option."""
 
 from __future__ import annotations
 
@@ -78,3 +79,24 @@ def test_a_simulation_run_name_is_one_folder(capsys, name, isolated_home: Path) 
     assert (
         not (isolated_home / "escape").exists() and not (isolated_home / "data/simulate").exists()
     )
+
+
+def test_a_folder_given_as_the_model_is_named_a_folder(capsys, tmp_path: Path) -> None:
+    rc, _, err = run(capsys, "ask", "hi", "--model", str(tmp_path))
+    assert rc == 1 and one_line(err) and "is a folder, not a model file" in err, err
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["ask", "hi", "--signal", ""], "Signal 1 is empty"),
+        (["ask", "hi", "--signal", "Be brief.", "--signal", "  "], "Signal 2 is empty"),
+        (["ask", "hi\x00there"], "NUL"),
+        (["ask", "hi", "--signal", "Be\x00brief."], "NUL"),
+    ],
+)
+def test_a_turn_that_could_not_be_kept_is_refused_before_the_model_loads(
+    capsys, argv, words
+) -> None:
+    rc, _, err = run(capsys, *argv, "--k", "2", "--max-tokens", "4")
+    assert rc == 1 and one_line(err) and words in err, err
