@@ -66,6 +66,7 @@ def read_items(path: Path, on_bad: Callable[[int, str], None]) -> Iterator[Item]
         fh = path.open("rb")
     except OSError as e:
         raise PersonacoError(f"Cannot read {path}: {e.strerror}.", "Check the path.") from None
+    seen: dict[str, int] = {}  # id -> the line that first had it
     with fh:
         for n, raw in _lines(fh, path):
             if raw is None:
@@ -74,14 +75,30 @@ def read_items(path: Path, on_bad: Callable[[int, str], None]) -> Iterator[Item]
             if not raw.strip():
                 continue
             try:
-                item = _item(json.loads(_text(raw)))
+                # without its line end, a cut-off line reads as unterminated, not as a
+                # string holding a control character
+                item = _item(json.loads(_text(raw).rstrip("\r\n")))
             except RecursionError:
                 on_bad(n, "nested too deeply")
                 continue
-            except (json.JSONDecodeError, ValueError, TypeError) as e:
-                on_bad(n, str(e))
+            except json.JSONDecodeError as e:
+                on_bad(n, f"not JSON ({e})")
                 continue
+            except (ValueError, TypeError) as e:
+                on_bad(n, _digits(e) or str(e))
+                continue
+            if item.id in seen:
+                on_bad(n, f"the id {item.id!r} is already on line {seen[item.id]}; ids must differ")
+                continue
+            seen[item.id] = n
             yield item
+
+
+def _digits(e: ValueError | TypeError) -> str | None:
+    """Python's refusal of a huge integer literal, in the user's terms."""
+    if "digits" in str(e) and "int" in str(e):
+        return "a number with more than 4300 digits"
+    return None
 
 
 def _text(raw: bytes) -> str:
@@ -102,6 +119,8 @@ def _item(data: Any) -> Item:
     signals = data.get("signals", [])
     if not isinstance(signals, list) or not all(isinstance(s, str) for s in signals):
         raise ValueError('"signals" must be a list of strings')
+    if not str(data["id"]).strip():
+        raise ValueError('"id" is empty')
     item = Item(str(data["id"]), query, signals)
     for what, text in [("id", item.id), ("query", query), *(("a signal", s) for s in signals)]:
         _encodable(what, text)

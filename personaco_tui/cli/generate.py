@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from tqdm import tqdm
 
 from .. import batch
 from ..config import REFLECTORS
+from ..errors import PersonacoError
 from ..terminal_text import neutralise
 from .common import echo, open_runtime
 from .ids import SEED
@@ -46,6 +48,11 @@ def generate(
     in_path, out_path, method, k, reflector, max_tokens, temperature, seed, model_name, steer
 ):
     """Generate answers for every line of --input, appending to --output."""
+    if os.path.realpath(in_path) == os.path.realpath(out_path):
+        raise PersonacoError(
+            f"--input and --output are the same file ({in_path}).",
+            "Write the results to another file.",
+        )
     rt = open_runtime()
     bad: list[str] = []
     failed: list[str] = []

@@ -65,6 +65,34 @@ def test_bad_lines_are_reported_and_skipped_and_the_batch_goes_on(tmp_path, caps
     assert "4 bad lines skipped" in err
 
 
+def test_lines_that_would_confuse_the_output_are_skipped_in_plain_words(tmp_path) -> None:
+    from personaco_tui.batch import read_items
+
+    items = tmp_path / "in.jsonl"
+    items.write_bytes(
+        _line("a")
+        + _line("a", "again")  # a second result under one id could not be told apart
+        + b'{"id": " ", "query": "Hi"}\n'
+        + b'{"id": "cut", "query": "Say h\n'  # cut off: unterminated, not a control character
+        + b'{"id": "big", "query": "Hi", "n": 1' + b"0" * 5000 + b"}\n"
+        + _line("b")
+    )  # fmt: skip
+    bad: list[tuple[int, str]] = []
+    assert [i.id for i in read_items(items, lambda n, why: bad.append((n, why)))] == ["a", "b"]
+    assert [n for n, _ in bad] == [2, 3, 4, 5]
+    assert "already on line 1" in bad[0][1] and '"id" is empty' in bad[1][1]
+    assert "Unterminated string" in bad[2][1] and "more than 4300 digits" in bad[3][1]
+    assert "sys.set_int_max_str_digits" not in bad[3][1]
+
+
+def test_the_input_as_its_own_output_is_refused(tmp_path, capsys) -> None:
+    items = tmp_path / "in.jsonl"
+    items.write_bytes(_line("a"))
+    rc = main(["generate", "--input", str(items), "--output", f"{tmp_path}/./in.jsonl", *GEN])
+    assert rc == 1 and "are the same file" in capsys.readouterr().err
+    assert items.read_bytes() == _line("a")
+
+
 def test_ask_from_stdin_that_is_not_text_is_one_line(tmp_path) -> None:
     r = _personaco(tmp_path / "home", "ask", "-", input=b"\x7fELF\x02\x01\x01\x00\xff\xfe\x80")
     assert r.returncode == 1
