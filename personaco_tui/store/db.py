@@ -75,9 +75,13 @@ def check_text(text: str) -> str:
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as e:
+        code = ord(text[e.start])
+        # U+DC80..U+DCFF: how Python keeps a byte of a command-line argument or file name
+        # that is not UTF-8 (surrogateescape)
+        byte = f" (the byte 0x{code - 0xDC00:02x}, not UTF-8?)" if 0xDC80 <= code <= 0xDCFF else ""
         raise InvalidInputError(
-            f"Text contains invalid unicode (lone surrogate) at position {e.start}.",
-            "Remove that character and try again.",
+            f"Text contains invalid unicode (lone surrogate) at position {e.start}{byte}.",
+            "Remove that character, or pass the text as UTF-8, and try again.",
         ) from None
     if size > MAX_TEXT_BYTES:
         raise too_long(size)

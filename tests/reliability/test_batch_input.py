@@ -107,7 +107,8 @@ def test_a_query_argument_with_undecodable_bytes_is_one_line(tmp_path) -> None:
         capture_output=True,
     )
     assert r.returncode == 1
-    assert "surrogate" in _one_line_error(r.stderr.decode())
+    line = _one_line_error(r.stderr.decode())
+    assert "surrogate" in line and "the byte 0xff, not UTF-8" in line, line
 
 
 def test_endless_input_is_capped_and_refused_before_the_model_loads(tmp_path) -> None:

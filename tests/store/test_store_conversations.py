@@ -77,8 +77,10 @@ def test_lone_surrogates_are_refused_with_their_position(store: Store, bad: str,
     with pytest.raises(InvalidInputError) as e:
         C.add_message(store, conv.id, "user", bad)
     assert str(e.value).startswith(
-        f"Text contains invalid unicode (lone surrogate) at position {at}."
+        f"Text contains invalid unicode (lone surrogate) at position {at}"
     )
+    # U+DC80..U+DCFF is how Python keeps a byte that is not UTF-8: the message says so
+    assert ("not UTF-8" in str(e.value)) == ("\udc80" in bad)
     with pytest.raises(InvalidInputError):
         C.search_messages(store, bad)
     with pytest.raises(InvalidInputError):
