@@ -20,7 +20,9 @@ from .profile import profile_group
 
 @profile_group.command("export")
 @click.argument("name", required=False)
-@click.option("-o", "--output", "output", metavar="FILE", help="Write here (default: stdout).")
+@click.option(
+    "-o", "--output", "output", metavar="FILE", help="Write here (default, or -: stdout)."
+)
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def export_cmd(name: str | None, output: str | None, force: bool) -> None:
     """Write profile NAME (default: the active one) as one JSON document: its signals, what it
@@ -28,7 +30,7 @@ def export_cmd(name: str | None, output: str | None, force: bool) -> None:
     rt = open_runtime()
     p = find_profile(rt, name) if name else P.ensure_default_profile(rt.store)
     text = dumps(export_profile(rt.store, p))
-    if output is None:
+    if output is None or output == "-":  # - is standard output, as for `personaco export`
         echo_json(text.rstrip("\n"))
         return
     if os.path.lexists(output) and not force:

@@ -123,6 +123,14 @@ def test_export_refuses_to_replace_a_file_unless_forced(capsys, tmp_path: Path) 
     assert [p.name for p in folder.iterdir()] == ["mine.json"]  # no temporary file left
 
 
+def test_export_to_dash_is_standard_output(capsys, tmp_path: Path, monkeypatch) -> None:
+    run(capsys, "profile", "create", "work")
+    monkeypatch.chdir(tmp_path)
+    rc, out, _ = run(capsys, "profile", "export", "work", "-o", "-")
+    assert rc == 0 and json.loads(out)["profile"] == "work"
+    assert not (tmp_path / "-").exists()
+
+
 def test_import_never_replaces_a_profile(capsys, tmp_path: Path) -> None:
     _fill_work()
     f = tmp_path / "work.json"
