@@ -5,7 +5,8 @@ server or judge can send them on purpose, and a signal or name holds whatever wa
 imported. Printed raw, OSC sequences retitle the terminal or write to the clipboard (OSC 52),
 CSI sequences move the cursor to overwrite earlier lines, and DCS strings talk to the
 terminal itself. `neutralise` removes every such sequence whole, in its 7-bit (ESC ...) and
-8-bit C1 forms, and then every other C0 or C1 control, keeping only newline and tab. A CRLF
+8-bit C1 forms, and then every other C0 or C1 control, keeping only newline and tab, and the
+bidi overrides and isolates that would show text in another order than it is stored. A CRLF
 becomes a newline; a lone carriage return, which would let text overwrite its own line, goes.
 
 `json_for_terminal` is for JSON already produced by `json.dumps`: that escapes C0 controls
@@ -29,6 +30,9 @@ _SEQUENCE = re.compile(
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
     # every other control but newline and tab
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+    # bidi embeddings, overrides and isolates: they reorder what follows on the line, so
+    # "txt.exe" can show as "exe.txt" (right-to-left text itself needs none of them)
+    r"|[\u202a-\u202e\u2066-\u2069]"
 )
 _JSON_RAW = re.compile(r"[\x7f-\x9f]")
 

@@ -48,6 +48,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         ("esc at the end \x1b", "esc at the end "),
         ("\x1b(Bcharset \x1b7saved\x1b8", "charset saved"),
         ("café ✓ 日本 😀", "café ✓ 日本 😀"),
+        # bidi overrides and isolates reorder the line; right-to-left text itself stays
+        ("report\u202etxt.exe", "reporttxt.exe"),
+        ("\u2067isolated\u2069 \u202aembedded\u202c", "isolated embedded"),
+        ("שלום עולם \u200f!", "שלום עולם \u200f!"),
     ],
 )
 def test_neutralise_removes_whole_sequences_and_keeps_text(text: str, shown: str) -> None:
