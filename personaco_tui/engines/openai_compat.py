@@ -11,8 +11,10 @@ and a reply is read to `MAX_REPLY_BYTES` at most (see remote_text.http_client).
 
 from __future__ import annotations
 
+import json
 import math
 import threading
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -37,6 +39,7 @@ from .base import (
     TurnProgressFn,
     YesNo,
 )
+from .remote_reply import NotACompletion, chunk_piece, completion_choice, field, whole_reply
 from .remote_score import RemoteScorer
 
 NOT_STEERED = "not steered: this engine lacks token masks"
@@ -92,6 +95,20 @@ class OpenAICompatEngine:
             timeout_todo="Try again later.",
         )
         return remote_error(e, role, timeout_s=self._timeout_s, key=self._key)
+
+    def _too_long(self) -> EngineError:
+        return EngineError(
+            f"The server at {self.base_url} sent more than {MAX_REPLY_BYTES >> 20} MiB "
+            "for one answer; PersonaCo stopped reading it.",
+            "Lower max_tokens, or check the server.",
+        )
+
+    def _not_a_completion(self, why: NotACompletion | str) -> EngineError:
+        return EngineError(
+            f"The server at {self.base_url} sent a reply that is not an OpenAI chat "
+            f"completion: {why}.",
+            "Check that remote.base_url points at an OpenAI-compatible /v1 endpoint.",
+        )
 
     # -- tokens -----------------------------------------------------------------------------
 
@@ -165,23 +182,36 @@ class OpenAICompatEngine:
         try:
             stream = self._client.chat.completions.create(**kwargs)
             with stream:
-                for chunk in stream:
+                whole = whole_reply(stream.response)  # None where it streams, as asked
+                got: Iterable[tuple[str, str | None] | None]
+                if whole is not None:
+                    # a server that ignores `stream`: its whole answer in one completion
+                    choice, content = completion_choice(whole)
+                    got = [(content, field(choice, "finish_reason") or "stop")]
+                else:
+                    got = (chunk_piece(chunk) for chunk in stream)
+                for one in got:
                     if cancel is not None and cancel.cancelled:
                         raise Cancelled()
-                    if not chunk.choices:
+                    if one is None:  # no choices: a usage chunk
                         continue
-                    choice = chunk.choices[0]
-                    raw_piece = (choice.delta.content if choice.delta else None) or ""
+                    raw_piece, reason = one
                     if raw_piece:
                         n += 1
                         piece = cleaner.feed(raw_piece)
                         text_parts.append(piece)
                         if on_progress is not None:
                             on_progress(Progress("token", candidate=idx, n_tokens=n, text=piece))
-                    if choice.finish_reason:
-                        finish = "stop" if choice.finish_reason == "stop" else "length"
+                    if reason:
+                        finish = "stop" if reason == "stop" else "length"
         except Cancelled:
             raise
+        except NotACompletion as e:
+            if stream is not None and cut_at(stream.response) is not None:
+                raise self._too_long() from None
+            raise self._not_a_completion(e) from None
+        except json.JSONDecodeError:  # an event in the stream that is not JSON
+            raise self._not_a_completion("an event in its stream is not JSON") from None
         except openai.BadRequestError as e:
             if params.grammar is not None and "grammar" in str(e).lower():
                 raise EngineError(
@@ -202,11 +232,7 @@ class OpenAICompatEngine:
             if on_progress is not None:
                 on_progress(Progress("token", candidate=idx, n_tokens=n, text=tail))
         if not finish and stream is not None and cut_at(stream.response) is not None:
-            raise EngineError(
-                f"The server at {self.base_url} sent more than {MAX_REPLY_BYTES >> 20} MiB "
-                "for one answer; PersonaCo stopped reading it.",
-                "Lower max_tokens, or check the server.",
-            )
+            raise self._too_long()
         if not finish:
             raise EngineError(
                 f"The server at {self.base_url} ended an answer before finishing it.",
@@ -266,8 +292,10 @@ class OpenAICompatEngine:
             kwargs.update(logprobs=True, top_logprobs=20)
         try:
             r = self._client.chat.completions.create(**kwargs)
-            choice = r.choices[0]
-            text = clean(choice.message.content or "").strip()
+            if isinstance(r, str):  # the client's answer for a body that is not JSON
+                raise NotACompletion("it is text, not a JSON object")
+            choice, said = completion_choice(r)
+            text = clean(said).strip()
         except openai.BadRequestError:
             if self._logprobs is None:  # the server refuses logprobs: ask without them
                 self._logprobs = False
@@ -275,6 +303,10 @@ class OpenAICompatEngine:
             raise
         except openai.OpenAIError as e:
             raise self._fail(e) from None
+        except NotACompletion as e:
+            raise self._not_a_completion(e) from None
+        except json.JSONDecodeError:
+            raise self._not_a_completion("it is not JSON") from None
         except (IndexError, AttributeError, TypeError, ValueError) as e:  # not JSON, say
             raise self._fail(e) from None
         lp = getattr(choice, "logprobs", None)

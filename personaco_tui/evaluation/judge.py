@@ -3,15 +3,18 @@
 Retries on 429 (honouring Retry-After) and on 5xx are the `openai` client's own
 (`max_retries`). A refused key stops at once with `JudgeAuthError`; a timeout or an
 unreachable server is a one-line `JudgeError`, and so is a reply that is not a chat
-completion at all (HTML from a proxy, junk, a body past `MAX_REPLY_BYTES`): the runner stores
-those as failed requests. A reply that is not a verdict comes back as INVALID with its raw
-text (cut to `STORED_CAP`), never dropped. Each request ends `timeout_s` after it was sent,
-however slowly the server drips its reply. The API key is read through `secrets.api_key`,
-held only inside the client, and cut out of every message and every reply.
+completion at all (HTML from a proxy, junk, a body past `MAX_REPLY_BYTES`, JSON of another
+shape such as `{"choices": []}` or a message whose content is null): the runner stores those
+as failed requests, which `--retry-errors` asks again. A chat completion whose text is not a
+verdict (empty text included) comes back as INVALID with its raw text (cut to `STORED_CAP`),
+never dropped. Each request ends `timeout_s` after it was sent, however slowly the server
+drips its reply. The API key is read through `secrets.api_key`, held only inside the client,
+and cut out of every message and every reply.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +24,7 @@ import httpx2
 import openai
 from openai.types.chat import ChatCompletion
 
+from ..engines.remote_reply import NotACompletion, completion_choice
 from ..errors import PersonacoError
 from ..remote_text import RemoteRole, clip, cut_at, http_client, remote_error, size_words
 from ..remote_text import clean as storable  # the runner cleans stored raw text with it too
@@ -156,14 +160,18 @@ class ExternalJudge:
             r = reply.parse()
         except ValueError:  # not JSON, or JSON of another shape
             r = None
-        if not isinstance(r, ChatCompletion):
-            raise self._not_a_reply(reply.http_response)
         try:
-            raw = (r.choices[0].message.content or "") if r.choices else ""
-        except (AttributeError, IndexError, TypeError):
-            raw = ""
-        if not isinstance(raw, str):
-            raw = str(raw)
+            if not isinstance(r, ChatCompletion):
+                r = json.loads(reply.http_response.content)  # a list, a number, null...
+            _choice, raw = completion_choice(r)
+        except NotACompletion as e:  # JSON, but of another shape: a failed request
+            raise JudgeError(
+                f"The judge server at {self.base_url} sent a reply that is not an OpenAI chat "
+                f"completion: {e}.",
+                "Check the judge's URL: it should be an OpenAI-compatible /v1 endpoint.",
+            ) from None
+        except ValueError:  # not JSON at all
+            raise self._not_a_reply(reply.http_response) from None
         # kept with a lone surrogate as U+FFFD (and INVALID), and without any key it echoes
         raw = clip(storable(raw))
         return Judgment(verdict=unswap(parse_verdict(raw), order), raw=raw, order_shown=order)

@@ -72,12 +72,23 @@ def test_garbage_is_invalid_with_raw_kept():
     assert got.raw == text
 
 
-@pytest.mark.parametrize("content", ["", None])
-def test_empty_content_is_invalid(content):
-    with scripted_server(lambda p, b: chat_reply(content)) as (url, _), make(url) as j:
+def test_empty_content_is_invalid():
+    with scripted_server(lambda p, b: chat_reply("")) as (url, _), make(url) as j:
         got = j.judge("q", "s", "a", "b")
     assert got.verdict == "INVALID"
     assert got.raw == ""
+
+
+def test_null_content_is_a_failed_request_not_a_verdict():
+    # no text at all is not a chat completion's answer: retryable, not a final INVALID
+    with (
+        scripted_server(lambda p, b: chat_reply(None)) as (url, _),
+        make(url) as j,
+        pytest.raises(JudgeError) as info,
+    ):
+        j.judge("q", "s", "a", "b")
+    assert "not an OpenAI chat completion" in info.value.message
+    assert "content is null" in info.value.message
 
 
 @pytest.mark.parametrize("retries", [0, 2])
