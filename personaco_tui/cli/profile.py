@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 import click
@@ -11,7 +12,7 @@ from ..core.signals import ReadingError, make_reading, understand
 from ..core.signals.conflicts import conflicts_of
 from ..core.signals.kinds import parse_param_args
 from ..core.types import Reading, Signal
-from ..errors import PersonacoError
+from ..errors import NotFoundError, PersonacoError
 from ..store import profiles as P
 from .common import echo, echo_json, open_runtime
 from .ids import ID, find_profile
@@ -84,7 +85,7 @@ def delete(name: str, yes: bool) -> None:
         # deleting it would make the next `ask` quietly use another profile's signals
         others = [o.name for o in P.list_profiles(rt.store) if o.id != p.id]
         todo = (
-            f"Switch first, e.g. personaco profile use {others[0]}"
+            f"Switch first, e.g. personaco profile use {shlex.quote(others[0])}"
             if others
             else "Create and switch to another first: personaco profile create NAME --use"
         )
@@ -244,7 +245,10 @@ def _signal_of(rt, name: str, signal_id: int):
     p = find_profile(rt, name)
     s = P.get_signal(rt.store, signal_id)
     if s.profile_id != p.id:
-        raise click.BadParameter(f"signal #{signal_id} belongs to another profile", param_hint="ID")
+        raise NotFoundError(
+            f"Profile {p.name} has no signal #{signal_id}: it belongs to another profile.",
+            f"See its signals with: personaco profile show {shlex.quote(p.name)}",
+        )
     return s
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shlex
 import unicodedata
 from typing import Any
 
@@ -141,7 +142,7 @@ def _refuse_duplicate(db: sqlite_utils.Database, name: str, except_id: int | Non
         same = "" if taken == name else f" (as {taken!r}: names ignore case)"
         raise DuplicateNameError(
             f"A profile named {name!r} already exists{same}.",
-            f"Pick another name, or switch to it with: personaco profile use {taken}",
+            f"Pick another name, or switch to it with: personaco profile use {shlex.quote(taken)}",
         )
 
 

@@ -100,3 +100,15 @@ def test_a_turn_that_could_not_be_kept_is_refused_before_the_model_loads(
 ) -> None:
     rc, _, err = run(capsys, *argv, "--k", "2", "--max-tokens", "4")
     assert rc == 1 and one_line(err) and words in err, err
+
+
+def test_a_signal_of_another_profile_is_one_line_with_a_quoted_hint(capsys) -> None:
+    assert run(capsys, "profile", "create", "a")[0] == 0
+    assert run(capsys, "profile", "create", "my work")[0] == 0
+    assert run(capsys, "profile", "add-signal", "a", "Be brief.")[0] == 0
+    for command in ("toggle-signal", "remove-signal"):
+        rc, _, err = run(capsys, "profile", command, "my work", "1")
+        assert rc == 1 and one_line(err) and "belongs to another profile" in err, err
+        assert "personaco profile show 'my work'" in err
+    rc, out, _ = run(capsys, "profile", "show", "a")
+    assert "Be brief." in out  # nothing removed
