@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from .. import config as C
+from ..catalog.manifest import load_catalog
+from ..errors import ModelError, NotFoundError
 from ..locations import resolve
-from .common import echo
+from .common import echo, open_runtime
 
 
 @click.group("config")
@@ -42,6 +44,22 @@ def set_(key: str, value: str) -> None:
     section, name = C.spec_for(key)  # before reading the file: a typo is named as such
     checked = C.check_value(key, value)
     C.load(loc, env=False)  # a broken file is named before anything is written to it
+    if key == "model.default":
+        _check_model(str(checked))
     # Only this key is written, even when it equals the default: the user asked for it.
     C.set_values(loc, {section: {name: checked}})
     echo(f"{key} = {checked!r}")
+
+
+def _check_model(name: str) -> None:
+    """An unknown model is refused now, not at the next `ask`; a known one whose file is not
+    here yet (a catalog model to pull) is kept, with a note saying so."""
+    rt = open_runtime()
+    try:
+        rt.model_path(name)
+    except NotFoundError:
+        raise
+    except ModelError as e:
+        if name not in load_catalog(rt.loc):  # a path or registered file that is gone
+            raise
+        echo(f"personaco: note: {e.message}", err=True)

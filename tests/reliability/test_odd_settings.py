@@ -112,3 +112,13 @@ def test_a_signal_of_another_profile_is_one_line_with_a_quoted_hint(capsys) -> N
         assert "personaco profile show 'my work'" in err
     rc, out, _ = run(capsys, "profile", "show", "a")
     assert "Be brief." in out  # nothing removed
+
+
+def test_an_unknown_default_model_is_refused_when_set(capsys, isolated_home: Path) -> None:
+    for name in ("nonexistent", str(isolated_home / "gone.gguf")):
+        rc, _, err = run(capsys, "config", "set", "model.default", name)
+        assert rc == 1 and one_line(err), err
+    assert not (isolated_home / "config" / "config.toml").exists()
+    # a catalog model not downloaded yet is kept, with a note on how to get it
+    rc, out, err = run(capsys, "config", "set", "model.default", "llama-3.2-1b")
+    assert rc == 0 and "llama-3.2-1b" in out and "models pull llama-3.2-1b" in err, err
