@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import platform
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import click
 
@@ -46,12 +48,27 @@ def _weights_line(settings, loc, path, info) -> bool:
     if choice.kind != "native":
         copy = weights.derived_path(path, choice.kind, loc.weights_cache)
         size = weights.derived_size(info, choice.kind) >> 20
-        detail += (
-            f"; copy at {copy}"
-            if copy.is_file()
-            else f"; the first load writes a {size:,} MiB copy to {loc.weights_cache}"
-        )
+        if copy.is_file():
+            detail += f"; copy at {copy}"
+        elif not _can_create(loc.weights_cache):
+            return _line(
+                None,
+                "weights",
+                f"{detail}; but {loc.weights_cache} cannot be created or written, so the model "
+                "loads as it is (slower): point PERSONACO_CACHE_DIR at a writable folder",
+            )
+        else:
+            detail += f"; the first load writes a {size:,} MiB copy to {loc.weights_cache}"
     return _line(True, "weights", detail)
+
+
+def _can_create(folder: Path) -> bool:
+    """Whether `folder` is, or could be made, a folder this process can write in: its
+    nearest existing ancestor is a writable folder."""
+    for f in (folder, *folder.parents):
+        if f.exists():
+            return f.is_dir() and os.access(f, os.W_OK | os.X_OK)
+    return False
 
 
 def _remote_line(settings: C.Settings) -> bool:

@@ -122,3 +122,12 @@ def test_an_unknown_default_model_is_refused_when_set(capsys, isolated_home: Pat
     # a catalog model not downloaded yet is kept, with a note on how to get it
     rc, out, err = run(capsys, "config", "set", "model.default", "llama-3.2-1b")
     assert rc == 0 and "llama-3.2-1b" in out and "models pull llama-3.2-1b" in err, err
+
+
+def test_doctor_warns_when_the_weights_copy_cannot_be_written(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("PERSONACO_CACHE_DIR", "/dev/null")
+    _, out, _ = run(capsys, "doctor")
+    line = next(ln for ln in out.splitlines() if " weights " in f" {ln} ")
+    if line.split()[1:3] == ["weights", "native:"]:
+        pytest.skip("this machine loads the file as it is: no copy to write")
+    assert line.startswith("warn") and "/dev/null/weights cannot be created" in line, line
