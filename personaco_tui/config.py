@@ -46,6 +46,9 @@ MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few hundred bytes; more is a 
 # How close a table's name must be to a section's to be taken for a misspelling of it:
 # "generaton" (0.95), "modle" (0.8) and "jugde" (0.8) are; "mytool" (0.55 to "model") is not.
 MISSPELLING_CUTOFF = 0.7
+# PERSONACO_ variables share a long prefix: only a near-miss of a setting's name is a typo
+# (PERSONACO_HOME, PERSONACO_LOG, PERSONACO_CACHE_DIR, ... are at most 0.75 from any)
+ENV_MISSPELLING_CUTOFF = 0.9
 
 log = logging.getLogger(__name__)
 
@@ -464,13 +467,29 @@ def apply(settings: Settings, data: dict[str, Any], source: str, *, parse: bool 
 
 
 def _env_overrides() -> list[tuple[str, str, str, str]]:
-    """(variable, section, name, value) for every PERSONACO_<SECTION>_<FIELD> that is set."""
+    """(variable, section, name, value) for every PERSONACO_<SECTION>_<FIELD> that is set.
+    A PERSONACO_ variable that is a setting's name misspelled (PERSONACO_GENERATON_K) is
+    refused rather than ignored; others (PERSONACO_HOME, ...) are no business of this."""
     out = []
+    known: list[str] = []
     for section, specs in _sections().items():
         for name in specs:
             var = f"PERSONACO_{section}_{name}".upper()
+            known.append(var)
             if var in os.environ:
                 out.append((var, section, name, os.environ[var]))
+    for var in os.environ:
+        if var.startswith("PERSONACO_") and var not in known:
+            cut = [k for k in known if k.startswith(var) and var.count("_") >= 2]  # _TEMP
+            close = cut[:1] or difflib.get_close_matches(
+                var, known, n=2, cutoff=ENV_MISSPELLING_CUTOFF
+            )
+            if close:
+                raise ConfigError(
+                    f"The environment variable {var} is no setting "
+                    f"(did you mean {' or '.join(close)}?).",
+                    "Rename or unset it (`personaco config show` lists every setting).",
+                )
     return out
 
 

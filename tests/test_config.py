@@ -274,3 +274,30 @@ def test_a_changed_judge_endpoint_is_used_by_the_judge_reflector() -> None:
             assert seen_2[-1]["model"] == "another"
     finally:
         rt.close()
+
+
+@pytest.mark.parametrize(
+    "var, meant",
+    [
+        ("PERSONACO_GENERATON_K", "PERSONACO_GENERATION_K"),
+        ("PERSONACO_MODEL_NTHREADS", "PERSONACO_MODEL_N_THREADS"),
+        ("PERSONACO_GENERATION_TEMP", "PERSONACO_GENERATION_TEMPERATURE"),
+    ],
+)
+def test_a_misspelled_setting_variable_is_refused_not_ignored(
+    loc: Locations, monkeypatch, var: str, meant: str
+) -> None:
+    monkeypatch.setenv(var, "4")
+    with pytest.raises(ConfigError) as e:
+        C.load(loc)
+    assert var in str(e.value) and f"did you mean {meant}" in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+def test_other_personaco_variables_are_left_alone(loc: Locations, monkeypatch) -> None:
+    # the product's own (PERSONACO_HOME is set by conftest), a key variable, anything else
+    others = ["PERSONACO_LOG", "PERSONACO_LLAMA_KV", "PERSONACO_HF_ENDPOINT"]
+    for var in [*others, "PERSONACO_STEER_SMC", "PERSONACO_TEST_KEY", "PERSONACO_SOMETHING"]:
+        monkeypatch.setenv(var, "x")
+    assert "PERSONACO_HOME" in os.environ
+    assert C.load(loc).generation.k == C.Settings().generation.k
