@@ -90,6 +90,13 @@ def _checked_settings(
         path.write_text(json.dumps(want, sort_keys=True), encoding="utf-8")
 
 
+def _too_few(n: int, n_test: int) -> PersonacoError:
+    return PersonacoError(
+        f"{n} queries are too few for a test set of {n_test}.",
+        "Give more queries or a smaller --test.",
+    )
+
+
 def run_simulation(
     engine: Callable[[], Engine],
     queries: list[tuple[str, str]],
@@ -105,18 +112,17 @@ def run_simulation(
     folder = run_dir(data_dir, s.name)
     named = scorers(checkers)
     names = list(named)
-    folder.mkdir(parents=True, exist_ok=True)
+    if len(queries) <= s.n_test:  # before any folder is made or turn generated
+        raise _too_few(len(queries), s.n_test)
     cache = folder / "candidates.jsonl"
     have = SC.read_cache(cache, spec)
     if generate_missing and any(qid not in have for qid, _ in queries):
+        folder.mkdir(parents=True, exist_ok=True)
         report = (lambda n, t: on_progress("generating", n, t)) if on_progress else None
         have = SC.generate(engine(), queries, cache, spec, on_done=report, cancel=cancel)
     gens = [(qid, have[qid]) for qid, _ in queries if qid in have]
     if len(gens) <= s.n_test:
-        raise PersonacoError(
-            f"{len(gens)} queries are too few for a test set of {s.n_test}.",
-            "Give more queries or a smaller --test.",
-        )
+        raise _too_few(len(gens), s.n_test)
     _checked_settings(folder, s, spec, names, [qid for qid, _ in gens])
     turns = [SIM.Turn.of(qid, g, named) for qid, g in gens]
     curves = _resume(

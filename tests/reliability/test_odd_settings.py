@@ -131,3 +131,10 @@ def test_doctor_warns_when_the_weights_copy_cannot_be_written(capsys, monkeypatc
     if line.split()[1:3] == ["weights", "native:"]:
         pytest.skip("this machine loads the file as it is: no copy to write")
     assert line.startswith("warn") and "/dev/null/weights cannot be created" in line, line
+
+
+def test_a_simulation_with_too_few_queries_leaves_no_folder(capsys, isolated_home: Path) -> None:
+    argv = ["simulate", "--name", "ok", "--users", "1", "--hidden-users", "0", "--limit", "1"]
+    rc, _, err = run(capsys, *argv)
+    assert rc == 1 and one_line(err) and "too few for a test set" in err, err
+    assert not (isolated_home / "data" / "simulate").exists()
