@@ -21,6 +21,9 @@ from personaco_tui.store.db import DuplicateNameError, InvalidInputError, Store
 
 NFC, NFD = "caf\u00e9", "cafe\u0301"
 HIDDEN = ["wo\u200brk", "\u202eevil", "tab\there", "a\u2028b", "zw\u2060j", "nul\x00"]
+# a joiner between letters hides; inside an emoji sequence it is part of one symbol
+HIDDEN += ["a\u200db", "\u200d\U0001f469", "\u0301", "\u20dd ring"]
+EMOJI = ["\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U0001f3f3\ufe0f\u200d\U0001f308 team"]
 ITEM = [S.EvalItem("q", "Q?", ["Be brief."])]
 
 
@@ -61,6 +64,10 @@ def test_hidden_characters_and_absurd_lengths_are_refused_in_one_line(capsys) ->
     assert run(capsys, "profile", "create", "z" * 100)[0] == 0
     rc, out, _ = run(capsys, "profile", "list")
     assert len(out.strip().splitlines()) == 1
+    for name in EMOJI:
+        assert run(capsys, "profile", "create", name)[0] == 0, name
+    rc, out, _ = run(capsys, "profile", "list")
+    assert all(name in out for name in EMOJI)
 
 
 def test_rename_cannot_make_a_clash(store: Store) -> None:
