@@ -309,17 +309,10 @@ class OpenAICompatEngine:
             raise self._not_a_completion("it is not JSON") from None
         except (IndexError, AttributeError, TypeError, ValueError) as e:  # not JSON, say
             raise self._fail(e) from None
-        lp = getattr(choice, "logprobs", None)
-        content = getattr(lp, "content", None) if lp is not None else None
-        if content:
+        mass = _one_zero_mass(choice)
+        if mass is not None:
             self._logprobs = True
-            p1 = p0 = 0.0
-            for alt in content[0].top_logprobs or []:
-                tok = (alt.token or "").strip()
-                if tok == "1":
-                    p1 += math.exp(alt.logprob)
-                elif tok == "0":
-                    p0 += math.exp(alt.logprob)
+            p1, p0 = mass
             if p1 + p0 > 0:
                 return YesNo(
                     p_yes=p1 / (p1 + p0), raw=f"{text!r} P(1)={p1:.4f} P(0)={p0:.4f}", text=text
@@ -368,3 +361,27 @@ def _steer_notes(outs: list[SampleOutput], plan: SteerPlan, grammar: Grammar | N
             o.steer_note = "not steered: the server ignored the grammar (" + ", ".join(broken) + ")"
         elif left:
             o.steer_note = "not steered on this server: " + left
+
+
+def _one_zero_mass(choice: Any) -> tuple[float, float] | None:
+    """P("1") and P("0") from the first token's top log-probabilities; None where the reply
+    has none, or has them in a shape or with values PersonaCo cannot read (then the answer's
+    text decides, as for a server without log-probabilities)."""
+    content = field(field(choice, "logprobs"), "content")
+    if not isinstance(content, list) or not content:
+        return None
+    alts = field(content[0], "top_logprobs") or []
+    if not isinstance(alts, list):
+        return None
+    p1 = p0 = 0.0
+    for alt in alts:
+        tok, logprob = field(alt, "token"), field(alt, "logprob")
+        if not isinstance(tok, str) or not isinstance(logprob, int | float):
+            return None
+        if isinstance(logprob, bool) or not logprob <= 0:  # NaN and above 0 too
+            return None
+        if tok.strip() == "1":
+            p1 += math.exp(logprob)
+        elif tok.strip() == "0":
+            p0 += math.exp(logprob)
+    return p1, p0

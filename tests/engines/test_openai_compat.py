@@ -143,3 +143,27 @@ def test_connection_refused_says_where():
         eng.sample(ASK, 2, SamplingParams(max_tokens=4))
     assert "Could not reach" in info.value.message and url in info.value.message
     eng.close()
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "nope",  # not a list
+        [{"token": "1", "logprob": "high"}],  # a logprob that is text
+        [{"token": "1", "logprob": float("nan")}, {"token": "0", "logprob": -1.0}],
+        [{"token": 1, "logprob": -0.1}],  # a token that is a number
+        [5, 6],  # alternatives that are no objects
+        [{"token": "1", "logprob": 3.0}],  # a log-probability above 0
+    ],
+)
+def test_logprobs_of_an_odd_shape_leave_the_text_to_decide(top):
+    lp = {"content": [{"token": "0", "logprob": -0.1, "bytes": None, "top_logprobs": top}]}
+    body = _chat_reply("0", lp)  # json.dumps writes NaN as NaN, which the client reads
+    with scripted_server(lambda path, b: (200, {"Content-Type": "application/json"}, body)) as (
+        url,
+        _,
+    ):
+        eng = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0)
+        (y,) = eng.yes_no([ASK])
+        assert y.p_yes == 0.0 and "text" in y.raw
+        eng.close()
