@@ -10,6 +10,7 @@ import click
 from ..core.reflectors.rules.parser import MAX_SIGNAL_CHARS
 from ..core.signals import understand
 from ..core.signals.kinds import KINDS, kind_usage
+from ..errors import PersonacoError
 from ..evaluation.signal_explain import describe, explain
 from .common import echo, echo_json
 
@@ -26,15 +27,9 @@ def explain_cmd(text: str, as_json: bool) -> None:
     """Show what the signal TEXT becomes: rule checks (with their IFEval ids) or "judged by
     the model", with a confidence."""
     if not text.strip():
-        raise click.BadParameter(
-            "the signal is empty; pass its text in quotes, e.g. "
-            'personaco signal explain "No commas"',
-            param_hint="TEXT",
-        )
-    if len(text) > MAX_SIGNAL_CHARS:
-        raise click.BadParameter(
-            f"the signal has {len(text)} characters, more than {MAX_SIGNAL_CHARS}; shorten it",
-            param_hint="TEXT",
+        raise PersonacoError(
+            "The signal is empty.",
+            'Pass its text in quotes, e.g. personaco signal explain "No commas"',
         )
     data = explain(text)
     if as_json:
@@ -42,6 +37,11 @@ def explain_cmd(text: str, as_json: bool) -> None:
         return
     for line in describe(understand(text), data):
         echo(line)
+    if len(text) > MAX_SIGNAL_CHARS:
+        echo(
+            f"(The rules read signals of at most {MAX_SIGNAL_CHARS:,} characters; this one has "
+            f"{len(text):,}, so only the model judges it.)"
+        )
 
 
 @signal_group.command("kinds")

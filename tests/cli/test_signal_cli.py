@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from personaco_tui.cli import cli
+from personaco_tui.cli import cli, main
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -52,7 +52,13 @@ def test_human_output_in_words() -> None:
     assert code == 0 and out.startswith("Judged by the model (confidence")
 
 
-def test_empty_signal_is_a_one_line_error() -> None:
-    code, out = run("   ")
-    assert code == 2
-    assert "the signal is empty; pass its text in quotes" in out
+def test_empty_signal_is_a_one_line_error(capsys) -> None:
+    assert main(["signal", "explain", "   "]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("personaco: The signal is empty.") and err.count("\n") == 1, err
+
+
+def test_a_signal_too_long_for_the_rules_is_explained_not_refused() -> None:
+    code, out = run("Keep it short. " * 200)
+    assert code == 0 and out.startswith("Judged by the model")
+    assert "at most 2,000 characters; this one has 3,000" in out
