@@ -94,27 +94,20 @@ def _one_line(e: EngineError, url: str) -> str:
     return msg
 
 
-@pytest.mark.parametrize("case", sorted(WHOLE_STREAMED))
+@pytest.mark.parametrize(
+    "case",
+    [*(f"whole: {c}" for c in sorted(WHOLE_STREAMED)), *(f"events: {c}" for c in sorted(STREAMS))],
+)
 def test_a_streamed_answer_that_is_not_a_completion_says_so(case):
-    reply, why = WHOLE_STREAMED[case]
+    """A whole body where a stream was asked for, or a stream of events that are no chunks."""
+    kind, _, name = case.partition(": ")
+    reply, why = (WHOLE_STREAMED if kind == "whole" else STREAMS)[name]
     with scripted_server(lambda path, body: reply) as (url, seen):
         eng = _engine(url)
         with pytest.raises(EngineError) as info:
             eng.sample(ASK, 1, SamplingParams(max_tokens=8))
         eng.close()
     assert seen and all(b["stream"] is True for b in seen)  # asked the way `ask` asks
-    msg = _one_line(info.value, url)
-    assert NOT_A_COMPLETION in msg and why in msg and msg.endswith(TODO)
-
-
-@pytest.mark.parametrize("case", sorted(STREAMS))
-def test_a_stream_of_events_that_are_not_chunks_says_so(case):
-    reply, why = STREAMS[case]
-    with scripted_server(lambda path, body: reply) as (url, _):
-        eng = _engine(url)
-        with pytest.raises(EngineError) as info:
-            eng.sample(ASK, 1, SamplingParams(max_tokens=8))
-        eng.close()
     msg = _one_line(info.value, url)
     assert NOT_A_COMPLETION in msg and why in msg and msg.endswith(TODO)
 

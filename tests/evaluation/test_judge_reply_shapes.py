@@ -18,6 +18,7 @@ from personaco_tui.locations import Locations
 from personaco_tui.store.db import Store
 from tests.cli.test_eval_cli import ITEMS6, create_with_outputs
 from tests.evaluation.test_runner import alternating
+from tests.reliability.test_judge_wire import _session
 from tests.support.servers import chat_reply, scripted_server
 
 NOT_A_COMPLETION = "sent a reply that is not an OpenAI chat completion"
@@ -87,14 +88,6 @@ def test_a_chat_completion_whose_text_is_no_verdict_is_still_invalid(text):
     ):
         got = judge.judge("q", "s", "a", "b")
     assert (got.verdict, got.raw) == ("INVALID", text)
-
-
-def _session(store: Store, n_items: int = 2) -> None:
-    items = [S.EvalItem(f"q{i}", f"Question {i}?", ["Be brief."]) for i in range(n_items)]
-    S.create_session(store, "s", items, {"method": "a"}, {"method": "b"})
-    for it in S.get_session(store, "s").items:
-        S.add_output(store, it.id, "A", "a")
-        S.add_output(store, it.id, "B", "b")
 
 
 def _judge(store: Store, answer, *, retry_errors: bool = False):
