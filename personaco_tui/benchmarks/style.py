@@ -25,7 +25,12 @@ from pathlib import Path
 
 from ..core import personaco
 from ..core.reflectors.auto import AutoReflector
-from ..core.signals.kinds import ReadingError, sample_reading, sample_signal_text
+from ..core.signals.kinds import (
+    ReadingError,
+    read_sample_file,
+    sample_reading,
+    sample_signal_text,
+)
 from ..core.types import SignalText
 from ..engines.base import Engine
 from ..errors import PersonacoError
@@ -255,17 +260,7 @@ def load_samples(folder: Path) -> dict[str, str]:
         raise PersonacoError(f"{folder} {what}.", "Pass --samples DIR, a folder of *.txt files.")
     samples = {}
     for path in sorted(p for p in folder.glob("*.txt") if p.is_file()):
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise PersonacoError(f"Cannot read {path}: {e.strerror}.", _SAMPLE_TODO) from None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise PersonacoError(
-                f"{path} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}).",
-                _SAMPLE_TODO,
-            ) from None
+        text = read_sample_file(path)
         try:
             sample_reading(text)
         except ReadingError as e:

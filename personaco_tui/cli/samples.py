@@ -12,36 +12,12 @@ import click
 
 from ..benchmarks.style import QUESTIONS, load_samples, measures, run_style, table
 from ..core.signals import ReadingError
-from ..core.signals.kinds import sample_reading, sample_signal_text
+from ..core.signals.kinds import read_sample_file, sample_reading, sample_signal_text
 from ..errors import PersonacoError
 from ..store import profiles as P
 from ..store.db import MAX_TEXT_BYTES
 from .common import echo, echo_json, open_runtime
 from .ids import find_profile
-
-MAX_SAMPLE_BYTES = 256 * 1024
-
-
-def _read(path: Path) -> str:
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_SAMPLE_BYTES + 1)
-    except OSError as e:
-        raise PersonacoError(
-            f"Cannot read {path}: {e.strerror}.", "Give a text file you wrote."
-        ) from None
-    if len(data) > MAX_SAMPLE_BYTES:
-        raise PersonacoError(
-            f"{path} is larger than {MAX_SAMPLE_BYTES // 1024} KiB.",
-            "A page or two of your writing is enough: cut it down.",
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise PersonacoError(
-            f"{path} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}).",
-            "Give a plain text file.",
-        ) from None
 
 
 @click.command("add-sample")
@@ -54,7 +30,7 @@ def add_sample(name: str, file: Path | None, text: str | None, label: str | None
     read like it are preferred."""
     if (file is None) == (text is None):
         raise PersonacoError("Give exactly one of --file F or --text T.")
-    sample = _read(file) if file is not None else str(text)
+    sample = read_sample_file(file) if file is not None else str(text)
     if len(sample.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
         raise PersonacoError("The sample is too long.", "Cut it down to a page or two.")
     try:

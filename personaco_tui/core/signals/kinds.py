@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
+from ...errors import PersonacoError
 from ..reflectors.rules import checks as C
 from ..reflectors.rules.lang import LANGUAGE_NAMES
 from ..types import MODEL_READING, SAMPLE_READING, Reading
@@ -248,6 +250,33 @@ def sample_reading(text: str) -> Reading:
             f"{len(sample.split())}."
         )
     return Reading(SAMPLE_READING, (("text", sample),))
+
+
+MAX_SAMPLE_BYTES = 256 * 1024
+
+
+def read_sample_file(path: Path) -> str:
+    """A writing sample's text from its file: at most MAX_SAMPLE_BYTES of UTF-8, or a one-line
+    PersonacoError naming the file."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_SAMPLE_BYTES + 1)
+    except OSError as e:
+        raise PersonacoError(
+            f"Cannot read {path}: {e.strerror}.", "Give a text file you wrote."
+        ) from None
+    if len(data) > MAX_SAMPLE_BYTES:
+        raise PersonacoError(
+            f"{path} is larger than {MAX_SAMPLE_BYTES // 1024} KiB.",
+            "A page or two of your writing is enough: cut it down.",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise PersonacoError(
+            f"{path} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}).",
+            "Give a plain text file.",
+        ) from None
 
 
 def kind_usage(kind: Kind) -> str:
