@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import secrets
 import stat
@@ -143,6 +144,21 @@ def atomic_write(
     else:
         kind = "bytes" if binary else "str"
         raise TypeError(f"atomic_write mode {mode!r} takes {kind}, not {type(data).__name__}")
+    tmp, target = _staged(path, write, binary, newline)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return Path(path)
+
+
+def _staged(
+    path: StrPath, write: Callable[[Any], object], binary: bool, newline: str | None
+) -> tuple[Path, Path]:
+    """(temporary file, target): what `write` wrote, complete and flushed to disk beside the
+    file `path` names, ready to be moved over it; nothing is left behind if it fails."""
     target, keep_mode = resolve_target(path)
     fd, tmp = _temp_beside(target, keep_mode)
     try:
@@ -152,12 +168,11 @@ def atomic_write(
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    return Path(path)
+    return tmp, target
 
 
 def atomic_write_all(files: Sequence[tuple[StrPath, bytes]]) -> None:
@@ -169,13 +184,7 @@ def atomic_write_all(files: Sequence[tuple[StrPath, bytes]]) -> None:
     try:
         for path, data in files:
             try:
-                target, keep_mode = resolve_target(path)
-                fd, tmp = _temp_beside(target, keep_mode)
-                staged.append((tmp, target))
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
+                staged.append(_staged(path, functools.partial(_put, data), True, None))
             except OSError as e:
                 e.filename = str(path)
                 raise
@@ -186,3 +195,7 @@ def atomic_write_all(files: Sequence[tuple[StrPath, bytes]]) -> None:
             with contextlib.suppress(OSError):
                 tmp.unlink()
         raise
+
+
+def _put(data: bytes, f: BinaryIO) -> object:
+    return f.write(data)

@@ -238,18 +238,17 @@ class AdherenceReport:
     correct: dict[str, list[int]] = field(default_factory=dict)  # pick -> [correct, items]
 
     def as_dict(self) -> dict[str, Any]:
-        adh = (
-            {name: round(p.satisfied / self.signals, 3) for name, p in self.picks.items()}
-            if self.signals
-            else {}
-        )
+        adh = {  # None for a set of answers only (no signals)
+            name: round(p.satisfied / self.signals, 3) if self.signals else None
+            for name, p in self.picks.items()
+        }
         out: dict[str, Any] = {
             "model": self.model,
             "k": self.k,
             "max_tokens": self.max_tokens,
             "items": self.items,
             "signals": self.signals,
-            "adherence": adh or dict.fromkeys(self.picks),  # None: a set of answers only
+            "adherence": adh,
             "vs_baseline": {
                 name: {"wins": p.wins, "losses": p.losses, "ties": p.ties}
                 for name, p in self.picks.items()
@@ -260,9 +259,10 @@ class AdherenceReport:
         out["auc"] = {n: round(w / p, 3) if p else None for n, (w, p) in self.auc.items()}
         if self.correct:
             out["correct"] = {n: round(c / t, 3) for n, (c, t) in self.correct.items() if t}
-        if adh.get("oracle"):
+        oracle = adh.get("oracle")
+        if oracle:  # then every pick has a figure
             out["of_oracle"] = {
-                n: round(a / adh["oracle"], 2) for n, a in adh.items() if n not in ("oracle",)
+                n: round((a or 0.0) / oracle, 2) for n, a in adh.items() if n not in ("oracle",)
             }
         return out
 
