@@ -67,8 +67,9 @@ def raise_if_interrupted() -> None:
 
 
 @contextlib.contextmanager
-def deferred_interrupt() -> Iterator[None]:
-    """Hold Ctrl-C until the llama.cpp call inside returns, then raise it. Python can raise
+def held_interrupt() -> Iterator[None]:
+    """Hold Ctrl-C while the llama.cpp call inside runs: it is noted, for the caller to raise
+    with `raise_if_interrupted` once what the call made is closed. Python can raise
     KeyboardInterrupt on a callback's first line, before any `try` in it can catch it. Only
     on the main thread with Python's default handler (elsewhere nothing is changed)."""
     if (
@@ -82,7 +83,6 @@ def deferred_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, old)
-        raise_if_interrupted()
 
 
 # llama.cpp holds a raw pointer to this callback: the module keeps it alive.
@@ -141,8 +141,9 @@ def quantize_file(src: Path, dst: Path, ftype: int) -> None:
     params.allow_requantize = True
     params.nthread = available_cpus()
     clear_log()
-    with deferred_interrupt():
+    with held_interrupt():
         rc = llama_cpp.llama_model_quantize(str(src).encode(), str(dst).encode(), params)
+    raise_if_interrupted()
     if rc != 0:
         raise ModelError(f"llama.cpp could not convert {src.name}: {last_error() or rc}.")
 
@@ -157,9 +158,10 @@ def load_model(path: Path, n_gpu_layers: int) -> tuple[internals.LlamaModel, int
     mparams.n_gpu_layers = layers if gpu else 0
     clear_log()
     try:
-        with deferred_interrupt():
+        with held_interrupt():
             model = internals.LlamaModel(path_model=str(path), params=mparams, verbose=False)
     except (ValueError, OSError) as e:
+        raise_if_interrupted()
         detail = last_error() or str(e)
         raise ModelError(
             f"llama.cpp could not load {path.name}: {detail}.",
@@ -195,7 +197,7 @@ def new_context(
     # llama.cpp's own default (4 threads) oversubscribes small machines and halves speed.
     cparams.n_threads = n_threads
     cparams.n_threads_batch = n_threads
-    with deferred_interrupt():
+    with held_interrupt():
         ctx = internals.LlamaContext(model=model, params=cparams, verbose=False)
     if _interrupted.is_set():
         close_context(ctx)
