@@ -54,7 +54,7 @@ def check_turn(query: str, signals: list[str]) -> None:
             raise PersonacoError(f"Signal {n} is empty.", "Give each signal some text.")
     for text in (query, *signals):
         check_text(text)
-        if "\x00" in text:  # stored, it would hide the rest of the text from search
+        if "\x00" in text:  # as profile signals refuse it: no one types it, and it splits words
             raise PersonacoError(
                 "The text holds a NUL character (\\x00).", "Remove it and try again."
             )

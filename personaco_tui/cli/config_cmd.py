@@ -6,7 +6,7 @@ import click
 
 from .. import config as C
 from ..catalog.manifest import load_catalog
-from ..errors import ModelError, NotFoundError
+from ..errors import ModelError
 from ..locations import resolve
 from .common import echo, open_runtime
 
@@ -56,9 +56,7 @@ def _check_model(name: str) -> None:
     here yet (a catalog model to pull) is kept, with a note saying so."""
     rt = open_runtime()
     try:
-        rt.model_path(name)
-    except NotFoundError:
-        raise
+        rt.model_path(name)  # NotFoundError for an unknown name
     except ModelError as e:
         if name not in load_catalog(rt.loc):  # a path or registered file that is gone
             raise
