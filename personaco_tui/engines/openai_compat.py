@@ -25,6 +25,7 @@ import openai
 from ..core.steer import SteerPlan
 from ..core.steer.gbnf import Grammar
 from ..errors import Cancelled, EngineError
+from ..remote_reply import NotACompletion, chunk_piece, completion_choice, field, whole_reply
 from ..remote_text import RemoteRole, StreamCleaner, clean, cut_at, http_client, remote_error
 from ..secrets import api_key
 from .base import (
@@ -39,7 +40,6 @@ from .base import (
     TurnProgressFn,
     YesNo,
 )
-from .remote_reply import NotACompletion, chunk_piece, completion_choice, field, whole_reply
 from .remote_score import RemoteScorer
 
 NOT_STEERED = "not steered: this engine lacks token masks"

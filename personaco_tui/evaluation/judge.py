@@ -24,8 +24,8 @@ import httpx2
 import openai
 from openai.types.chat import ChatCompletion
 
-from ..engines.remote_reply import NotACompletion, completion_choice
 from ..errors import PersonacoError
+from ..remote_reply import NotACompletion, completion_choice
 from ..remote_text import RemoteRole, clip, cut_at, http_client, remote_error, size_words
 from ..remote_text import clean as storable  # the runner cleans stored raw text with it too
 from ..secrets import api_key, secrets_to_redact

@@ -4,7 +4,7 @@ The openai client builds its reply objects without checking them, so a 200 whose
 another shape (`{"choices": "nope"}`, `{"choices": []}`, `[1, 2, 3]`, a message whose
 content is null) comes through as an object whose fields are whatever was sent. These
 checks say in a few words what is wrong (`NotACompletion`), so each remote role (the
-generator in openai_compat.py, the judge in evaluation/judge.py) can fail the request in one
+generator in engines/openai_compat.py, the judge in evaluation/judge.py) can fail the request in one
 line instead of reading it as an empty answer. A proper chat completion whose text is empty
 is still a chat completion: what that text means is for the caller to judge.
 
@@ -19,7 +19,7 @@ from typing import Any
 import httpx2
 import openai
 
-from ..remote_text import clean
+from .remote_text import clean
 
 _SSE_START = (b"data:", b"event:", b"id:", b"retry:", b":")
 
