@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -153,8 +154,14 @@ def check_output(path: Path) -> None:
         raise PersonacoError(f"--output {path} is a folder.", "Give a file name.")
     if path.exists() and not _is_regular(path):
         return
+    folder = path.parent
+    if not folder.is_dir():  # as `export` does: a mistyped folder is said, not made
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise PersonacoError(
+            f"--output {path}: {folder} {what}.",
+            f"Create it first (mkdir -p {shlex.quote(str(folder))}) or choose another file.",
+        )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644))
     except OSError as e:
         raise PersonacoError(

@@ -159,7 +159,7 @@ def _read_only_dir(tmp_path: Path) -> Path:
     pytest.skip("no read-only folder here")
 
 
-@pytest.mark.parametrize("where", ["read-only folder", "folder that is a file"])
+@pytest.mark.parametrize("where", ["read-only folder", "folder that is a file", "missing folder"])
 def test_an_output_that_cannot_be_written_is_refused_before_the_model_loads(
     tmp_path, capsys, monkeypatch, where: str
 ) -> None:
@@ -167,9 +167,11 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_model_loads(
     items.write_bytes(_line("a"))
     if where == "read-only folder":
         out = _read_only_dir(tmp_path) / "out.jsonl"
-    else:
+    elif where == "folder that is a file":
         (tmp_path / "file").write_text("x")
         out = tmp_path / "file" / "out.jsonl"
+    else:  # a mistyped folder is said, not made (as `export` does)
+        out = tmp_path / "no-such-folder" / "out.jsonl"
 
     def no_model(self, name=None):
         raise AssertionError("the model loaded before the output was checked")
@@ -178,6 +180,7 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_model_loads(
     assert main(["generate", "--input", str(items), "--output", str(out), *GEN]) == 1
     line = _one_line_error(capsys.readouterr().err)
     assert str(out) in line and "--output" in line
+    assert not (tmp_path / "no-such-folder").exists()
 
 
 @pytest.mark.slow
