@@ -5,9 +5,9 @@ Any field can be overridden for one run by `PERSONACO_<SECTION>_<FIELD>`, e.g.
 `PERSONACO_GENERATION_K=4`. Secrets never live here: API keys are read from the
 environment variable a section names, or from the system keyring.
 
-Every value passes one check (`_check`) whatever its source: the type the field declares
-(no silent 4.9 -> 4 or true -> 1.0; text from the environment, the command line or the
-settings screen is parsed), the choices of a `Literal` field, and the field's range. An
+Every value passes one check (config_values.py) whatever its source: the type the field
+declares (no silent 4.9 -> 4 or true -> 1.0; text from the environment, the command line or
+the settings screen is parsed), the choices of a `Literal` field, and the field's range. An
 unknown key in a known section is an error naming the known ones, never silently ignored,
 and so is a section whose name is close to a known one ([generaton]). A table with a clearly
 foreign name ([mytool]) is left alone with a debug line: people keep other tools' settings
@@ -23,19 +23,19 @@ from __future__ import annotations
 import difflib
 import functools
 import logging
-import math
 import os
 import stat
 import tomllib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+from typing import Any, Literal, TypeVar, get_args, get_type_hints
 from urllib.parse import urlsplit
 
 import tomlkit
 import tomlkit.exceptions
 
+from .config_values import Rule, Spec, checked
 from .errors import ConfigError
 from .fileio import atomic_write
 from .locations import Locations
@@ -64,21 +64,6 @@ WEIGHTS: tuple[str, ...] = get_args(Weights)
 REFLECTORS: tuple[str, ...] = tuple(_REFLECTOR_FACTORIES)
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """What a field allows beyond its type: an inclusive range (`lo` excluded when
-    `above`), or a fixed set of text `choices`; `allowed` overrides the generated wording."""
-
-    lo: float | None = None
-    hi: float | None = None
-    above: bool = False
-    choices: tuple[str, ...] = ()
-    allowed: str = ""
-    todo: str = ""  # what to do instead of the generic hint
-    unset: float | None = None  # a value outside the range meaning "not set here"
-    test: Callable[[Any], bool] | None = None  # any further check of the typed value
 
 
 def doc(
@@ -260,23 +245,14 @@ class Settings:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class _Spec:
-    key: str  # section.name
-    hint: object  # int, float, bool, str or a Literal
-    rule: Rule
-    doc: str
-    default: object
-
-
 @functools.cache
-def _sections() -> dict[str, dict[str, _Spec]]:
+def _sections() -> dict[str, dict[str, Spec]]:
     """{section: {name: spec}} for every setting, in declaration order."""
-    out: dict[str, dict[str, _Spec]] = {}
+    out: dict[str, dict[str, Spec]] = {}
     for section, cls in get_type_hints(Settings).items():
         hints = get_type_hints(cls)
         out[section] = {
-            f.name: _Spec(
+            f.name: Spec(
                 f"{section}.{f.name}",
                 hints[f.name],
                 f.metadata["rule"],
@@ -292,105 +268,12 @@ def config_path(loc: Locations) -> Path:
     return Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else loc.config_path
 
 
-def _show(value: object) -> str:
-    """The value as the user wrote it (TOML's true/false), cut short if long."""
-    text = str(value).lower() if isinstance(value, bool) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _nearest(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-class _Invalid(Exception):
-    """The value does not fit; the message says what is allowed."""
-
-
-def _allowed(spec: _Spec) -> str:
-    r, hint = spec.rule, spec.hint
-    if r.allowed:
-        return r.allowed
-    choices = get_args(hint) if get_origin(hint) is Literal else r.choices
-    if choices:
-        return "one of " + ", ".join(choices)
-    if hint is bool:
-        return "true or false"
-    if hint is str:
-        return "text"
-    kind = "an integer" if hint is int else "a finite number"
-    if r.lo is not None and r.hi is not None:
-        return f"{kind} between {r.lo} and {r.hi}"
-    if r.lo is not None:
-        return f"{kind} {'above' if r.above else 'of at least'} {r.lo}"
-    return kind
-
-
-def _typed(hint: object, value: object, parse: bool) -> object:
-    """`value` as the field's type; text is parsed when `parse` (it came from the
-    environment, the command line or a form), other types must already match."""
-    if isinstance(value, str) and not parse and hint not in (str,) and get_origin(hint) is None:
-        raise _Invalid  # TOML has numbers and booleans: k = "4" is a slip, not a number
-    if hint is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            word = value.strip().lower()
-            if word in ("1", "true", "yes", "on"):
-                return True
-            if word in ("0", "false", "no", "off"):
-                return False
-        raise _Invalid
-    if hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            try:
-                return int(value.strip())
-            except ValueError:
-                raise _Invalid from None
-        raise _Invalid  # a float is never rounded: 4.9 is not 4
-    if hint is float:
-        if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                raise _Invalid from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _Invalid
-        if not math.isfinite(value):
-            raise _Invalid
-        return float(value)
-    if not isinstance(value, str):  # str and Literal[str, ...]
-        raise _Invalid
-    return value
-
-
-def _check(spec: _Spec, value: object, source: str, parse: bool = True) -> object:
-    """The value to store for `spec`, or ConfigError saying what is allowed."""
-    try:
-        typed = _typed(spec.hint, value, parse)
-        r = spec.rule
-        choices = get_args(spec.hint) if get_origin(spec.hint) is Literal else r.choices
-        if choices and typed not in choices:
-            raise _Invalid
-        unset = r.unset is not None and typed == r.unset  # "not set here" is always allowed
-        if isinstance(typed, (int, float)) and not isinstance(typed, bool) and not unset:
-            if r.lo is not None and (typed <= r.lo if r.above else typed < r.lo):
-                raise _Invalid
-            if r.hi is not None and typed > r.hi:
-                raise _Invalid
-        if r.test is not None and not r.test(typed):
-            raise _Invalid
-    except _Invalid:
-        raise ConfigError(
-            f"Setting {spec.key} must be {_allowed(spec)}, not {_show(value)} (from {source}).",
-            spec.rule.todo or "Fix it there (`personaco config show` describes every setting).",
-        ) from None
-    return typed
-
-
-def _section(name: str, source: str) -> dict[str, _Spec]:
+def _section(name: str, source: str) -> dict[str, Spec]:
     sections = _sections()
     if name not in sections:
         raise ConfigError(
@@ -400,7 +283,7 @@ def _section(name: str, source: str) -> dict[str, _Spec]:
     return sections[name]
 
 
-def _spec(section: str, name: str, source: str) -> _Spec:
+def _spec(section: str, name: str, source: str) -> Spec:
     specs = _section(section, source)
     if name not in specs:
         raise ConfigError(
@@ -451,7 +334,7 @@ def apply(settings: Settings, data: dict[str, Any], source: str, *, parse: bool 
     """Set the values in `data` ({section: {name: value}}) on `settings`, each checked
     against its field (text parsed as the field's type when `parse`); an unknown section or
     key or a bad value raises ConfigError naming `source`, and then nothing is changed."""
-    checked: list[tuple[str, str, object]] = []
+    valid: list[tuple[str, str, object]] = []
     for section, section_data in data.items():
         specs = _section(section, source)
         if not isinstance(section_data, dict):
@@ -461,8 +344,8 @@ def apply(settings: Settings, data: dict[str, Any], source: str, *, parse: bool 
             )
         for name, value in section_data.items():
             spec = _spec(section, name, source)
-            checked.append((section, name, _check(spec, value, source, parse)))
-    for section, name, value in checked:
+            valid.append((section, name, checked(spec, value, source, parse)))
+    for section, name, value in valid:
         setattr(getattr(settings, section), name, value)
 
 
@@ -547,13 +430,13 @@ def validate(s: Settings) -> None:
     for section, specs in _sections().items():
         values = getattr(s, section)
         for name, spec in specs.items():
-            _check(spec, getattr(values, name), "the settings")
+            checked(spec, getattr(values, name), "the settings")
 
 
 def check_value(key: str, text: str, source: str = "the command line") -> object:
     """The value to store for `key` given as text (parsed as its field's type), checked."""
     section, name = spec_for(key, source)
-    return _check(_sections()[section][name], text, source)
+    return checked(_sections()[section][name], text, source)
 
 
 def _document(path: Path) -> tomlkit.TOMLDocument:

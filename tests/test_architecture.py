@@ -25,7 +25,9 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # "about 500 lines": the size past which a module stops being readable in one sitting.
 MAX_LINES = 520
-SIZE_LIMITED = ("tui", "engines")
+# The paraphrase corpus is templates the signal classifier learns from: read as data, a kind
+# at a time, not as a module's logic.
+NOT_SIZE_LIMITED = ("core/signals/corpus.py",)
 
 _SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
@@ -146,12 +148,14 @@ def test_sql_detector_sees_queries() -> None:
 
 def test_modules_are_readable_in_one_sitting() -> None:
     long = []
-    for part in SIZE_LIMITED:
-        for path in sorted((PACKAGE / part).rglob("*.py")):
-            n = len(path.read_text(encoding="utf-8").splitlines())
-            if n > MAX_LINES:
-                long.append(f"{path.relative_to(PACKAGE)}: {n} lines")
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).as_posix() in NOT_SIZE_LIMITED:
+            continue
+        n = len(path.read_text(encoding="utf-8").splitlines())
+        if n > MAX_LINES:
+            long.append(f"{path.relative_to(PACKAGE)}: {n} lines")
     assert long == []
+    assert all((PACKAGE / p).is_file() for p in NOT_SIZE_LIMITED)  # no stale exemption
 
 
 # One planted violation per contract of pyproject.toml: (module to write, its source).

@@ -15,7 +15,8 @@ from ..catalog import registry
 from ..catalog.gguf import check_gguf, inspect_gguf
 from ..errors import PersonacoError
 from ..locations import resolve
-from ..store.db import Store, disk_full, free_bytes, sqlite_version
+from ..store.db import Store, sqlite_version
+from ..store.failures import disk_full, free_bytes
 from ..store.migrate import latest_version
 from .common import echo
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from personaco_tui.store import db as D
+from personaco_tui.store import failures as D
 
 
 def _cli(home: Path, *argv: str) -> subprocess.CompletedProcess[str]:
