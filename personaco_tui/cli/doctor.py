@@ -90,12 +90,18 @@ def _remote_line(settings: C.Settings) -> bool:
     finally:
         engine.close()
     if lacks is None:
-        return _line(True, "remote server", f"{r.base_url}: persona facts scored by likelihood")
+        how = {"vllm": "prompt log-probabilities", "llama-server": "forced tokens"}
+        via = how.get(engine.scoring_kind or "", "")
+        return _line(
+            True,
+            "remote server",
+            f"{r.base_url}: persona facts scored by likelihood" + (f" ({via})" if via else ""),
+        )
     return _line(
         None,
         "remote server",
         f"{r.base_url}: {lacks}, so persona facts are scored by self-reflection "
-        "(vLLM scores them by likelihood)",
+        "(vLLM and recent llama-server builds score them by likelihood)",
     )
 
 

@@ -138,6 +138,12 @@ class OpenAICompatEngine:
         """None where the server scores given text, or what it lacks (asks it once)."""
         return self._scorer.probe()
 
+    @property
+    def scoring_kind(self) -> str | None:
+        """How this server scores given text, once learnt: "vllm" (prompt log-probabilities
+        through `echo`) or "llama-server" (tokens forced by a grammar)."""
+        return self._scorer.kind
+
     def continuation_logprobs(
         self,
         prefixes: list[list[int]],

@@ -8,10 +8,12 @@ prefix. Over HTTP that takes two of the server's own features:
 - its prompt log-probabilities: `POST /v1/completions` with the ids as the prompt, `echo`
   and `logprobs`, one generated token (discarded). Many prompts go in one request.
 
-llama-server tokenizes text only and refuses `echo`; llama-cpp-python's server has neither;
-hosted chat APIs have neither. There the first call learns it, raises an EngineError that
-says so in one line, and every later call raises it again without a request, so `auto` hands
-persona signals to self-reflection at no extra cost and its cells say why.
+llama-server refuses `echo` but renders and tokenizes conversations and forces given tokens
+with a grammar, reporting each one's log-probability: remote_forced.py scores there. The
+first conversation's ids say which server this is. llama-cpp-python's server and hosted chat
+APIs have neither way: there the first call learns it, raises an EngineError that says so in
+one line, and every later call raises it again without a request, so `auto` hands persona
+signals to self-reflection at no extra cost and its cells say why.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import openai
 
 from ..errors import Cancelled, EngineError
 from .base import CancelToken, ChatMessage, check_scoring_items
+from .remote_forced import ForcedScoring
 
 CHUNK = 16  # prompts per /completions request
 CACHE = 4096  # conversations whose token ids are kept
@@ -53,7 +56,9 @@ class RemoteScorer:
         self._pool = pool
         self._fail = fail
         self.lacks: str | None = None  # why this server cannot score, once learnt
+        self.kind: str | None = None  # "vllm" (echo) or "llama-server" (forced), once learnt
         self._ids: dict[str, list[int]] = {}
+        self._forced = ForcedScoring(client, self._root, self._lack, fail, self._server)
 
     def _lack(self, why: str) -> EngineError:
         self.lacks = why
@@ -62,7 +67,7 @@ class RemoteScorer:
     def _refusal(self) -> EngineError:
         return EngineError(
             f"{self._server} cannot score given text for PersonaCo: {self.lacks}.",
-            "Serve the model with vLLM for likelihood scoring, or use a local model.",
+            "Serve the model with vLLM or a recent llama-server, or use a local model.",
         )
 
     def probe(self) -> str | None:
@@ -104,6 +109,26 @@ class RemoteScorer:
         key = _key(messages)
         if key in self._ids:
             return list(self._ids[key])
+        if self.kind == "llama-server":
+            tokens = self._forced.prompt_tokens(messages)
+            why = "its /apply-template and /tokenize give no token ids"
+        else:
+            tokens, why = self._vllm_tokens(messages)
+            if tokens is not None:
+                self.kind = "vllm"
+            elif self.kind is None:  # not vLLM's form: llama-server's?
+                tokens = self._forced.prompt_tokens(messages)
+                self.kind = "llama-server" if tokens is not None else None
+                why += ", nor llama-server's /apply-template"
+        if tokens is None:
+            raise self._lack(why)
+        if len(self._ids) >= CACHE:
+            self._ids.clear()
+        self._ids[key] = tokens
+        return list(tokens)
+
+    def _vllm_tokens(self, messages: list[ChatMessage]) -> tuple[list[int] | None, str]:
+        """vLLM's ids for `messages`, or None and what the server lacks."""
         body = {
             "model": self._model,
             "messages": messages,
@@ -113,16 +138,14 @@ class RemoteScorer:
         try:
             reply = self._client.post(f"{self._root}/tokenize", body=body, cast_to=object)
         except (openai.NotFoundError, openai.BadRequestError, openai.UnprocessableEntityError):
-            raise self._lack("it has no /tokenize for chat messages") from None
+            return None, "it has no /tokenize for chat messages"
         except (openai.OpenAIError, ValueError, TypeError) as e:  # ValueError: not JSON
             raise self._fail(e) from None
         tokens = reply.get("tokens") if isinstance(reply, dict) else None
         if not isinstance(tokens, list) or not _ids(tokens):
-            raise self._lack("its /tokenize gives no token ids for chat messages")
-        if len(self._ids) >= CACHE:
-            self._ids.clear()
-        self._ids[key] = [int(t) for t in tokens]
-        return list(self._ids[key])
+            # llama-server's /tokenize reads `content` and gives [] here
+            return None, "its /tokenize gives no token ids for chat messages"
+        return [int(t) for t in tokens], ""
 
     # -- log-probabilities --------------------------------------------------------------------
 
@@ -136,8 +159,12 @@ class RemoteScorer:
             raise self._refusal()
         check_scoring_items(prefixes, continuations)
         items = list(zip(prefixes, continuations, strict=True))
-        chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-        futures = [self._pool.submit(self._chunk, c, cancel) for c in chunks]
+        if self.kind == "llama-server":  # one forced generation an item, side by side
+            chunks = [[item] for item in items]
+            futures = [self._pool.submit(self._forced_chunk, c, cancel) for c in chunks]
+        else:
+            chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+            futures = [self._pool.submit(self._chunk, c, cancel) for c in chunks]
         out: list[list[float]] = []
         try:
             for f in futures:
@@ -147,6 +174,13 @@ class RemoteScorer:
                 f.cancel()
             raise
         return out
+
+    def _forced_chunk(
+        self, items: list[tuple[list[int], list[int]]], cancel: CancelToken | None
+    ) -> list[list[float]]:
+        if self.lacks is not None:
+            raise self._refusal()
+        return [self._forced.logprobs(p, c, cancel) for p, c in items]
 
     def _chunk(
         self, items: list[tuple[list[int], list[int]]], cancel: CancelToken | None

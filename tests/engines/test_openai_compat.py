@@ -66,11 +66,14 @@ def test_auto_scores_persona_facts_by_self_reflection_on_a_server_and_says_so():
     persona = [c for c in cells if c.signal == 0]
     assert [c.score for c in persona] == [1.0, 1.0]  # the server's "1", once per answer
     assert {c.reflector for c in persona} == {"self"}
-    # a chat reply to /tokenize holds no token ids: learnt from one request, then said
+    # a chat reply to /tokenize holds no token ids, nor one to llama-server's
+    # /apply-template: learnt from those two requests, then said
     assert all(c.raw.startswith("persona scoring unavailable") for c in persona)
     assert all("gives no token ids for chat messages" in c.raw for c in persona)
+    assert all("nor llama-server's /apply-template" in c.raw for c in persona)
     assert [c.score for c in cells if c.signal == 1] == [1.0, 0.0]  # rules, no request
-    assert len(seen) == 3 and "messages" in seen[0] and seen[0]["add_generation_prompt"]
+    assert len(seen) == 4 and "messages" in seen[0] and seen[0]["add_generation_prompt"]
+    assert "messages" in seen[1] and "add_generation_prompt" not in seen[1]  # /apply-template
 
 
 def _chat_reply(content: str, logprobs=None) -> bytes:

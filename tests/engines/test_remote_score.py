@@ -4,12 +4,12 @@ real bundled model), and one-line refusals from servers that lack them."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 
 import pytest
-from support.servers import llama_server, scripted_server, vllm_scoring
+from support.remote_case import ANSWERS, INP, QUERY, log_odds
+from support.servers import llama_server, llamacpp_scoring, scripted_server, vllm_scoring
 
 from personaco_tui import reflector_registry
 from personaco_tui.core import personaco
@@ -19,25 +19,6 @@ from personaco_tui.core.reflectors.persona import PersonaReflector
 from personaco_tui.engines.openai_compat import OpenAICompatEngine
 from personaco_tui.engines.remote_score import root_url
 from personaco_tui.errors import EngineError
-
-QUERY = "Suggest a quick dinner I can cook tonight."
-ANSWERS = [
-    "A vegetable stir-fry with tofu and rice takes fifteen minutes.",
-    "Grill a steak and serve it with chips.",
-    "I'm a helpful AI.",
-]
-INP = ReflectionInput(
-    [{"role": "user", "content": QUERY}],
-    QUERY,
-    ANSWERS,
-    ["I'm vegetarian.", "I live in Germany."],
-)
-
-
-def _log_odds(raw: str) -> float:
-    m = re.search(r"log-odds ([+-]\d+\.\d+)", raw)
-    assert m, raw
-    return float(m.group(1))
 
 
 def test_root_url_drops_v1():
@@ -59,7 +40,7 @@ def test_persona_cells_over_http_equal_the_local_ones(engine):
     # layout (a few hundredths of a nat); a wrong token, turn marker or offset costs nats
     for a, b in zip(local, remote, strict=True):
         assert (a.candidate, a.signal) == (b.candidate, b.signal)
-        assert _log_odds(b.raw) == pytest.approx(_log_odds(a.raw), abs=0.15)
+        assert log_odds(b.raw) == pytest.approx(log_odds(a.raw), abs=0.15)
         assert b.score == pytest.approx(a.score, abs=0.05)
     # the scores differ between answers: not a constant the test could pass with
     assert len({round(c.score, 3) for c in remote}) > 2
@@ -91,8 +72,8 @@ def test_token_ids_are_asked_for_side_by_side(engine):
     assert len([s for s in seen if "messages" in s]) == 3 * 2 * 3  # answers x replies x (1 + facts)
     assert now["peak"] > 1
     local = PersonaReflector(engine).score(INP)  # in order: the same cells as in-process
-    assert [_log_odds(c.raw) for c in remote] == pytest.approx(
-        [_log_odds(c.raw) for c in local], abs=0.15
+    assert [log_odds(c.raw) for c in remote] == pytest.approx(
+        [log_odds(c.raw) for c in local], abs=0.15
     )
 
 
@@ -229,7 +210,12 @@ def test_doctor_says_whether_the_remote_server_scores_text(capsys, engine):
     with scripted_server(vllm_scoring(engine)) as (url, _):
         rc, out = _doctor(capsys, url)
     line = next(x for x in out.splitlines() if "remote server" in x)
-    assert rc == 0 and "ok" in line and "scored by likelihood" in line
+    assert rc == 0 and "ok" in line and "scored by likelihood (prompt log-probabilities)" in line
+
+    with scripted_server(llamacpp_scoring(engine)) as (url, _):
+        rc, out = _doctor(capsys, url)
+    line = next(x for x in out.splitlines() if "remote server" in x)
+    assert rc == 0 and "ok" in line and "scored by likelihood (forced tokens)" in line
 
     def no_echo(path: str, body: dict):
         if path == "/tokenize":

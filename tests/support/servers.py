@@ -4,6 +4,7 @@ the bundled model, and a scripted server that misbehaves on purpose."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -197,5 +198,57 @@ def vllm_scoring(engine) -> Callable[[str, dict], Reply]:
                 }
             )
         return _json({"error": {"message": "Not Found", "code": 404}}, 404)
+
+    return answer
+
+
+_TOKEN = re.compile(r"<\[(\d+)\]>")
+
+
+def llamacpp_scoring(
+    engine, held_back: frozenset[int] = frozenset()
+) -> Callable[[str, dict], Reply]:
+    """Answers for `scripted_server` as llama.cpp's llama-server does (tools/server), from a
+    real local engine: `POST /apply-template` (the chat template as text), `POST /tokenize`
+    reading `content` (no `messages`: [] for those, as llama-server gives), and `POST
+    /completion` with a token-id prompt and a grammar of token ids (`<[12]>`), generating
+    exactly those tokens, stopping after an end-of-generation token as llama-server does,
+    each with its log-probability under the raw logits (`post_sampling_probs: false`).
+    Tokens in `held_back` come without a row, as a token that ends inside a UTF-8 character
+    does. `/v1/completions` with `echo` is refused in llama-server's words."""
+    eog = set(engine.eog_tokens)
+
+    def answer(path: str, body: dict) -> Reply:
+        if path == "/apply-template":
+            return _json({"prompt": engine.template.render(body["messages"])})
+        if path == "/tokenize":
+            content = body.get("content")
+            ids = engine.tokenize(content, add_bos=False) if isinstance(content, str) else []
+            return _json({"tokens": ids})
+        if path == "/completion":
+            forced = [int(t) for t in _TOKEN.findall(body.get("grammar") or "")]
+            if not forced or not body.get("grammar", "").startswith("root ::= "):
+                return _json({"error": {"code": 400, "message": "no grammar"}}, 400)
+            forced = forced[: body.get("n_predict", len(forced))]
+            stop = next((i + 1 for i, t in enumerate(forced) if t in eog), len(forced))
+            made = forced[:stop]
+            (lps,) = engine.continuation_logprobs([list(body["prompt"])], [made])
+            rows = [
+                {"id": t, "token": "", "bytes": [], "logprob": lp, "top_logprobs": []}
+                for t, lp in zip(made, lps, strict=True)
+                if t not in held_back
+            ]
+            return _json(
+                {
+                    "content": "",
+                    "tokens": made if body.get("return_tokens") else [],
+                    "stop_type": "eos" if made[-1] in eog else "limit",
+                    "completion_probabilities": rows,
+                }
+            )
+        if path == "/v1/completions" and body.get("echo"):
+            message = {"code": 400, "message": "Only no echo is supported"}
+            return _json({"error": message}, 400)
+        return _json({"error": {"message": "File Not Found", "code": 404}}, 404)
 
     return answer

@@ -22,9 +22,9 @@ are weak, and the pick leans on the helpfulness term beside them (core/helpfulne
 
 The answers are decoded once after the question (core/helpfulness.py leaves them in the
 engine's cache), then each reply decodes only its few tokens. A remote server scores with its
-own tokenizer and prompt log-probabilities where it has them (vLLM); one that lacks them
-(llama-server, hosted APIs) hands the signals to the fallback reflector, and the cells say
-why.
+own tokenizer and log-probabilities: vLLM's prompt log-probabilities, llama-server's tokens
+forced by a grammar (engines/remote_forced.py). One that has neither (llama-cpp-python's
+server, hosted APIs) hands the signals to the fallback reflector, and the cells say why.
 """
 
 from __future__ import annotations
