@@ -9,7 +9,10 @@ cells' evidence and the helpfulness term, over the server's forced-token path
 
 (`native`: the local engine then reads the same Q4_1 weights the server does.) Prints the
 largest difference of the persona log-odds (nats) and of the helpfulness term (nats a
-token), the seconds each side took, and how many tokens came back without a row."""
+token), the seconds each side took, and how many tokens came back without a row; then, for
+scale, how far the local engine's own log-probabilities move when the same tokens are decoded
+in another batch layout (llama.cpp's CPU kernels differ by batch size), beside the server's
+difference on those tokens."""
 
 from __future__ import annotations
 
@@ -52,11 +55,36 @@ def main(argv: list[str]) -> None:
         print(f"{name}: {out[name][2]:.1f} s, cells by {sorted({c.reflector for c in cells})}")
     (a, pa, _), (b, pb, _) = out["local"], out["llama-server"]
     worst = max(abs(x - y) for x, y in zip(a, b, strict=True))
+    print("persona log-odds, local:", [round(x, 2) for x in a])
+    print("persona log-odds, server:", [round(x, 2) for x in b])
     print("persona log-odds, largest difference:", round(worst, 3))
     if pa is not None and pb is not None:
         worst = max(abs(x - y) for x, y in zip(pa, pb, strict=True))
         print("helpfulness, largest difference:", round(worst, 3))
     print("scorer:", remote._scorer.kind, "tokens without a row:", remote._scorer._forced.filled)
+    best = [
+        max(range(len(ANSWERS)), key=lambda i, f=f, v=v: v[i * len(FACTS) + f])
+        for v in (a, b)
+        for f in range(len(FACTS))
+    ]
+    same = sum(x == y for x, y in zip(best[: len(FACTS)], best[len(FACTS) :], strict=True))
+    print(f"facts whose best answer agrees: {same} of {len(FACTS)}")
+    msgs = [
+        {"role": "user", "content": QUERY},
+        {"role": "assistant", "content": ANSWERS[1]},
+        {"role": "user", "content": f"Thanks, that suits me perfectly because {FACTS[0]}"},
+    ]
+    ids = local.prompt_tokens(msgs)
+    n = len(ids) - 30
+    (one,) = local.continuation_logprobs([ids[:n]], [ids[n:]])
+    (other,) = local.continuation_logprobs([ids[:5]], [ids[5:]])
+    (served,) = remote.continuation_logprobs([ids[:n]], [ids[n:]])
+    print(
+        "per token, largest difference: local vs local in another layout",
+        round(max(abs(x - y) for x, y in zip(one, other[-30:], strict=True)), 3),
+        "| local vs llama-server",
+        round(max(abs(x - y) for x, y in zip(one, served, strict=True)), 3),
+    )
     remote.close()
 
 

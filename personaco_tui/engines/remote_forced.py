@@ -12,10 +12,15 @@
   everything before it), what vLLM's `echo` gives. `cache_prompt` lets the k answers'
   replies reuse the cached prefix.
 
-llama-server ends a generation at an end-of-generation token (`<|im_end|>`) even where the
-grammar wants more; the rest is asked for again from there, so a continuation may span turn
-markers. A token that ends inside a UTF-8 character comes back without its row (the server
-holds it until the character is whole); such a token is given the mean of the rest of its
+A grammar cannot force an end-of-generation token (`<|im_end|>`): llama.cpp admits one only
+where the grammar is complete, so a grammar that names one fails (500, "Unexpected empty
+grammar stack"). Continuations are therefore forced in runs between such tokens, and each
+such token alone, with no grammar and a large `logit_bias` on it: the bias moves the
+sampler, not the raw logits the row is read from. The server's end-of-generation token comes
+from `GET /props` (`eos_token`); a run that fails as above holds one it did not name, and is
+then forced a token at a time, the token the server stops at (`stop_type: eos`) being learnt.
+A token that ends inside a UTF-8 character comes back without its row (the server holds it
+until the character is whole); such a token is given the mean of the rest of its
 continuation, and the scorer counts how often that happened. A server whose grammar cannot
 name token ids (llama.cpp builds from before they could) is refused once, in one line.
 """
@@ -23,6 +28,7 @@ name token ids (llama.cpp builds from before they could) is refused once, in one
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -31,9 +37,31 @@ import openai
 from ..errors import Cancelled, EngineError
 from .base import CancelToken, ChatMessage
 
+FORCE_BIAS = 1000.0  # on the one token an unconstrained step must take
+
+
+class _UnnamedEndOfGeneration(Exception):
+    """A forced run held an end-of-generation token not yet known (see the docstring)."""
+
 
 def forced_grammar(tokens: list[int]) -> str:
     return "root ::= " + " ".join(f"<[{t}]>" for t in tokens)
+
+
+def _forcing(prompt: list[int], n: int, **force: object) -> dict[str, Any]:
+    """A /completion body generating `n` tokens after `prompt` as `force` dictates, each
+    token's log-probability read from the raw logits."""
+    return {
+        "prompt": prompt,
+        "n_predict": n,
+        **force,
+        "n_probs": 1,
+        "post_sampling_probs": False,
+        "temperature": 0.0,
+        "cache_prompt": True,
+        "return_tokens": True,
+        "stream": False,
+    }
 
 
 def _rows(reply: object) -> list[tuple[int, float]]:
@@ -65,6 +93,8 @@ class ForcedScoring:
         self._fail = fail
         self._server = server
         self.filled = 0  # tokens whose row the server held back (see the module docstring)
+        self._eog: set[int] | None = None  # end-of-generation ids, once asked
+        self._eog_lock = threading.Lock()  # the pool's threads ask for the ids at once
 
     def _post(self, path: str, body: dict[str, Any]) -> object:
         try:
@@ -95,16 +125,47 @@ class ForcedScoring:
             return None
         return [int(t) for t in tokens]
 
+    def _eog_ids(self) -> set[int]:
+        """The server's end-of-generation ids as far as known: its `eos_token`, asked once."""
+        with self._eog_lock:
+            if self._eog is None:
+                self._eog = self._asked_eog()
+            return self._eog
+
+    def _asked_eog(self) -> set[int]:
+        try:
+            props = self._client.get(f"{self._root}/props", cast_to=object)
+        except (openai.OpenAIError, ValueError, TypeError):
+            return set()  # no /props: the ids are learnt where a run fails
+        eos = props.get("eos_token") if isinstance(props, dict) else None
+        if not isinstance(eos, str) or not eos:
+            return set()
+        body = {"content": eos, "add_special": False, "parse_special": True}
+        reply = self._post("/tokenize", body)
+        tokens = reply.get("tokens") if isinstance(reply, dict) else None
+        if isinstance(tokens, list) and len(tokens) == 1 and isinstance(tokens[0], int):
+            return {tokens[0]}
+        return set()
+
     def logprobs(
         self, prefix: list[int], cont: list[int], cancel: CancelToken | None
     ) -> list[float]:
         """log P of each token of `cont` after `prefix` and the tokens before it."""
+        eog = self._eog_ids()
         got: list[float | None] = []
         while len(got) < len(cont):
             if cancel is not None and cancel.cancelled:
                 raise Cancelled()
-            rest = cont[len(got) :]
-            got += self._segment(prefix + cont[: len(got)], rest)
+            at = len(got)
+            prompt = prefix + cont[:at]
+            if cont[at] in eog:
+                got.append(self._single(prompt, cont[at])[0])
+                continue
+            end = next((i for i in range(at, len(cont)) if cont[i] in eog), len(cont))
+            try:
+                got += self._segment(prompt, cont[at:end])
+            except _UnnamedEndOfGeneration:
+                got += self._one_by_one(prompt, cont[at:end], cancel)
         known = [v for v in got if v is not None]
         if not known:
             raise EngineError(
@@ -115,23 +176,44 @@ class ForcedScoring:
         self.filled += len(got) - len(known)
         return [mean if v is None else v for v in got]
 
+    def _one_by_one(
+        self, prompt: list[int], run: list[int], cancel: CancelToken | None
+    ) -> list[float | None]:
+        """Forces `run` a token at a time up to the end-of-generation token it holds, which
+        is learnt; the caller forces the rest in runs again."""
+        out: list[float | None] = []
+        for t in run:
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled()
+            value, stopped = self._single(prompt + run[: len(out)], t)
+            out.append(value)
+            if stopped:
+                self._eog_ids().add(t)
+                break
+        return out
+
+    def _single(self, prompt: list[int], token: int) -> tuple[float | None, bool]:
+        """One token forced by a logit bias (the way an end-of-generation token is): its
+        value, and whether the server stopped there (it is an end-of-generation token)."""
+        body = _forcing(prompt, 1, logit_bias=[[token, FORCE_BIAS]])
+        reply = self._post("/completion", body)
+        tokens = reply.get("tokens") if isinstance(reply, dict) else None
+        if tokens != [token]:
+            raise self._lack("it did not generate the token its logit bias forced")
+        stopped = isinstance(reply, dict) and reply.get("stop_type") == "eos"
+        return self._values(reply, [token])[0], stopped
+
     def _segment(self, prompt: list[int], rest: list[int]) -> list[float | None]:
         """Forces `rest` after `prompt`; the values of the tokens generated before the
         server stopped (all of `rest`, or up to an end-of-generation token), None for a
         token whose row it held back."""
-        body = {
-            "prompt": prompt,
-            "n_predict": len(rest),
-            "grammar": forced_grammar(rest),
-            "n_probs": 1,
-            "post_sampling_probs": False,
-            "temperature": 0.0,
-            "cache_prompt": True,
-            "return_tokens": True,
-            "stream": False,
-        }
+        body = _forcing(prompt, len(rest), grammar=forced_grammar(rest))
         try:
             reply = self._client.post(f"{self._root}/completion", body=body, cast_to=object)
+        except openai.InternalServerError as e:
+            if "grammar stack" in f"{e} {e.body}".lower():
+                raise _UnnamedEndOfGeneration() from None
+            raise self._fail(e) from None
         except (openai.BadRequestError, openai.UnprocessableEntityError) as e:
             if "grammar" in f"{e} {e.body}".lower():
                 raise self._lack(
@@ -145,6 +227,10 @@ class ForcedScoring:
         tokens = reply.get("tokens") if isinstance(reply, dict) else None
         if not isinstance(tokens, list) or not tokens or tokens != rest[: len(tokens)]:
             raise self._lack("it did not generate the tokens its grammar forced")
+        return self._values(reply, tokens)
+
+    def _values(self, reply: object, tokens: list[int]) -> list[float | None]:
+        """Each generated token's log-probability; None where its row was held back."""
         rows = _rows(reply)
         out: list[float | None] = []
         for t in tokens:  # rows follow the tokens; a held-back token has none

@@ -6,11 +6,9 @@ in-process ones, and servers that cannot do this are refused in one line."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from support.remote_case import ANSWERS, INP, QUERY, log_odds
-from support.servers import _json, chat_reply, llamacpp_scoring, scripted_server
+from support.servers import _TOKEN, _json, chat_reply, llamacpp_scoring, scripted_server
 
 from personaco_tui import reflector_registry
 from personaco_tui.core import personaco
@@ -46,16 +44,22 @@ def test_persona_cells_on_llama_server_equal_the_local_ones(engine):
     forced = _forced(seen)
     assert len(forced) == 3 * 2 * 2  # answers x replies x facts: one forced generation each
     for body in forced:
-        ids = [int(t) for t in re.findall(r"<\[(\d+)\]>", body["grammar"])]
+        ids = _grammar_ids(body)
         assert body["n_predict"] == len(ids) and all(isinstance(t, int) for t in body["prompt"])
         assert body["post_sampling_probs"] is False and body["n_probs"] >= 1
         assert body["cache_prompt"] is True
     assert not [s for s in seen if s.get("echo")]  # llama-server refuses echo: never asked
 
 
-def test_helpfulness_on_llama_server_spans_the_end_of_turn(engine):
-    """The answer's continuation runs past <|im_end|>, where llama-server stops: the rest is
-    asked for again from there, and the term equals the local one."""
+def _biased(seen: list[dict]) -> list[int]:
+    """The tokens forced one at a time by a logit bias, in order."""
+    return [s["logit_bias"][0][0] for s in seen if "logit_bias" in s]
+
+
+def test_helpfulness_on_llama_server_forces_the_end_of_turn_by_logit_bias(engine):
+    """The answer's continuation runs past <|im_end|>, which a grammar cannot produce: the
+    server names it (/props), it alone is forced by a logit bias, the rest by grammars, and
+    the term equals the local one."""
     local = query_pmi(engine, QUERY, None, ANSWERS)
     eog = set(engine.eog_tokens)
     with scripted_server(llamacpp_scoring(engine)) as (url, seen):
@@ -65,8 +69,29 @@ def test_helpfulness_on_llama_server_spans_the_end_of_turn(engine):
     assert local is not None and remote is not None
     assert remote == pytest.approx(local, abs=0.02)
     assert max(local) - min(local) > 0.05
-    resumed = [s for s in _forced(seen) if s["prompt"][-1] in eog]
-    assert len(resumed) == 2 * len(ANSWERS)  # after the question and after the neutral request
+    biased = _biased(seen)
+    assert len(biased) == 2 * len(ANSWERS) and set(biased) <= eog  # after question and neutral
+    assert not [s for s in _forced(seen) if eog & set(_grammar_ids(s))]
+    assert [s["_method"] for s in seen if "_method" in s] == ["GET"]  # /props, once
+
+
+def test_a_server_without_props_learns_its_end_of_turn_token_once(engine):
+    """Where /props does not name the end-of-generation token, the first run that holds it
+    fails as llama.cpp's grammars do; that run is forced a token at a time, the token the
+    server stops at is learnt, and later runs force it by logit bias at once."""
+    local = query_pmi(engine, QUERY, None, ANSWERS)
+    with scripted_server(llamacpp_scoring(engine, props=False)) as (url, seen):
+        eng = OpenAICompatEngine(url, "m", timeout_s=60, max_retries=0, concurrency=1)
+        remote = query_pmi(eng, QUERY, None, ANSWERS)
+        eng.close()
+    assert remote == pytest.approx(local, abs=0.02)
+    failed = [s for s in _forced(seen) if set(engine.eog_tokens) & set(_grammar_ids(s))]
+    assert len(failed) == 1  # learnt from the first failure, not asked again
+    assert len(_biased(seen)) < 2 * len(ANSWERS) + 40  # one answer's tokens, not every one
+
+
+def _grammar_ids(body: dict) -> list[int]:
+    return [int(t) for t in _TOKEN.findall(body["grammar"])]
 
 
 def test_a_token_without_a_row_gets_the_mean_of_the_rest(engine):

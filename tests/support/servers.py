@@ -111,17 +111,23 @@ def stream_reply(content_json: str) -> Reply:
 
 @contextmanager
 def scripted_server(answer: Callable[[str, dict], Reply]) -> Iterator[tuple[str, list[dict]]]:
-    """A server whose every POST is answered by `answer(path, json_body)`; yields the /v1
-    base URL and the list of request bodies it received (headers under "_headers")."""
+    """A server whose every POST is answered by `answer(path, json_body)`, and every GET by
+    `answer(path, {"_method": "GET"})`; yields the /v1 base URL and the list of request
+    bodies it received (headers under "_headers")."""
     seen: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args) -> None:
             pass
 
+        def do_GET(self) -> None:
+            self._reply({"_method": "GET"})
+
         def do_POST(self) -> None:
             n = int(self.headers.get("Content-Length", "0"))
-            body = json.loads(self.rfile.read(n) or b"{}")
+            self._reply(json.loads(self.rfile.read(n) or b"{}"))
+
+        def _reply(self, body: dict) -> None:
             body["_headers"] = {k.lower(): v for k, v in self.headers.items()}
             seen.append(body)
             status, headers, payload = answer(self.path, body)
@@ -206,17 +212,46 @@ _TOKEN = re.compile(r"<\[(\d+)\]>")
 
 
 def llamacpp_scoring(
-    engine, held_back: frozenset[int] = frozenset()
+    engine, held_back: frozenset[int] = frozenset(), props: bool = True
 ) -> Callable[[str, dict], Reply]:
     """Answers for `scripted_server` as llama.cpp's llama-server does (tools/server), from a
     real local engine: `POST /apply-template` (the chat template as text), `POST /tokenize`
-    reading `content` (no `messages`: [] for those, as llama-server gives), and `POST
-    /completion` with a token-id prompt and a grammar of token ids (`<[12]>`), generating
-    exactly those tokens, stopping after an end-of-generation token as llama-server does,
-    each with its log-probability under the raw logits (`post_sampling_probs: false`).
-    Tokens in `held_back` come without a row, as a token that ends inside a UTF-8 character
-    does. `/v1/completions` with `echo` is refused in llama-server's words."""
+    reading `content` (no `messages`: [] for those, as llama-server gives), `GET /props` with
+    the `eos_token` (left out where `props` is false), and `POST /completion` with a token-id
+    prompt and either a grammar of token ids (`<[12]>`), generating exactly those tokens, or
+    one token forced by `logit_bias`, each with its log-probability under the raw logits
+    (`post_sampling_probs: false`). As in llama.cpp, a grammar cannot produce an
+    end-of-generation token: one that names one fails with a 500. Tokens in `held_back` come
+    without a row, as a token that ends inside a UTF-8 character does. `/v1/completions` with
+    `echo` is refused in llama-server's words."""
     eog = set(engine.eog_tokens)
+
+    def generated(prompt: list[int], made: list[int]) -> Reply:
+        (lps,) = engine.continuation_logprobs([prompt], [made])
+        rows = [
+            {"id": t, "token": "", "bytes": [], "logprob": lp, "top_logprobs": []}
+            for t, lp in zip(made, lps, strict=True)
+            if t not in held_back
+        ]
+        reply = {
+            "content": "",
+            "tokens": made,
+            "stop_type": "eos" if made[-1] in eog else "limit",
+            "completion_probabilities": rows,
+        }
+        return _json(reply)
+
+    def completion(body: dict) -> Reply:
+        bias = body.get("logit_bias")
+        if not body.get("grammar") and isinstance(bias, list) and len(bias) == 1:
+            return generated(list(body["prompt"]), [int(bias[0][0])])
+        forced = [int(t) for t in _TOKEN.findall(body.get("grammar") or "")]
+        if not forced or not body.get("grammar", "").startswith("root ::= "):
+            return _json({"error": {"code": 400, "message": "no grammar"}}, 400)
+        if eog & set(forced):  # llama_grammar_accept_impl: no stack ends there
+            message = "got exception: Unexpected empty grammar stack after accepting piece: ."
+            return _json({"error": {"code": 500, "message": message}}, 500)
+        return generated(list(body["prompt"]), forced[: body.get("n_predict", len(forced))])
 
     def answer(path: str, body: dict) -> Reply:
         if path == "/apply-template":
@@ -225,27 +260,10 @@ def llamacpp_scoring(
             content = body.get("content")
             ids = engine.tokenize(content, add_bos=False) if isinstance(content, str) else []
             return _json({"tokens": ids})
+        if path == "/props" and props:
+            return _json({"eos_token": engine.template.eos, "total_slots": 4})
         if path == "/completion":
-            forced = [int(t) for t in _TOKEN.findall(body.get("grammar") or "")]
-            if not forced or not body.get("grammar", "").startswith("root ::= "):
-                return _json({"error": {"code": 400, "message": "no grammar"}}, 400)
-            forced = forced[: body.get("n_predict", len(forced))]
-            stop = next((i + 1 for i, t in enumerate(forced) if t in eog), len(forced))
-            made = forced[:stop]
-            (lps,) = engine.continuation_logprobs([list(body["prompt"])], [made])
-            rows = [
-                {"id": t, "token": "", "bytes": [], "logprob": lp, "top_logprobs": []}
-                for t, lp in zip(made, lps, strict=True)
-                if t not in held_back
-            ]
-            return _json(
-                {
-                    "content": "",
-                    "tokens": made if body.get("return_tokens") else [],
-                    "stop_type": "eos" if made[-1] in eog else "limit",
-                    "completion_probabilities": rows,
-                }
-            )
+            return completion(body)
         if path == "/v1/completions" and body.get("echo"):
             message = {"code": 400, "message": "Only no echo is supported"}
             return _json({"error": message}, 400)
