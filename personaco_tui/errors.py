@@ -51,3 +51,10 @@ class Cancelled(EngineError):
 
     def __init__(self) -> None:
         super().__init__("Cancelled.")
+
+
+def not_utf8(what: str, e: UnicodeDecodeError, todo: str) -> PersonacoError:
+    """The one-line error for text that does not decode: `what` is not UTF-8, at which byte."""
+    return PersonacoError(
+        f"{what} is not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}).", todo
+    )

@@ -30,7 +30,7 @@ from ..core.prompts import personalization_prompt
 from ..core.reflectors.base import ReflectionInput, Reflector
 from ..core.sampling import Sampling
 from ..engines.base import Engine, SamplingParams
-from ..errors import PersonacoError
+from ..errors import PersonacoError, not_utf8
 from ..evaluation.ifeval import Checkers  # the checkers, shared with the verifiable judge
 
 __all__ = [
@@ -168,10 +168,7 @@ def load_dev_set(path: Path) -> list[DevItem]:
     except OSError as e:
         raise PersonacoError(f"Cannot read {path}: {e.strerror}.", "Pass --set PATH.") from None
     except UnicodeDecodeError as e:
-        raise PersonacoError(
-            f"{path} is not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}).",
-            "Pass a JSONL set, one JSON object a line.",
-        ) from None
+        raise not_utf8(str(path), e, "Pass a JSONL set, one JSON object a line.") from None
     items = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():

@@ -9,7 +9,7 @@ import click
 
 from .. import batch, chat
 from ..engines.base import Progress
-from ..errors import PersonacoError
+from ..errors import PersonacoError, not_utf8
 from ..store import profiles as P
 from ..store.db import MAX_TEXT_BYTES
 from .common import echo, echo_json, open_runtime
@@ -133,8 +133,4 @@ def read_stdin() -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise PersonacoError(
-            f"The question on stdin is not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
-            f"{e.start}).",
-            "Give it a text file.",
-        ) from None
+        raise not_utf8("The question on stdin", e, "Give it a text file.") from None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ...errors import PersonacoError
+from ...errors import PersonacoError, not_utf8
 from ..reflectors.rules import checks as C
 from ..reflectors.rules.lang import LANGUAGE_NAMES
 from ..types import MODEL_READING, SAMPLE_READING, Reading
@@ -273,10 +273,7 @@ def read_sample_file(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise PersonacoError(
-            f"{path} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}).",
-            "Give a plain text file.",
-        ) from None
+        raise not_utf8(str(path), e, "Give a plain text file.") from None
 
 
 def kind_usage(kind: Kind) -> str:
