@@ -159,12 +159,10 @@ class RemoteScorer:
             raise self._refusal()
         check_scoring_items(prefixes, continuations)
         items = list(zip(prefixes, continuations, strict=True))
-        if self.kind == "llama-server":  # one forced generation an item, side by side
-            chunks = [[item] for item in items]
-            futures = [self._pool.submit(self._forced_chunk, c, cancel) for c in chunks]
-        else:
-            chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
-            futures = [self._pool.submit(self._chunk, c, cancel) for c in chunks]
+        forced = self.kind == "llama-server"  # one forced generation an item, side by side
+        size, work = (1, self._forced_chunk) if forced else (CHUNK, self._chunk)
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        futures = [self._pool.submit(work, c, cancel) for c in chunks]
         out: list[list[float]] = []
         try:
             for f in futures:
