@@ -1,0 +1,88 @@
+"""The project's own persona sets (tests/data/persona_dev, tests/data/persona_holdout): every
+check a line names is one its checks file knows, and the held-out checks tell a fitting answer
+from one that ignores the fact."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _checks(folder: str):  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(f"{folder}_checks", DATA / folder / "checks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("folder", ["persona_dev", "persona_holdout"])
+def test_every_check_of_a_set_is_known_to_its_checks_file(folder):
+    checks = _checks(folder)
+    lines = [json.loads(x) for x in (DATA / folder / "dev.jsonl").read_text().splitlines()]
+    ids = [d["id"] for d in lines]
+    assert len(ids) == len(set(ids))
+    for d in lines:
+        assert d["query"].strip() and d["signals"]
+        for c in d["checks"]:
+            # an unknown kind raises KeyError, a missing argument KeyError or TypeError
+            checks.check(c, "A short answer of several words.")
+    with pytest.raises(KeyError):
+        checks.check({"kind": "no_such_kind"}, "A short answer of several words.")
+
+
+@pytest.mark.parametrize(
+    ("kind", "fits", "ignores"),
+    [
+        (
+            "no_audio",
+            "Send them a message through the bank's online chat.",
+            "Call the bank's helpline.",
+        ),
+        (
+            "no_walking",
+            "Visit the museum; every floor has a lift and wheelchair ramps.",
+            "Go hiking in the hills.",
+        ),
+        (
+            "no_caffeine",
+            "Drink a glass of cold water or a cup of herbal tea.",
+            "Have a strong coffee.",
+        ),
+        (
+            "android",
+            "On Android, hold the power and volume down buttons.",
+            "On your iPhone, press the side button.",
+        ),
+        (
+            "excel",
+            "In Excel, choose Insert and then PivotTable.",
+            "In Google Sheets, choose Insert.",
+        ),
+        (
+            "microwave",
+            "Put the rice in a microwave-safe bowl with water for 12 minutes.",
+            "Boil the rice in a pan.",
+        ),
+        (
+            "no_car",
+            "Take the train or a bus to the airport.",
+            "Drive to the airport and park there.",
+        ),
+        (
+            "summer",
+            "Wear shorts, a hat and plenty of sunscreen.",
+            "Wrap up in a warm coat and a scarf.",
+        ),
+    ],
+)
+def test_held_out_checks_tell_a_fitting_answer_from_one_that_ignores_the_fact(kind, fits, ignores):
+    checks = _checks("persona_holdout")
+    assert checks.check({"kind": kind}, fits)
+    assert not checks.check({"kind": kind}, ignores)
+    assert not checks.check({"kind": kind}, "")
