@@ -223,3 +223,49 @@ def test_why_says_how_well_each_answer_addresses_the_question():
     assert "by how much the question raises its likelihood" in screen._evidence(0).plain
     gen.steering = {"enabled": True}  # a turn without the term says nothing of it
     assert "Addresses" not in WhyScreen(gen)._evidence(1).plain
+
+
+async def test_the_answer_and_its_evidence_come_before_the_legend_on_a_small_terminal(
+    tmp_path, monkeypatch
+):
+    from support.fake_engine import FakeEngine
+
+    from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
+
+    monkeypatch.setenv("PERSONACO_HOME", str(tmp_path))
+    signals = ["Keep it under 50 words.", "I'm vegetarian.", "Explain like I'm new to this."]
+    k = 8
+    gen = Generation(
+        settings=GenerationSettingsUsed("personaco", "m", k, 0.7, 0, 64, "auto"),
+        query="Suggest a quick dinner I can cook tonight.",
+        signals=signals,
+        prompt="",
+        candidates=[
+            Candidate(i, f"Answer number {i + 1}: beans and rice.", 9, "stop") for i in range(k)
+        ],
+        cells=[ReflectionCell(i, 0, 1.0, "rules") for i in range(k)]
+        + [
+            ReflectionCell(i, j, 0.5, "persona", f"as the user, evidence {i + 1}.{j + 1}")
+            for i in range(k)
+            for j in (1, 2)
+        ],
+        chosen_index=4,
+        steering={"enabled": True, "addresses": [i / (k - 1) for i in range(k)]},
+    )
+    app = make_app(engine=FakeEngine(["Fine."], name="smollm2-135m"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await app.push_screen(WhyScreen(gen))
+        await wait_for(pilot, lambda: isinstance(app.screen, WhyScreen))
+        await pilot.pause()
+        texts = str(app.screen.query_one("#why-texts").render())
+        order = [
+            texts.index("▶ 5 · "),
+            texts.index("Addresses the question: 0.57"),
+            texts.index("evidence 5.2"),
+            texts.index("S1 Keep it under 50 words."),
+            texts.index("The other candidates"),
+        ]
+        assert order == sorted(order)
+        # with the legend in the scroll, the answer and its evidence have room under the table
+        assert app.screen.query_one("#why-scroll").size.height >= 12
+    app.rt.close()

@@ -91,7 +91,6 @@ class WhyScreen(ModalScreen[int | None]):
                 yield Static(neutralise(g.response), id="why-texts", markup=False)
             else:
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="why-table")
-                yield Static(self._legend(), id="why-legend")
                 with VerticalScroll(id="why-scroll"):
                     yield Static("", id="why-texts")
             hint = "↑↓ move · Enter/p pick · Esc close" if self.can_pick else "Esc close"
@@ -164,8 +163,9 @@ class WhyScreen(ModalScreen[int | None]):
         return mark + ("✔" if index == self.user_choice else " ")
 
     def _show_texts(self, highlighted: int) -> None:
-        """The highlighted candidate first, with its evidence, then the others dimmed, so
-        moving the cursor always shows its answer without scrolling."""
+        """The highlighted candidate first, with its evidence, then the legend of the table,
+        then the others dimmed: moving the cursor always shows its answer and why it scored
+        as it did without scrolling, even on a 36-row terminal."""
         out = Text()
         cands = self.generation.candidates
         order = [c for c in cands if c.index == highlighted] + [
@@ -181,6 +181,8 @@ class WhyScreen(ModalScreen[int | None]):
             out.append(shown + "\n\n", style="" if here else "dim")
             if here:
                 out.append(self._evidence(cand.index))
+                out.append(self._legend())
+                out.append("\n\n")
         history = steering_history(self.generation.steering)
         if history:
             out.append("Steering, as it happened\n", style="bold")
