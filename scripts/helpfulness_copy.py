@@ -23,14 +23,13 @@ question."""
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
-from typing import IO
+
+import rescore
 
 from personaco_tui import reflector_registry
 from personaco_tui.core.helpfulness import NEUTRAL, addresses_scores, answer_items
 from personaco_tui.core.personaco import choose
-from personaco_tui.core.prompts import personalization_prompt
 from personaco_tui.core.reflectors.base import ReflectionInput
 from personaco_tui.engines.base import ChatMessage, Engine
 from personaco_tui.runtime import Runtime
@@ -84,43 +83,23 @@ def terms(
 
 
 def main(argv: list[str]) -> None:
-    with open(argv[0], encoding="utf-8") as f:
-        items = {d["id"]: d for d in map(json.loads, f) if d}
+    items, rows = rescore.load(argv[0], argv[1])
     engine = Runtime.open().load_engine(None)
     reflector = reflector_registry.build("auto", engine, lambda: None)
-    with open(argv[1], encoding="utf-8") as f:
-        rows = [json.loads(line) for line in f if line.strip()]
     copies = dict.fromkeys(WAYS, 0)
     with contextlib.ExitStack() as stack:
-        outs: dict[str, IO[str]] = {
-            w: stack.enter_context(open(f"{argv[2]}.{w}.jsonl", "w", encoding="utf-8"))
-            for w in WAYS
-        }
+        outs = rescore.outputs(stack, argv[2], WAYS)
         for row in rows:
-            item = items[row["id"]]
-            texts, query = row["candidates"], item["query"]
-            signals = [s for s in item["signals"] if s.strip()]
-            prompt: list[ChatMessage] = [
-                {"role": "user", "content": personalization_prompt(query, signals)}
-            ]
+            texts, query, signals, prompt = rescore.question(items, row)
             cells = reflector.score(ReflectionInput(prompt, query, texts, signals))
-            matrix: list[list[float | None]] = [[None] * len(signals) for _ in texts]
-            for c in cells:
-                matrix[c.candidate][c.signal] = c.score
+            matrix = rescore.matrix(cells, len(texts), len(signals))
             gains, share = terms(engine, query, texts)
             for w in WAYS:
                 best, _ = choose(
                     cells, len(texts), None, None, texts, addresses=addresses_scores(gains[w])
                 )
                 copies[w] += share[best] > 0.5
-                out = {
-                    "id": row["id"],
-                    "response": texts[best],
-                    "candidates": texts,
-                    "matrix": matrix,
-                }
-                outs[w].write(json.dumps(out) + "\n")
-                outs[w].flush()
+                rescore.write(outs[w], row, best, matrix)
             print(row["id"], [round(s, 2) for s in share], flush=True)
     print("picks copying over half their tokens:", copies)
 

@@ -24,9 +24,10 @@ About 20 s a question with 8 candidates on one thread."""
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from typing import IO
+
+import rescore
 
 from personaco_tui.core.helpfulness import NEUTRAL, addresses_scores, answer_items
 from personaco_tui.core.personaco import choose
@@ -54,7 +55,7 @@ def lowest_gains(after: list[float], before: list[float], n: int = 3) -> float:
     return sum(gains[:n]) / max(1, len(gains[:n]))
 
 
-def rescore(engine: Engine, item: dict, row: dict, outs: dict[str, IO[str]]) -> None:
+def rescore_row(engine: Engine, item: dict, row: dict, outs: dict[str, IO[str]]) -> None:
     texts, query = row["candidates"], item["query"]
     facts = [s for s in item["signals"] if s.strip()]
     stored = row["matrix"]
@@ -83,24 +84,16 @@ def rescore(engine: Engine, item: dict, row: dict, outs: dict[str, IO[str]]) -> 
     }
     for way, (cs, gain, matrix) in ways.items():
         best, _ = choose(cs, k, None, None, texts, addresses=addresses_scores(gain))
-        out = {"id": row["id"], "response": texts[best], "candidates": texts, "matrix": matrix}
-        outs[way].write(json.dumps(out) + "\n")
-        outs[way].flush()
+        rescore.write(outs[way], row, best, matrix)
 
 
 def main(argv: list[str]) -> None:
-    with open(argv[0], encoding="utf-8") as f:
-        items = {d["id"]: d for d in map(json.loads, f) if d}
-    with open(argv[1], encoding="utf-8") as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+    items, rows = rescore.load(argv[0], argv[1])
     engine = Runtime.open().load_engine(None)
     with contextlib.ExitStack() as stack:
-        outs = {
-            w: stack.enter_context(open(f"{argv[2]}.{w}.jsonl", "w", encoding="utf-8"))
-            for w in WAYS
-        }
+        outs = rescore.outputs(stack, argv[2], WAYS)
         for row in rows:
-            rescore(engine, items[row["id"]], row, outs)
+            rescore_row(engine, items[row["id"]], row, outs)
             print(row["id"], flush=True)
 
 

@@ -1,6 +1,6 @@
-"""The project's own persona sets (tests/data/persona_dev, tests/data/persona_holdout): every
-check a line names is one its checks file knows, and the held-out checks tell a fitting answer
-from one that ignores the fact."""
+"""The project's own persona sets (tests/data/persona_dev, persona_holdout, instructions_dev):
+every check a line names is one its checks file knows, and the held-out and instruction checks
+tell a fitting answer from one that ignores the signal."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _checks(folder: str):  # type: ignore[no-untyped-def]
     return module
 
 
-@pytest.mark.parametrize("folder", ["persona_dev", "persona_holdout"])
+@pytest.mark.parametrize("folder", ["persona_dev", "persona_holdout", "instructions_dev"])
 def test_every_check_of_a_set_is_known_to_its_checks_file(folder):
     checks = _checks(folder)
     lines = [json.loads(x) for x in (DATA / folder / "dev.jsonl").read_text().splitlines()]
@@ -86,3 +86,46 @@ def test_held_out_checks_tell_a_fitting_answer_from_one_that_ignores_the_fact(ki
     assert checks.check({"kind": kind}, fits)
     assert not checks.check({"kind": kind}, ignores)
     assert not checks.check({"kind": kind}, "")
+
+
+@pytest.mark.parametrize(
+    ("kind", "fits", "ignores"),
+    [
+        (
+            "simple",
+            "The sun is hot. It gives us light. We see it in the day. It goes down at night.",
+            "Photosynthetic organisms continuously metabolise electromagnetic radiation, "
+            "transforming "
+            "it into biochemical energy through sophisticated molecular machinery located inside "
+            "specialised chloroplasts.",
+        ),
+        (
+            "example",
+            "Save a little each week; for example, put ten euros aside every Friday.",
+            "Save a little each week.",
+        ),
+        ("pirate", "Arr, matey, the sea be wide and deep.", "The ocean covers most of the planet."),
+        (
+            "cooking",
+            "Memory is like a kitchen counter: the ingredients you use now sit close at hand.",
+            "Memory stores data for the processor.",
+        ),
+        (
+            "pros_cons",
+            "The pros: cheap fuel. The cons: a shorter range.",
+            "Electric cars are popular.",
+        ),
+        (
+            "history",
+            "Gustave Eiffel's company built it for the 1889 World's Fair.",
+            "It is a tall tower in Paris.",
+        ),
+        ("book", 'Read "Talk Like TED" by Carmine Gallo.', "Practise in front of a mirror."),
+    ],
+)
+def test_instruction_checks_tell_a_fitting_answer_from_one_that_ignores_the_wish(
+    kind, fits, ignores
+):
+    checks = _checks("instructions_dev")
+    assert checks.check({"kind": kind}, fits)
+    assert not checks.check({"kind": kind}, ignores)

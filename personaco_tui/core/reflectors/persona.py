@@ -74,6 +74,11 @@ def _times(margin: float) -> str:
 
 class PersonaReflector:
     name = "persona"
+    leads: tuple[str, str] = LEADS  # the user's two replies: for the answer, against it
+
+    def reply(self, lead: str, sentence: str) -> str:
+        """The user's reply naming one signal (scripts/persona_wording.py measures others)."""
+        return f"{lead} {sentence}"
 
     def __init__(self, engine: Engine, fallback: Reflector | None = None) -> None:
         self.engine = engine
@@ -88,8 +93,9 @@ class PersonaReflector:
         keys, convs = [], []  # (answer, side, signal or -1 for the lead alone)
         for i, answer in enumerate(inp.candidates):
             base: list[ChatMessage] = [*query_only, {"role": "assistant", "content": answer}]
-            for side, lead in enumerate(LEADS):
-                for j, text in [(-1, lead), *((j, f"{lead} {s}") for j, s in enumerate(sentences))]:
+            for side, lead in enumerate(self.leads):
+                replies = ((j, self.reply(lead, s)) for j, s in enumerate(sentences))
+                for j, text in [(-1, lead), *replies]:
                     keys.append((i, side, j))
                     convs.append([*base, {"role": "user", "content": text}])
         ids = dict(zip(keys, self.engine.prompt_tokens_batch(convs), strict=True))

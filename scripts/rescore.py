@@ -1,0 +1,55 @@
+"""What the re-scoring scripts share: read a set and a `personaco generate` output, write one
+output per way of scoring, each line as `score.py` reads it (the pick, the candidates and
+the cells' matrix)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable
+from typing import IO
+
+from personaco_tui.core.prompts import personalization_prompt
+from personaco_tui.core.types import ReflectionCell
+from personaco_tui.engines.base import ChatMessage
+
+
+def load(set_path: str, generated: str) -> tuple[dict[str, dict], list[dict]]:
+    """The set's items by id, and the generated rows in order."""
+    with open(set_path, encoding="utf-8") as f:
+        items = {d["id"]: d for d in map(json.loads, f) if d}
+    with open(generated, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return items, rows
+
+
+def question(
+    items: dict[str, dict], row: dict
+) -> tuple[list[str], str, list[str], list[ChatMessage]]:
+    """A row's candidates, its query, its signals and the sampling prompt they were drawn by."""
+    item = items[row["id"]]
+    query = item["query"]
+    signals = [s for s in item["signals"] if s.strip()]
+    prompt: list[ChatMessage] = [
+        {"role": "user", "content": personalization_prompt(query, signals)}
+    ]
+    return row["candidates"], query, signals, prompt
+
+
+def outputs(stack: contextlib.ExitStack, stem: str, ways: Iterable[str]) -> dict[str, IO[str]]:
+    """STEM.WAY.jsonl for each way, closed with `stack`."""
+    return {w: stack.enter_context(open(f"{stem}.{w}.jsonl", "w", encoding="utf-8")) for w in ways}
+
+
+def matrix(cells: list[ReflectionCell], n_texts: int, n_signals: int) -> list[list[float | None]]:
+    out: list[list[float | None]] = [[None] * n_signals for _ in range(n_texts)]
+    for c in cells:
+        out[c.candidate][c.signal] = c.score
+    return out
+
+
+def write(out: IO[str], row: dict, best: int, cells: list[list[float | None]]) -> None:
+    texts = row["candidates"]
+    line = {"id": row["id"], "response": texts[best], "candidates": texts, "matrix": cells}
+    out.write(json.dumps(line) + "\n")
+    out.flush()
