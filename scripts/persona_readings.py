@@ -9,6 +9,9 @@ its AUC is theirs):
   per-token gains of an answer read after "FACT QUESTION" over after the question alone (a
   fact should make what breaks it unlikely: "chicken" after "I'm vegetarian."), compared
   across the k answers as the persona cells are;
+- `sum`: beside the stored cells, the answer's whole log-likelihood after "SIGNAL QUESTION"
+  over after the question alone (how much the signal raises the answer; for wishes such as
+  "Use a cooking analogy." the answer that follows it), compared across the k answers;
 - `facts`: the stored cells, and the helpfulness term with the facts in both readings
   ("FACTS QUESTION" against "FACTS Write something."), so what the facts themselves make
   likely (Android steps for "I have an Android phone.", meat after "I'm vegetarian.")
@@ -37,7 +40,7 @@ from personaco_tui.core.types import ReflectionCell
 from personaco_tui.engines.base import Engine
 from personaco_tui.runtime import Runtime
 
-WAYS = ("now", "tokens", "facts")
+WAYS = ("now", "tokens", "facts", "sum")
 
 
 def _read(engine: Engine, ask: str, texts: list[str]) -> list[list[float]]:
@@ -68,18 +71,25 @@ def rescore_row(engine: Engine, item: dict, row: dict, outs: dict[str, IO[str]])
     q = _read(engine, query, texts)
     neutral = _mean(_read(engine, NEUTRAL, texts))
     token_cells, token_matrix = [], [[0.5] * len(facts) for _ in texts]
+    sum_cells, sum_matrix = [], [[0.5] * len(facts) for _ in texts]
     for j, fact in enumerate(facts):
         after = _read(engine, f"{join_signals([fact])} {query}", texts)
-        column = [lowest_gains(a, b) for a, b in zip(after, q, strict=True)]
-        for i, (score, _) in enumerate(margin_score(column)):
-            token_cells.append(ReflectionCell(i, j, score, "persona", ""))
-            token_matrix[i][j] = score
+        lowest = [lowest_gains(a, b) for a, b in zip(after, q, strict=True)]
+        summed = [sum(a) - sum(b[: len(a)]) for a, b in zip(after, q, strict=True)]
+        for cs, mx, column in (
+            (token_cells, token_matrix, lowest),
+            (sum_cells, sum_matrix, summed),
+        ):
+            for i, (score, _) in enumerate(margin_score(column)):
+                cs.append(ReflectionCell(i, j, score, "persona", ""))
+                mx[i][j] = score
     both = _mean(_read(engine, f"{join_signals(facts)} {query}", texts))
     both_neutral = _mean(_read(engine, f"{join_signals(facts)} {NEUTRAL}", texts))
     now = [a - b for a, b in zip(_mean(q), neutral, strict=True)]
     ways = {
         "now": (cells, now, stored),
         "tokens": (cells + token_cells, now, token_matrix),
+        "sum": (cells + sum_cells, now, sum_matrix),
         "facts": (cells, [a - b for a, b in zip(both, both_neutral, strict=True)], stored),
     }
     for way, (cs, gain, matrix) in ways.items():

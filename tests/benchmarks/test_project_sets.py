@@ -24,7 +24,11 @@ def _checks(folder: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("folder", ["persona_dev", "persona_holdout", "instructions_dev"])
 def test_every_check_of_a_set_is_known_to_its_checks_file(folder):
     checks = _checks(folder)
-    lines = [json.loads(x) for x in (DATA / folder / "dev.jsonl").read_text().splitlines()]
+    lines = [
+        json.loads(x)
+        for path in sorted((DATA / folder).glob("*.jsonl"))
+        for x in path.read_text().splitlines()
+    ]
     ids = [d["id"] for d in lines]
     assert len(ids) == len(set(ids))
     for d in lines:
@@ -120,6 +124,12 @@ def test_held_out_checks_tell_a_fitting_answer_from_one_that_ignores_the_fact(ki
             "Gustave Eiffel's company built it for the 1889 World's Fair.",
             "It is a tall tower in Paris.",
         ),
+        ("sports", "Think of it like a coach training a team.", "Study every day."),
+        ("fun_fact", "Fun fact: an octopus has three hearts.", "Octopuses live in the sea."),
+        ("quote", 'As Winston Churchill once said, "Success is not final."', "Keep going."),
+        ("safety", "Unplug the lamp first and wear gloves.", "Twist the bulb out."),
+        ("numbers", "About 71% of the Earth is water.", "Most of the Earth is water."),
+        ("travel", "Learning a language is a long journey.", "Learning a language is hard."),
         ("book", 'Read "Talk Like TED" by Carmine Gallo.', "Practise in front of a mirror."),
     ],
 )

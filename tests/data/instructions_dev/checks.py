@@ -86,7 +86,80 @@ def book(text: str) -> bool:
     ) and bool(re.search(r"[\"“*][A-Z][^\"”*]{3,60}[\"”*]|\b(by [A-Z][a-z]+)", text))
 
 
-KINDS = {f.__name__: f for f in (simple, example, pirate, cooking, pros_cons, history, book)}
+# held-out kinds (holdout.jsonl), written with the set, before any answer was seen
+def sports(text: str) -> bool:
+    return bool(
+        re.search(
+            r"\b(sports?|team|teammates?|coach\w*|athletes?|players?|game|match|score\w*|goals?|training|football|soccer|basketball|tennis|race|runners?|marathon|champions?)\b",
+            text,
+            re.I,
+        )
+    )
+
+
+def fun_fact(text: str) -> bool:
+    return bool(
+        re.search(
+            r"\b(fun fact|did you know|surprising(ly)?|interesting(ly)? fact|amazing(ly)?|trivia|believe it or not|little-known)\b",
+            text,
+            re.I,
+        )
+    )
+
+
+def quote(text: str) -> bool:
+    quoted = re.search(r"[\"“][^\"”]{8,200}[\"”]", text)
+    said = re.search(
+        r"(\bsaid\b|\bwrote\b|\bonce\b|—\s*[A-Z]|-\s*[A-Z][a-z]+ [A-Z]|\bas [A-Z][a-z]+ (?:[A-Z][a-z]+ )?(?:put|said)\b)",
+        text,
+    )
+    return bool(quoted and said)
+
+
+def safety(text: str) -> bool:
+    return bool(
+        re.search(
+            r"\b(safety|safe(ly)?|careful(ly)?|caution|warning|danger\w*|risks?|protective|gloves|goggles|unplug\w*|turn off|switch off|injur\w*)\b",
+            text,
+            re.I,
+        )
+    )
+
+
+def numbers(text: str) -> bool:
+    return bool(
+        re.search(r"\d+(?:[.,]\d+)?\s?(%|percent|per cent|million|billion)|\b\d{2,}\b", text, re.I)
+    )
+
+
+def travel(text: str) -> bool:
+    return bool(
+        re.search(
+            r"\b(journey|voyage|trip|travel\w*|road|path|destination|map|roadmap|route|passport|luggage|suitcase|explor\w*|adventure)\b",
+            text,
+            re.I,
+        )
+    )
+
+
+KINDS = {
+    f.__name__: f
+    for f in (
+        simple,
+        example,
+        pirate,
+        cooking,
+        pros_cons,
+        history,
+        book,
+        sports,
+        fun_fact,
+        quote,
+        safety,
+        numbers,
+        travel,
+    )
+}
 
 
 def check(c: dict, text: str) -> bool:
