@@ -1,7 +1,8 @@
-"""Two more readings for persona facts, measured on the stored candidates of a `personaco
-generate` output (a persona set: every signal a fact no rule checks, scored by `auto` as
-`persona`). Writes one output per way, for `score.py` (the matrix holds the way's cells, so
-its AUC is theirs):
+"""More readings for signals no rule checks, measured on the stored candidates of a
+`personaco generate` output (a persona or wish set: every signal one that `auto` scores as
+`persona`, a fact such as "I'm vegetarian." or a wish such as "Use a cooking analogy.").
+Writes one output per way, for `score.py` (the matrix holds the way's cells, so its AUC is
+theirs):
 
 - `now` (the product): the stored persona cells; the helpfulness term after the question
   alone against after "Write something." (core/helpfulness.py);
