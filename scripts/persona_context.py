@@ -22,7 +22,9 @@ import json
 import sys
 from typing import IO
 
-from personaco_tui.core.helpfulness import NEUTRAL, addresses_scores, answer_items
+import rescore
+
+from personaco_tui.core.helpfulness import NEUTRAL, addresses_scores
 from personaco_tui.core.personaco import choose
 from personaco_tui.core.prompts import personalization_prompt
 from personaco_tui.core.reflectors.base import ReflectionInput
@@ -38,11 +40,6 @@ class AfterPrompt(PersonaReflector):
         # the product builds "the question alone" from inp.query: hand it the prompt instead
         prompt = inp.messages[-1]["content"]
         return super()._pairs(ReflectionInput(inp.messages, prompt, inp.candidates, inp.signals))
-
-
-def _means(engine: Engine, context: list[ChatMessage], texts: list[str]) -> list[float]:
-    prefixes, conts = answer_items(engine, context, texts)
-    return [sum(lp) / max(1, len(lp)) for lp in engine.continuation_logprobs(prefixes, conts)]
 
 
 def main(argv: list[str]) -> None:
@@ -66,14 +63,19 @@ def _rescore(engine: Engine, item: dict, row: dict, outs: dict[str, IO[str]]) ->
     prompt: list[ChatMessage] = [
         {"role": "user", "content": personalization_prompt(query, signals)}
     ]
-    neutral = _means(engine, [{"role": "user", "content": NEUTRAL}], texts)
+    neutral = rescore.means(rescore.read(engine, [{"role": "user", "content": NEUTRAL}], texts))
     inp = ReflectionInput(prompt, query, texts, signals)
     ways = {
         "q": (PersonaReflector(engine), [{"role": "user", "content": query}]),
         "p": (AfterPrompt(engine), prompt),
     }
     for way, (reflector, context) in ways.items():
-        gain = [a - b for a, b in zip(_means(engine, context, texts), neutral, strict=True)]
+        gain = [
+            a - b
+            for a, b in zip(
+                rescore.means(rescore.read(engine, context, texts)), neutral, strict=True
+            )
+        ]
         cells = reflector.score(inp)
         best, _ = choose(cells, len(texts), None, None, texts, addresses=addresses_scores(gain))
         matrix: list[list[float | None]] = [[None] * len(signals) for _ in texts]

@@ -33,7 +33,7 @@ from typing import IO
 
 import rescore
 
-from personaco_tui.core.helpfulness import NEUTRAL, addresses_scores, answer_items
+from personaco_tui.core.helpfulness import NEUTRAL, addresses_scores
 from personaco_tui.core.personaco import choose
 from personaco_tui.core.prompts import join_signals
 from personaco_tui.core.reflectors.persona import margin_score
@@ -45,12 +45,7 @@ WAYS = ("now", "tokens", "facts", "sum")
 
 
 def _read(engine: Engine, ask: str, texts: list[str]) -> list[list[float]]:
-    prefixes, conts = answer_items(engine, [{"role": "user", "content": ask}], texts)
-    return engine.continuation_logprobs(prefixes, conts)
-
-
-def _mean(lps: list[list[float]]) -> list[float]:
-    return [sum(lp) / max(1, len(lp)) for lp in lps]
+    return rescore.read(engine, [{"role": "user", "content": ask}], texts)
 
 
 def lowest_gains(after: list[float], before: list[float], n: int = 3) -> float:
@@ -70,7 +65,7 @@ def rescore_row(engine: Engine, item: dict, row: dict, outs: dict[str, IO[str]])
         for i in range(k)
     ]
     q = _read(engine, query, texts)
-    neutral = _mean(_read(engine, NEUTRAL, texts))
+    neutral = rescore.means(_read(engine, NEUTRAL, texts))
     token_cells, token_matrix = [], [[0.5] * len(facts) for _ in texts]
     sum_cells, sum_matrix = [], [[0.5] * len(facts) for _ in texts]
     for j, fact in enumerate(facts):
@@ -84,9 +79,9 @@ def rescore_row(engine: Engine, item: dict, row: dict, outs: dict[str, IO[str]])
             for i, (score, _) in enumerate(margin_score(column)):
                 cs.append(ReflectionCell(i, j, score, "persona", ""))
                 mx[i][j] = score
-    both = _mean(_read(engine, f"{join_signals(facts)} {query}", texts))
-    both_neutral = _mean(_read(engine, f"{join_signals(facts)} {NEUTRAL}", texts))
-    now = [a - b for a, b in zip(_mean(q), neutral, strict=True)]
+    both = rescore.means(_read(engine, f"{join_signals(facts)} {query}", texts))
+    both_neutral = rescore.means(_read(engine, f"{join_signals(facts)} {NEUTRAL}", texts))
+    now = [a - b for a, b in zip(rescore.means(q), neutral, strict=True)]
     ways = {
         "now": (cells, now, stored),
         "tokens": (cells + token_cells, now, token_matrix),

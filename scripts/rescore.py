@@ -9,9 +9,10 @@ import json
 from collections.abc import Iterable
 from typing import IO
 
+from personaco_tui.core.helpfulness import answer_items
 from personaco_tui.core.prompts import personalization_prompt
 from personaco_tui.core.types import ReflectionCell
-from personaco_tui.engines.base import ChatMessage
+from personaco_tui.engines.base import ChatMessage, Engine
 
 
 def load(set_path: str, generated: str) -> tuple[dict[str, dict], list[dict]]:
@@ -53,3 +54,14 @@ def write(out: IO[str], row: dict, best: int, cells: list[list[float | None]]) -
     line = {"id": row["id"], "response": texts[best], "candidates": texts, "matrix": cells}
     out.write(json.dumps(line) + "\n")
     out.flush()
+
+
+def read(engine: Engine, context: list[ChatMessage], texts: list[str]) -> list[list[float]]:
+    """log P of every token of each answer after `context`, as the helpfulness term reads it."""
+    prefixes, conts = answer_items(engine, context, texts)
+    return engine.continuation_logprobs(prefixes, conts)
+
+
+def means(lps: list[list[float]]) -> list[float]:
+    """Per answer, the mean log-probability per token."""
+    return [sum(lp) / max(1, len(lp)) for lp in lps]
