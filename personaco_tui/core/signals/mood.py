@@ -1,0 +1,121 @@
+"""Is a signal a wish about the answers ("Use a cooking analogy.", "Talk to me like a pirate.",
+"Plain language, please.") or a fact about the person ("I'm vegetarian.", "Dairy makes me
+sick.", "My phone runs Android.")? The persona reflector reads the two differently: a wish
+names what a fitting answer contains, so how much the wish raises the answer's likelihood
+ranks the answers; a fact rarely does (the fitting answer leaves the meat out, and leaving out
+raises nothing), and the same reading measured worse on facts (README "Wishes").
+
+Read from the sentence's grammar, not its topic:
+- a request frame ("please ...", "can you ...", "I'd like you to ...", "... , please", "...
+  would be great") is a wish;
+- so is an imperative: the sentence opens with a verb used to instruct, or with a word that
+  a determiner or an object pronoun follows ("Season your replies ...", "Spice it up");
+- a sentence whose subject is the person ("I ...", "My ...", "We ...") is a fact, unless it
+  wants something of the answers ("I'd like answers that ...", "I prefer short paragraphs");
+- a sentence about the answers ("Your replies should ...", "Answers with examples work
+  best.") is a wish; "You should know I'm blind." is a fact told to the assistant;
+- anything else is a fact ("Vegetarian since 2009.", "Half my team is diabetic.").
+Unsure reads as a fact: that is how the reflector read every signal before wishes were told
+apart, so a miss costs nothing new, while a fact read as a wish was measured to cost.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .statements import _ASK_YOU, _OPENER
+
+# Verbs that open instructions to an assistant: general English, not any one kind of wish,
+# and none that often opens a sentence as a noun ("Work keeps me busy", "Go is my language").
+_INSTRUCT = (
+    "add|adopt|answer|apply|argue|ask|avoid|be|begin|cite|clarify|compare|connect|contrast|"
+    "define|demonstrate|describe|elaborate|emphasise|emphasize|explain|express|give|highlight|"
+    "illustrate|include|keep|leave|make|mention|offer|outline|phrase|pretend|provide|put|"
+    "quote|recommend|refer|relate|remind|rephrase|reply|respond|restate|reword|say|share|"
+    "show|simplify|skip|speak|suggest|summarise|summarize|talk|tell|throw|translate|"
+    "underline|use|warn|weave|weigh|write|wrap"
+)
+_LEAD = re.compile(
+    r"^(?:always|never|don't|do not|no need to|make sure|be sure|remember to|"
+    r"(?:would|could|can|will) (?:it be possible|you mind)|if (?:possible|you can)\b)\b"
+)
+_IMPERATIVE = re.compile(rf"^(?:(?:just|also|then)\s+)*(?:{_INSTRUCT})\b")
+# Words that open a sentence without being its verb: a determiner or possessive after them
+# says nothing ("Half my team ...", "All the food ...", "Only my phone ...").
+_FUNCTION = (
+    "a|an|the|all|both|half|most|some|many|much|few|several|every|each|any|no|none|nobody|"
+    "nothing|everyone|everybody|someone|only|even|just|also|not|and|but|or|so|then|now|"
+    "here|there|at|in|on|of|for|from|with|without|to|by|as|since|after|before|during|"
+    "about|like|than|it|it's|its|this|that|these|those|what|which|who|whose|where|when|how|"
+    "why|is|are|was|were|been|being|has|have|had|do|does|did|can|could|will|would|should|"
+    "may|might|must|very|too|quite|really|still|usually|often|mostly|sometimes|two|three|"
+    "four|five|six|seven|eight|nine|ten|one|mother|father|mum|mom|dad|parent|fan|member|"
+    "owner|part|lots|plenty|most|more|less|fewer|type|kind|sort|big|huge"
+)
+# Verbs of having and habit: opening a sentence, the person left out ("Own a Raspberry Pi."),
+# not an instruction to the assistant.
+_STATIVE = (
+    "own|have|love|like|hate|enjoy|prefer|need|know|live|work|study|run|drive|ride|eat|drink|"
+    "cook|raise|care|suffer|follow|wear|belong|collect|grow|breed|rent|share|volunteer|visit"
+)
+_DETERMINER = r"(?:the|a|an|your|my|every|each|any|all|some|this|that|these|those|both)"
+# a first word, then a determiner or object pronoun: a verb ("Season your replies ...")
+_VERB_THEN_OBJECT = re.compile(
+    rf"^(?!(?:{_FUNCTION}|{_STATIVE})\b)(?P<verb>[a-z]+(?:-[a-z]+)?)\s+"
+    rf"(?:{_DETERMINER}|me|us|it|them)\b(?!\s+(?:is|are|was|were|has|have)\b)"
+)
+# instructions whose verb alone is often a noun or a past tense ("Point out ...", "Sum up")
+_PHRASAL = re.compile(
+    r"^(?:point|spell|lay|sum|break|walk|back|mix|spice|jazz|liven|lighten|tone|dumb|boil|"
+    r"dial|cut|round|flesh|call|play|bring|wrap)\s+(?:out|up|down|back|through|off|in)\b"
+)
+_PERSON = re.compile(r"^(?:i|i'm|im|i've|i'd|i'll|my|me|mine|we|we're|we've|our|us)\b")
+_THINGS = (
+    r"answers?|repl(?:y|ies)|responses?|explanations?|examples?|suggestions?|"
+    r"recommendations?|paragraphs?|sentences?|summar(?:y|ies)|tone|wording|language"
+)
+_ANSWERS = re.compile(rf"^(?:(?:the|your|all|every|each|any)\s+)?(?:{_THINGS})\b")
+# "I'd like answers that ...", "I prefer when you ...": the person's wish about the answers
+_PERSON_WISH = re.compile(
+    r"^i(?:'d| would)?\s+(?:really\s+)?(?:want|like|prefer|need|love|enjoy|appreciate|rather)"
+    rf"\s+(?:(?:it\s+)?(?:when|if) you\b|you\b|(?:\S+\s+){{0,3}}?(?:{_THINGS})\b)"
+)
+_REQUEST_END = re.compile(
+    r"(?:,|\s)\s*(?:please|pls|plz|thanks|thank you|if you can|if possible)[.!]*$|"
+    r"\bwould (?:be|help|make)\b|\b(?:is|are) (?:welcome|appreciated|preferred)\b"
+)
+_YOUR_ANSWERS = re.compile(
+    rf"\byour (?:{_THINGS}|words|writing|advice)\b|"
+    r"\b(?:before|when|whenever|as|if) you (?:answer|reply|respond|explain|write|suggest)\b"
+)
+_TOLD_YOU = re.compile(
+    r"^(?:you (?:should|might|may|ought to) (?:want to )?know|just so you know|"
+    r"you're (?:talking|speaking|chatting) (?:to|with)|you are (?:talking|speaking) to|"
+    r"(?:for context|fyi),? you)\b"
+)
+_YOU = re.compile(r"^(?:you|your|yours)\b")
+
+
+def _normal(text: str) -> str:
+    t = text.strip().strip("\"'“”‘’()[]").strip().replace("\u2019", "'").lower()
+    return _OPENER.sub("", t).strip()
+
+
+def is_wish(signal: str) -> bool:
+    """True when `signal` asks something of the answers rather than states a fact about the
+    person (the module docstring says how it is read)."""
+    if not isinstance(signal, str):
+        return False
+    t = _normal(signal)
+    if not t or len(t) > 2000 or _TOLD_YOU.match(t):
+        return False
+    if _ASK_YOU.match(t) or _LEAD.match(t) or _YOUR_ANSWERS.search(t):
+        return True
+    if _PERSON.match(t):
+        return bool(_PERSON_WISH.match(t))
+    if _REQUEST_END.search(t):
+        return True
+    verb = _VERB_THEN_OBJECT.match(t)
+    if verb is not None and not re.search(r"(?:ing|ed|[^su]s)$", verb.group("verb")):
+        return True
+    return any(p.match(t) for p in (_IMPERATIVE, _PHRASAL, _ANSWERS, _YOU))
