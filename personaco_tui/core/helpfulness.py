@@ -14,6 +14,13 @@ against 0.507 with closeness to a plain answer (the earlier term, which pulls th
 the answer that ignores the person) and 0.522 with no term; on 30 factual questions with one
 persona fact each the pick is correct 0.567, as often as a plain answer (0.567).
 
+Where the turn holds wishes about the answers ("Use a cooking analogy."), the question is read
+with them before it ("WISHES QUESTION" against "Write something."): read after the question
+alone, the answer that follows the wish looks less on-topic than the one that ignores it (on
+48 wishes the term alone picked a fitting answer 0.208 / 0.375 of the time, under a random
+candidate's 0.318 / 0.453; read after the wishes, the pick with the wish cells went from
+0.333 / 0.542 to 0.375 / 0.625).
+
 Both readings decode each answer once (after the question, then after the neutral request)
 in batched passes; the question's pass leaves the answers in the engine's cache for the
 persona reflector's replies. An engine that cannot score text gets no term (None)."""
@@ -57,16 +64,19 @@ def query_pmi(
     history: list[ChatMessage] | None,
     answers: list[str],
     cancel: CancelToken | None = None,
+    wishes: str | None = None,
 ) -> list[float] | None:
-    """Per answer: mean log P(token) after the question minus after a neutral request, in
-    nats per token. None where the engine cannot score text or the scoring fails."""
+    """Per answer: mean log P(token) after the question (after `wishes` and the question,
+    where given) minus after a neutral request, in nats per token. None where the engine
+    cannot score text or the scoring fails."""
     if not engine.capabilities.scores_text or len(answers) < 2:
         return None
     past = list(history or [])
     means: dict[str, list[float]] = {}
     try:
         # the neutral reading first: the question's then stays in the cache for what follows
-        for name, ask in (("neutral", NEUTRAL), ("query", query)):
+        asked = f"{wishes} {query}" if wishes else query
+        for name, ask in (("neutral", NEUTRAL), ("query", asked)):
             prefixes, conts = answer_items(
                 engine, [*past, {"role": "user", "content": ask}], answers
             )

@@ -41,9 +41,10 @@ from ..errors import EngineError
 from .consensus import consensus, similarity_to
 from .helpfulness import addresses_scores, query_pmi
 from .learning import ChoiceSet, PreferenceModel, featurize
-from .prompts import personalization_prompt, reflection_prompt
+from .prompts import join_signals, personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
 from .sampling import ENGINE_DEFAULT
+from .signals.mood import is_wish
 from .steer import SteerEvent, SteerPlan, build_plan
 from .steer.contrast import finish_record, plan_contrast
 from .steer.events import stored
@@ -161,14 +162,20 @@ def learned_pick(
     return with_model, without, utilities
 
 
-def _has_persona(signals: list[str], reflector: Reflector | None) -> bool:
-    """Whether some signal goes to the persona scorer: no rule reads it, and the reflector
-    is one that hands such signals to `persona` (auto) or is `persona` itself."""
+def _persona_signals(signals: list[str], reflector: Reflector | None) -> list[str]:
+    """The signals that go to the persona scorer: no rule reads them, and the reflector is
+    one that hands such signals to `persona` (auto) or is `persona` itself."""
     if reflector is None or reflector.name not in ("auto", "persona"):
-        return False
+        return []
     from .signals import understood_check  # the rules reflector's reading of the signals
 
-    return any(understood_check(s) is None for s in signals)
+    return [s for s in signals if understood_check(s) is None]
+
+
+def _wishes(signals: list[str]) -> str | None:
+    """The persona signals that are wishes about the answers, as one sentence, or None."""
+    wishes = [s for s in signals if is_wish(s)]
+    return join_signals(wishes) if wishes else None
 
 
 def _has_persona_cells(cells: list[ReflectionCell]) -> bool:
@@ -377,9 +384,10 @@ def run(
             on_progress(Progress("phase", text="reflecting", total=k * len(signals)))
         texts = [c.text for c in gen.candidates]
         # before the reflector: it leaves the answers after the question in the cache
+        open_signals = _persona_signals(signals, reflector)
         pmi = (
-            query_pmi(engine, query, history, texts, cancel)
-            if _has_persona(signals, reflector)
+            query_pmi(engine, query, history, texts, cancel, _wishes(open_signals))
+            if open_signals
             else None
         )
         inp = ReflectionInput(messages, query, texts, signals)

@@ -256,3 +256,15 @@ def test_odd_replies_to_scoring_are_one_line(content_type, payload):
         assert "\n" not in e.value.message and "server at" in e.value.message
         eng.close()
         fresh.close()
+
+
+def test_wish_cells_over_http_equal_the_local_ones(engine):
+    wish = ReflectionInput(INP.messages, QUERY, ANSWERS, ["Suggest something with tofu."])
+    local = PersonaReflector(engine).score(wish)
+    with scripted_server(vllm_scoring(engine)) as (url, _):
+        remote_engine = OpenAICompatEngine(url, "m", timeout_s=60, max_retries=0)
+        remote = PersonaReflector(remote_engine).score(wish)
+        remote_engine.close()
+    assert all(c.raw.startswith("a wish") for c in remote)
+    assert [c.score for c in remote] == pytest.approx([c.score for c in local], abs=0.05)
+    assert len({round(c.score or 0.0, 3) for c in remote}) > 1

@@ -97,3 +97,21 @@ def test_model_reflector_takes_the_uncheckable_cells(rt, engine):
     assert [c[-1]["content"] for c in judge.asked] == [reflection_prompt(SIGNALS[1])] * 2
     rt.close()
     assert judge.closed
+
+
+def test_a_wish_ranks_the_answer_that_follows_it_on_the_real_model(engine):
+    from personaco_tui.core.reflectors.base import ReflectionInput
+    from personaco_tui.core.reflectors.persona import PersonaReflector
+
+    query = "What is a rock?"
+    answers = [
+        "A rock is a solid mass of minerals, such as granite or basalt.",
+        "Arr, matey! A rock be a hard lump o' minerals, like the granite on me island, arr!",
+        "I'm a helpful AI assistant named SmolLM.",
+    ]
+    wish = "Talk to me like a pirate."
+    inp = ReflectionInput([{"role": "user", "content": query}], query, answers, [wish])
+    cells = PersonaReflector(engine).score(inp)
+    assert all(c.raw.startswith("a wish") for c in cells)
+    scores = [c.score or 0.0 for c in cells]
+    assert scores[1] == max(scores) and scores[1] > 0.5

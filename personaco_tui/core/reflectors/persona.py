@@ -20,6 +20,17 @@ Measured on the same candidates (k = 8, 192 tokens, seed 0, the model's own samp
 before: 0.528), 0.486 on the project's own set of 15 other kinds (0.490): the cells alone
 are weak, and the pick leans on the helpfulness term beside them (core/helpfulness.py).
 
+A wish about the answers ("Use a cooking analogy.", "Talk to me like a pirate.";
+core/signals/mood.py tells them from facts) is read another way: how much reading the wish
+before the question raises the answer's whole log-likelihood, log P(answer | wish, question) −
+log P(answer | question), compared across the k answers the same way. A wish names what a
+fitting answer contains, and the answer that holds it is the one the wish makes likely; a
+fact rarely does (a fitting answer to "I'm vegetarian." leaves the meat out, which raises
+nothing). On the same candidates (48 wishes of 13 kinds, two sets of 24 written apart): the
+replies' AUC 0.415 / 0.475, this reading's 0.707 / 0.678; on the 101 facts of the three
+persona sets it helped one set and hurt another (pick 0.683 -> 0.663), so facts keep the
+replies. A wish costs one more reading of the k answers (after "WISH QUESTION").
+
 The answers are decoded once after the question (core/helpfulness.py leaves them in the
 engine's cache), then each reply decodes only its few tokens. A remote server scores with its
 own tokenizer and log-probabilities: vLLM's prompt log-probabilities, llama-server's tokens
@@ -34,7 +45,9 @@ import statistics
 
 from ...engines.base import CancelToken, ChatMessage, Engine, Progress, TurnProgressFn
 from ...errors import EngineError
+from ..helpfulness import answer_items
 from ..prompts import join_signals
+from ..signals.mood import is_wish
 from ..types import ReflectionCell
 from .base import ReflectionInput, Reflector
 
@@ -117,32 +130,76 @@ class PersonaReflector:
     ) -> list[ReflectionCell]:
         if not self.engine.capabilities.scores_text:
             return self._fall_back(inp, "this engine cannot score text", on_progress, cancel)
+        wishes = [j for j, s in enumerate(inp.signals) if is_wish(s)]
+        facts = [j for j in range(len(inp.signals)) if j not in wishes]
         try:  # a remote server may lack its tokenizer or prompt log-probabilities
-            pairs, prefixes, conts = self._pairs(inp)
-            logprobs = self.engine.continuation_logprobs(prefixes, conts, cancel=cancel)
+            columns = self._fact_columns(inp, facts, cancel) if facts else {}
+            gains = self._wish_gains(inp, wishes, cancel) if wishes else {}
         except EngineError as e:
             if self.fallback is None:
                 raise
             return self._fall_back(inp, e.message, on_progress, cancel)
-        total: dict[tuple[int, int], float] = {}
-        for (i, j, side), lp in zip(pairs, logprobs, strict=True):  # suits minus doesn't
-            total[(i, j)] = total.get((i, j), 0.0) + (sum(lp) if side == 0 else -sum(lp))
         cells = []
         k = len(inp.candidates)
         for j, signal in enumerate(inp.signals):
-            column = [total[(i, j)] for i in range(k)]
+            column = columns[j] if j in columns else gains[j]
             for i, (score, margin) in enumerate(margin_score(column)):
-                fact = join_signals([signal])
-                raw = (
-                    f"as the user, “{LEAD} {fact}” against “{AGAINST} {fact}”: "
-                    f"{_times(margin)} the odds after the median of the {k} answers "
-                    f"(log-odds {column[i]:+.2f} after the question alone, "
-                    f"{margin:+.2f} nats above the median)"
-                )
+                text = join_signals([signal])
+                if j in columns:
+                    raw = (
+                        f"as the user, “{LEAD} {text}” against “{AGAINST} {text}”: "
+                        f"{_times(margin)} the odds after the median of the {k} answers "
+                        f"(log-odds {column[i]:+.2f} after the question alone, "
+                        f"{margin:+.2f} nats above the median)"
+                    )
+                else:
+                    raw = (
+                        f"a wish: read after “{text}” and the question, the answer's "
+                        f"log-likelihood changes by {column[i]:+.1f} nats from the question "
+                        f"alone, {margin:+.1f} against the median of the {k} answers"
+                    )
                 cells.append(ReflectionCell(i, j, score, self.name, raw))
         if on_progress is not None:
-            on_progress(Progress("reflect", done=len(total), total=len(total)))
+            on_progress(Progress("reflect", done=k * len(inp.signals), total=k * len(inp.signals)))
         return sorted(cells, key=lambda c: (c.candidate, c.signal))
+
+    def _fact_columns(
+        self, inp: ReflectionInput, facts: list[int], cancel: CancelToken | None
+    ) -> dict[int, list[float]]:
+        """Per fact (its index in `inp.signals`), each answer's log-odds of the two replies."""
+        sub = ReflectionInput(
+            inp.messages, inp.query, inp.candidates, [inp.signals[j] for j in facts]
+        )
+        pairs, prefixes, conts = self._pairs(sub)
+        logprobs = self.engine.continuation_logprobs(prefixes, conts, cancel=cancel)
+        total: dict[tuple[int, int], float] = {}
+        for (i, j, side), lp in zip(pairs, logprobs, strict=True):  # suits minus doesn't
+            total[(i, j)] = total.get((i, j), 0.0) + (sum(lp) if side == 0 else -sum(lp))
+        k = len(inp.candidates)
+        return {j: [total[(i, n)] for i in range(k)] for n, j in enumerate(facts)}
+
+    def _wish_gains(
+        self, inp: ReflectionInput, wishes: list[int], cancel: CancelToken | None
+    ) -> dict[int, list[float]]:
+        """Per wish, each answer's log-likelihood after "WISH QUESTION" minus after the
+        question alone, in nats (the answers read in one batch)."""
+        past = inp.messages[:-1]
+        asks = [inp.query] + [f"{join_signals([inp.signals[j]])} {inp.query}" for j in wishes]
+        prefixes, conts = [], []
+        for ask in asks:
+            p, c = answer_items(
+                self.engine, [*past, {"role": "user", "content": ask}], inp.candidates
+            )
+            prefixes += p
+            conts += c
+        lps = self.engine.continuation_logprobs(prefixes, conts, cancel=cancel)
+        k = len(inp.candidates)
+        alone = lps[:k]
+        gains = {}
+        for n, j in enumerate(wishes):
+            after = lps[k * (n + 1) : k * (n + 2)]
+            gains[j] = [sum(a) - sum(b[: len(a)]) for a, b in zip(after, alone, strict=True)]
+        return gains
 
     def _fall_back(
         self,

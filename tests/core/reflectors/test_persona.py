@@ -159,3 +159,62 @@ def test_a_persona_turn_stores_the_term_and_samples_no_plain_answer():
         AutoReflector(PersonaReflector(off)),
     )
     assert len(off.samples) == 1  # no plain answer
+
+
+WISH = "Use a cooking analogy."
+ANALOGY = "Picture a cooking analogy. the kitchen sends plates out."
+PLAIN = "Data moves across the network in packets."
+
+
+def test_a_wish_ranks_the_answer_it_makes_likely():
+    # the copying model: the answer that shares the wish's words is likelier after it
+    engine = FakeEngine()
+    cells = PersonaReflector(engine).score(_inp([PLAIN, ANALOGY, PLAIN], [WISH]))
+    scores = [c.score for c in cells]
+    assert scores[1] is not None and scores[0] is not None
+    assert scores[1] > 0.5 == scores[0] == scores[2]
+    assert cells[1].raw.startswith(f"a wish: read after “{WISH}” and the question")
+    assert "against the median of the 3 answers" in cells[1].raw
+    # one batch: the answers after the question alone, then after the wish and the question
+    assert len(engine.scored) == 6
+    wish_word = engine.tokenize("analogy.", add_bos=False)[0]
+    assert [wish_word in p for p, _ in engine.scored] == [False] * 3 + [True] * 3
+    # no user reply is read for a wish
+    assert all(engine.tokenize(LEAD, add_bos=False)[0] not in p for p, _ in engine.scored)
+
+
+def test_facts_and_wishes_of_one_turn_keep_their_places():
+    engine = LikesWord()
+    cells = PersonaReflector(engine).score(_inp([MEAT, VEG, ANALOGY], [WISH, SIGNAL]))
+    assert [(c.candidate, c.signal) for c in cells][:2] == [(0, 0), (0, 1)]
+    by = {(c.candidate, c.signal): c for c in cells}
+    assert by[(2, 0)].raw.startswith("a wish") and by[(2, 0)].score > 0.5
+    assert by[(1, 1)].raw.startswith("as the user") and by[(1, 1)].score > 0.5
+
+
+def test_the_question_is_read_after_the_wishes_for_the_helpfulness_term():
+    engine = FakeEngine()
+    query_pmi(engine, "How does the internet work?", None, [PLAIN, ANALOGY], wishes=WISH)
+    wish_word = engine.tokenize("analogy.", add_bos=False)[0]
+    neutral = engine.tokenize(NEUTRAL.split()[0], add_bos=False)[0]
+    # the neutral reading first, without the wish; then the question, after it
+    assert [wish_word in p for p, _ in engine.scored] == [False, False, True, True]
+    assert all(neutral in p for p, _ in engine.scored[:2])
+
+
+def test_a_turn_with_a_wish_reads_the_question_after_it():
+    engine = FakeEngine([PLAIN, ANALOGY])
+    gen = personaco.run(
+        engine,
+        "How does the internet work?",
+        [WISH],
+        personaco.RunConfig(k=2, max_tokens=64, seed=0),
+        AutoReflector(PersonaReflector(engine)),
+    )
+    assert {c.reflector for c in gen.cells} == {"persona"}
+    assert gen.chosen_index == 1
+    wish_word = engine.tokenize("analogy.", add_bos=False)[0]
+    # helpfulness: neutral (2), after the wish (2); the wish cells: alone (2), after it (2)
+    assert [wish_word in p for p, _ in engine.scored] == [False] * 2 + [True] * 2 + [False] * 2 + [
+        True
+    ] * 2
