@@ -35,6 +35,14 @@ PERSONA_SIGNALS = [
     "I'm reading this on my smartwatch.",
     "I write all my code in Python.",
 ]
+# Wishes no rule checks: each costs the persona reflector one more reading of the k answers.
+WISH_SIGNALS = [
+    "Use a cooking analogy.",
+    "Talk to me like a pirate.",
+    "Mention the pros and cons.",
+    "Recommend a book on the topic.",
+    "Add a fun fact.",
+]
 
 
 @dataclass
@@ -50,6 +58,7 @@ class SpeedReport:
     naive_s: float | None
     turn_auto_s: float | None = None
     turn_persona_s: float | None = None  # an auto turn with PERSONA_SIGNALS
+    turn_wishes_s: float | None = None  # an auto turn with WISH_SIGNALS
     weights: str = "native"
     single_native_s: float | None = None  # the same, on the model file's own weights
     turn_native_s: float | None = None
@@ -78,6 +87,9 @@ class SpeedReport:
         if self.turn_persona_s is not None:
             d["turn_persona_s"] = round(self.turn_persona_s, 3)
             d["turn_persona_over_single"] = round(self.turn_persona_s / self.single_s, 2)
+        if self.turn_wishes_s is not None:
+            d["turn_wishes_s"] = round(self.turn_wishes_s, 3)
+            d["turn_wishes_over_single"] = round(self.turn_wishes_s / self.single_s, 2)
         if self.turn_steered_s is not None and self.turn_auto_s is not None:
             d["turn_steered_s"] = round(self.turn_steered_s, 3)
             d["turn_steered_over_auto"] = round(self.turn_steered_s / self.turn_auto_s, 2)
@@ -159,6 +171,7 @@ def run_speed(
             verbose=False,
         )
     singles, turns, batches, naives, autos, personas, steereds = [], [], [], [], [], [], []
+    wishes: list[float] = []
     native_singles, native_turns = [], []
     native_reflector = SelfReflector(native) if native is not None else None
     engine.sample(messages, 1, SamplingParams(max_tokens=8, seed=0))  # warm-up
@@ -176,6 +189,8 @@ def run_speed(
         log(f"[{r + 1}/{repeats}] PersonaCo turn, auto reflector {autos[-1]:.2f}s")
         personas.append(_timed(lambda: personaco.run(engine, QUERY, PERSONA_SIGNALS, cfg, auto)))
         log(f"[{r + 1}/{repeats}] auto turn, persona facts {personas[-1]:.2f}s")
+        wishes.append(_timed(lambda: personaco.run(engine, QUERY, WISH_SIGNALS, cfg, auto)))
+        log(f"[{r + 1}/{repeats}] auto turn, wishes {wishes[-1]:.2f}s")
         steereds.append(_timed(steered_turn))
         log(f"[{r + 1}/{repeats}] PersonaCo turn, auto reflector, steered {steereds[-1]:.2f}s")
         if llm is not None:
@@ -203,6 +218,7 @@ def run_speed(
         naive_s=med(naives) if naives else None,
         turn_auto_s=med(autos),
         turn_persona_s=med(personas),
+        turn_wishes_s=med(wishes),
         weights=engine.weights,
         single_native_s=med(native_singles) if native_singles else None,
         turn_native_s=med(native_turns) if native_turns else None,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.signals import Understanding, understand
+from ..core.signals.mood import is_wish
 from ..core.types import Reading
 from .ifeval import ifeval_for_check
 
@@ -57,15 +58,30 @@ def explain(text: str, reading: Reading | None = None) -> dict[str, Any]:
         "confidence": round(u.confidence, 3),
         "source": u.source,
         "judged_by": "rules" if u.checkable else JUDGED_BY_MODEL,
-        **({} if u.checkable else {"why": _WHY_NONE.get(u.source, _WHY_NONE["none"])}),
+        **(
+            {}
+            if u.checkable
+            else {
+                "why": _WHY_NONE.get(u.source, _WHY_NONE["none"]),
+                "read_as": "wish" if is_wish(text) else "fact",
+            }
+        ),
     }
+
+
+_READ_AS = {
+    "wish": "Read as a wish about the answers: the persona reflector scores each answer by how "
+    "much reading the wish first makes it likely.",
+    "fact": "Read as a fact about you: the persona reflector scores each answer by how the "
+    "model, playing you, would reply to it.",
+}
 
 
 def describe(u: Understanding, data: Mapping[str, Any]) -> list[str]:
     """Short lines in words for the human output."""
     conf = f"confidence {data['confidence']:.2f}"
     if not data["checkable"]:
-        return [f"Judged by the model ({conf}): {data['why']}."]
+        return [f"Judged by the model ({conf}): {data['why']}.", _READ_AS[data["read_as"]]]
     by = _READ_BY.get(u.source, "the signal classifier")
     lines = [f"Checked by rules ({conf}, read by {by}):"]
     for c in data["checks"]:

@@ -51,7 +51,7 @@ async def test_badges_say_rule_model_or_conflict_and_follow_toggles(engine, prof
         await _ready(app, pilot)
         assert _badges(app) == [
             ("conflict", "conflict with “Write at least 300 words.”"),
-            ("model", "judged by the model"),
+            ("model", "judged by the model, as a fact"),
             ("conflict", "conflict with “Keep it under 40 words.”"),
             ("rule", "rule: no commas (your choice)"),
         ]

@@ -11,6 +11,7 @@ from typing import Literal
 
 from ...core.signals import Understanding, classifier, understand
 from ...core.signals.conflicts import Conflict, conflicts
+from ...core.signals.mood import is_wish
 from ...core.types import SAMPLE_READING, Reading, Signal
 from ...terminal_text import neutralise
 
@@ -38,7 +39,7 @@ def describe(u: Understanding) -> str:
     if u.kind == SAMPLE_READING:
         words = "writing sample: scored by closeness of style"
     elif u.check is None:
-        words = "judged by the model"
+        words = "judged by the model, as " + ("a wish" if is_wish(u.signal) else "a fact")
     else:
         words = "rule: " + "; ".join(part.description for part in u.parts)
     return words + (" (your choice)" if u.source == "user" else "")
