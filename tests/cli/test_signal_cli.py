@@ -31,6 +31,10 @@ def test_json_for_a_persona_fact() -> None:
     data = json.loads(out)
     assert code == 0 and data["checkable"] is False and data["checks"] == []
     assert data["judged_by"] == "judged by the model" and data["confidence"] >= 0.8
+    assert data["read_as"] == "fact"
+    wish = json.loads(run("Use a cooking analogy.", "--json")[1])
+    assert wish["checkable"] is False and wish["read_as"] == "wish"
+    assert "read_as" not in json.loads(run("Never use commas.", "--json")[1])
 
 
 def test_json_lists_words_and_checks_without_an_ifeval_checker() -> None:
@@ -50,6 +54,9 @@ def test_human_output_in_words() -> None:
     assert "startend:end_checker" in out and "Catch you later" in out
     code, out = run("I live in Germany.")
     assert code == 0 and out.startswith("Judged by the model (confidence")
+    assert out.splitlines()[1].startswith("Read as a fact about you:")
+    out = run("Talk to me like a pirate.")[1]
+    assert out.splitlines()[1].startswith("Read as a wish about the answers:")
 
 
 def test_empty_signal_is_a_one_line_error(capsys) -> None:
