@@ -385,11 +385,8 @@ def run(
         texts = [c.text for c in gen.candidates]
         # before the reflector: it leaves the answers after the question in the cache
         open_signals = _persona_signals(signals, reflector)
-        pmi = (
-            query_pmi(engine, query, history, texts, cancel, _wishes(open_signals))
-            if open_signals
-            else None
-        )
+        wishes = _wishes(open_signals)
+        pmi = query_pmi(engine, query, history, texts, cancel, wishes) if open_signals else None
         inp = ReflectionInput(messages, query, texts, signals)
         gen.cells = reflector.score(inp, on_progress=on_progress, cancel=cancel)
         eligible = [c.finish_reason != "early_stop" for c in gen.candidates]
@@ -403,6 +400,8 @@ def run(
             if addresses is not None and pmi is not None:
                 gen.steering["addresses"] = addresses
                 gen.steering["pmi"] = [round(v, 4) for v in pmi]
+                if wishes:
+                    gen.steering["addresses_after_wishes"] = wishes
         gen.chosen_index, rows = choose(
             gen.cells, k, eligible, finished, texts, anchor=anchor, addresses=addresses
         )

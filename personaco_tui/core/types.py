@@ -195,7 +195,8 @@ class Generation:
     # (where the engine could not steer), "anchor" (the plain answer sampled first, when
     # there was one), "addresses" (per candidate, how well it addresses the question, in
     # [0, 1]: the persona pick's helpfulness term, core/helpfulness.py; generations before it
-    # measured closeness to the anchor) with "pmi" (the log-likelihood gain it ranks),
+    # measured closeness to the anchor) with "pmi" (the log-likelihood gain it ranks) and
+    # "addresses_after_wishes" (the wishes the question was read after, when there were any),
     # "persona" (persona contrast, when
     # generation.persona_steer is not off: "mode", "alpha", "facts", "applied", "sequences"
     # (2k when applied), "note" (why not applied); core/steer/contrast.py).

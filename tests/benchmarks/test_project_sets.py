@@ -139,3 +139,18 @@ def test_instruction_checks_tell_a_fitting_answer_from_one_that_ignores_the_wish
     checks = _checks("instructions_dev")
     assert checks.check({"kind": kind}, fits)
     assert not checks.check({"kind": kind}, ignores)
+
+
+def test_the_wish_guard_asks_factual_questions_with_one_unchecked_wish():
+    import re
+
+    from personaco_tui.core.signals import understood_check
+    from personaco_tui.core.signals.mood import is_wish
+
+    lines = [json.loads(x) for x in (DATA / "wish_guard.jsonl").read_text().splitlines()]
+    assert len(lines) == 30 and len({d["id"] for d in lines}) == 30
+    for d in lines:
+        assert re.compile(d["answer"], re.I).search(d["query"]) is None  # not in the question
+        assert len(d["signals"]) == 1 and understood_check(d["signals"][0]) is None
+    # all but the one phrasing `mood` misses on purpose are read as wishes
+    assert sum(not is_wish(d["signals"][0]) for d in lines) == 2  # "Sound like a ..." twice

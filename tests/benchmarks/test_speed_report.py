@@ -4,8 +4,8 @@ against one single answer, like every other turn."""
 from __future__ import annotations
 
 from personaco_tui.benchmarks.speed import PERSONA_SIGNALS, WISH_SIGNALS, SpeedReport
-from personaco_tui.core.signals.mood import is_wish
 from personaco_tui.core.signals import understood_check
+from personaco_tui.core.signals.mood import is_wish
 
 
 def test_the_persona_turn_is_a_ratio_to_one_single_answer():

@@ -221,6 +221,8 @@ def test_why_says_how_well_each_answer_addresses_the_question():
         screen._legend().plain
     )
     assert "by how much the question raises its likelihood" in screen._evidence(0).plain
+    gen.steering["addresses_after_wishes"] = "Use a cooking analogy."
+    assert "the question read after your wishes raises" in WhyScreen(gen)._evidence(0).plain
     gen.steering = {"enabled": True}  # a turn without the term says nothing of it
     assert "Addresses" not in WhyScreen(gen)._evidence(1).plain
 

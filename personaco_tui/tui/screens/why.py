@@ -213,10 +213,11 @@ class WhyScreen(ModalScreen[int | None]):
             out.append(neutralise(line) + "\n", style="dim")
         addresses = (st.get("addresses") or [])[index : index + 1]
         if addresses:
+            after = " read after your wishes" if st.get("addresses_after_wishes") else ""
             out.append(
-                f"Addresses the question: {addresses[0]:.2f} of 1 by how much the question "
-                "raises its likelihood (0 the least of the answers), added to the persona "
-                "facts' sum\n",
+                f"Addresses the question: {addresses[0]:.2f} of 1 by how much the question"
+                f"{after} raises its likelihood (0 the least of the answers), added to the "
+                "persona cells' sum\n",
                 style="dim",
             )
         for c in sorted(self.generation.cells, key=lambda c: c.signal):

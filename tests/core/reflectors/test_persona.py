@@ -148,6 +148,7 @@ def test_a_persona_turn_stores_the_term_and_samples_no_plain_answer():
     assert len(engine.samples) == 1  # nothing to steer: no plain answer is sampled
     assert gen.steering is not None and "anchor" not in gen.steering
     assert gen.steering["addresses"] == [0.0, 1.0]  # the second shares the question's words
+    assert "addresses_after_wishes" not in gen.steering  # a fact: the question alone
     assert gen.steering["pmi"][1] > gen.steering["pmi"][0]
     assert gen.chosen_index == 1
     off = FakeEngine([MEAT, VEG])
@@ -213,6 +214,7 @@ def test_a_turn_with_a_wish_reads_the_question_after_it():
     )
     assert {c.reflector for c in gen.cells} == {"persona"}
     assert gen.chosen_index == 1
+    assert gen.steering is not None and gen.steering["addresses_after_wishes"] == WISH
     wish_word = engine.tokenize("analogy.", add_bos=False)[0]
     # helpfulness: neutral (2), after the wish (2); the wish cells: alone (2), after it (2)
     assert [wish_word in p for p, _ in engine.scored] == [False] * 2 + [True] * 2 + [False] * 2 + [
