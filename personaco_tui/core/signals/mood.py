@@ -14,6 +14,8 @@ Read from the sentence's grammar, not its topic:
   wants something of the answers ("I'd like answers that ...", "I prefer short paragraphs");
 - a sentence about the answers ("Your replies should ...", "Answers with examples work
   best.") is a wish; "You should know I'm blind." is a fact told to the assistant;
+- so is a condition and then what to do ("When I ask for code, show tests too."), or a later
+  clause that instructs ("I'm reading on my phone, so keep it short.");
 - anything else is a fact ("Vegetarian since 2009.", "Half my team is diabetic.").
 Unsure reads as a fact: that is how the reflector read every signal before wishes were told
 apart, so a miss costs nothing new, while a fact read as a wish was measured to cost.
@@ -28,7 +30,8 @@ from .statements import _ASK_YOU, _OPENER
 # Verbs that open instructions to an assistant: general English, not any one kind of wish,
 # and none that often opens a sentence as a noun ("Work keeps me busy", "Go is my language").
 _INSTRUCT = (
-    "add|adopt|answer|apply|argue|ask|avoid|be|begin|cite|clarify|compare|connect|contrast|"
+    "act as|add|adopt|answer|apply|argue|ask|assume|avoid|be|begin|cite|clarify|compare|"
+    "connect|contrast|"
     "define|demonstrate|describe|elaborate|emphasise|emphasize|explain|express|give|highlight|"
     "illustrate|include|keep|leave|make|mention|offer|outline|phrase|pretend|provide|put|"
     "quote|recommend|refer|relate|remind|rephrase|reply|respond|restate|reword|say|share|"
@@ -36,7 +39,8 @@ _INSTRUCT = (
     "underline|use|warn|weave|weigh|write|wrap"
 )
 _LEAD = re.compile(
-    r"^(?:always|never|don't|do not|no need to|make sure|be sure|remember to|"
+    r"^(?:always|never|don't|dont|do not|no need to|make sure|be sure|remember to|"
+    r"(?:can|could|would|will) u\b|"
     r"(?:would|could|can|will) (?:it be possible|you mind)|if (?:possible|you can)\b)\b"
 )
 _IMPERATIVE = re.compile(rf"^(?:(?:just|also|then)\s+)*(?:{_INSTRUCT})\b")
@@ -78,10 +82,11 @@ _ANSWERS = re.compile(rf"^(?:(?:the|your|all|every|each|any)\s+)?(?:{_THINGS})\b
 # "I'd like answers that ...", "I prefer when you ...": the person's wish about the answers
 _PERSON_WISH = re.compile(
     r"^i(?:'d| would)?\s+(?:really\s+)?(?:want|like|prefer|need|love|enjoy|appreciate|rather)"
-    rf"\s+(?:(?:it\s+)?(?:when|if) you\b|you\b|(?:\S+\s+){{0,3}}?(?:{_THINGS})\b)"
+    rf"\s+(?:(?:it\s+)?(?:when|if) your?\b|you\b|(?:\S+\s+){{0,3}}?(?:{_THINGS})\b)"
 )
 _REQUEST_END = re.compile(
-    r"(?:,|\s)\s*(?:please|pls|plz|thanks|thank you|if you can|if possible)[.!]*$|"
+    r"\b(?:pls|plz)\b|"
+    r"(?:,|\s)\s*(?:please|thanks|thank you|if you can|if possible)[.!]*$|"
     r"\bwould (?:be|help|make)\b|\b(?:is|are) (?:welcome|appreciated|preferred)\b"
 )
 _YOUR_ANSWERS = re.compile(
@@ -94,6 +99,13 @@ _TOLD_YOU = re.compile(
     r"(?:for context|fyi),? you)\b"
 )
 _YOU = re.compile(r"^(?:you|your|yours)\b")
+# "When I ask for code, show tests too", "If I share a plan, ask before ...": a condition,
+# then what to do; and a later clause that instructs ("I'm on my phone, so keep it short")
+_CONDITION = re.compile(
+    r"^(?:when|whenever|if|for|on|in|with)\b[^,;:-]*?(?:[,;:-]\s*|\s+(?=(?:assume|always|"
+    r"never|keep|give|use|show|add|tell|make|explain|answer)\b))"
+)
+_LATER_CLAUSE = re.compile(r"(?:[,;:]|\s-)\s*(?:so|and|but|then)?\s*")
 
 
 def _normal(text: str) -> str:
@@ -109,11 +121,27 @@ def is_wish(signal: str) -> bool:
     t = _normal(signal)
     if not t or len(t) > 2000 or _TOLD_YOU.match(t):
         return False
-    if _ASK_YOU.match(t) or _LEAD.match(t) or _YOUR_ANSWERS.search(t):
+    if _clause_wish(t):
         return True
-    if _PERSON.match(t):
+    condition = _CONDITION.match(t)
+    if condition is not None and _clause_wish(t[condition.end() :], command_only=True):
+        return True
+    later = _LATER_CLAUSE.split(t)[1:]
+    return any(_clause_wish(c, command_only=True) for c in later if c)
+
+
+def _clause_wish(t: str, command_only: bool = False) -> bool:
+    """One clause: a request or an imperative (only those where `command_only`: a clause
+    after a comma that merely names answers or "you" says nothing)."""
+    if command_only:
+        return bool(
+            _LEAD.match(t) or _ASK_YOU.match(t) or _IMPERATIVE.match(t) or _PHRASAL.match(t)
+        )
+    if _ASK_YOU.match(t) or _LEAD.match(t):
+        return True
+    if _PERSON.match(t):  # "I read your replies aloud": a habit, unless it wants something
         return bool(_PERSON_WISH.match(t))
-    if _REQUEST_END.search(t):
+    if _YOUR_ANSWERS.search(t) or _REQUEST_END.search(t):
         return True
     verb = _VERB_THEN_OBJECT.match(t)
     if verb is not None and not re.search(r"(?:ing|ed|[^su]s)$", verb.group("verb")):

@@ -1,7 +1,7 @@
 """Wishes about the answers told from facts about the person (core/signals/mood.py): each
 way of phrasing either, and the rates on two labelled sets of signals written apart from the
-code (tests/data/mood/: dev.jsonl, which the rules were refined on, and holdout.jsonl,
-measured once after)."""
+code (tests/data/mood/: dev.jsonl and dev2.jsonl, which the rules were refined on, and
+holdout.jsonl, measured after dev.jsonl and again after dev2.jsonl)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ WISHES = [
     "Don't lecture me.",
     "Double-check the math before you answer.",
     "If possible, give me two alternatives.",
+    "When I ask about code, show tests too.",
+    "I'm reading on my phone on the bus, so keep it short.",
+    "Act as a blunt business advisor.",
+    "no essays pls just the answer",
 ]
 FACTS = [
     "I'm vegetarian.",
@@ -50,6 +54,9 @@ FACTS = [
     "I write my notes in bullet points.",
     "I love long walks.",
     "Je ne parle que français.",
+    "I usually read your replies aloud to my wife.",
+    "I'm a nurse, and I work nights.",
+    "Caffeine gives me palpitations, so I avoid it.",
     "",
 ]
 
@@ -80,13 +87,15 @@ def _rates(name: str) -> tuple[float, float]:
     return wrong, found
 
 
-def test_few_facts_read_as_wishes_on_the_dev_set():
+@pytest.mark.parametrize(("name", "found_at_least"), [("dev.jsonl", 0.70), ("dev2.jsonl", 0.70)])
+def test_few_facts_read_as_wishes_on_the_dev_sets(name, found_at_least):
     # a fact read as a wish loses the reading measured for facts; a missed wish keeps it
-    wrong, found = _rates("dev.jsonl")
-    assert wrong <= 0.03 and found >= 0.70
+    wrong, found = _rates(name)
+    assert wrong <= 0.03 and found >= found_at_least
 
 
 def test_few_facts_read_as_wishes_on_the_held_out_set():
-    # measured once, after the rules were fixed on dev: 3 of 100 facts, 65 of 100 wishes
+    # after the rules were fixed on dev: 3 of 100 facts, 65 of 100 wishes; after dev2 (its
+    # conditions and later clauses): 2 of 100, 73 of 100
     wrong, found = _rates("holdout.jsonl")
-    assert wrong <= 0.05 and found >= 0.60
+    assert wrong <= 0.05 and found >= 0.70
