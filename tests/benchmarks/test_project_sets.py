@@ -1,6 +1,6 @@
-"""The project's own persona sets (tests/data/persona_dev, persona_holdout, instructions_dev):
-every check a line names is one its checks file knows, and the held-out and instruction checks
-tell a fitting answer from one that ignores the signal."""
+"""The project's own persona sets (tests/data/persona_dev, persona_holdout, instructions_dev,
+mixed): every check a line names is one its checks file knows, and the held-out and
+instruction checks tell a fitting answer from one that ignores the signal."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _checks(folder: str):  # type: ignore[no-untyped-def]
     return module
 
 
-@pytest.mark.parametrize("folder", ["persona_dev", "persona_holdout", "instructions_dev"])
+@pytest.mark.parametrize("folder", ["persona_dev", "persona_holdout", "instructions_dev", "mixed"])
 def test_every_check_of_a_set_is_known_to_its_checks_file(folder):
     checks = _checks(folder)
     lines = [
@@ -154,3 +154,13 @@ def test_the_wish_guard_asks_factual_questions_with_one_unchecked_wish():
         assert len(d["signals"]) == 1 and understood_check(d["signals"][0]) is None
     # all but the one phrasing `mood` misses on purpose are read as wishes
     assert sum(not is_wish(d["signals"][0]) for d in lines) == 2  # "Sound like a ..." twice
+
+
+def test_the_mixed_set_pairs_a_fact_with_a_wish():
+    from personaco_tui.core.signals.mood import is_wish
+
+    lines = [json.loads(x) for x in (DATA / "mixed" / "dev.jsonl").read_text().splitlines()]
+    assert len(lines) == 24
+    for d in lines:
+        fact, wish = d["signals"]
+        assert not is_wish(fact) and is_wish(wish)
