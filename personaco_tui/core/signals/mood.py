@@ -31,12 +31,11 @@ from .statements import _ASK_YOU, _OPENER
 # and none that often opens a sentence as a noun ("Work keeps me busy", "Go is my language").
 _INSTRUCT = (
     "act as|add|adopt|answer|apply|argue|ask|assume|avoid|be|begin|cite|clarify|compare|"
-    "connect|contrast|"
-    "define|demonstrate|describe|elaborate|emphasise|emphasize|explain|express|give|highlight|"
-    "illustrate|include|keep|leave|make|mention|offer|outline|phrase|pretend|provide|put|"
-    "quote|recommend|refer|relate|remind|rephrase|reply|respond|restate|reword|say|share|"
-    "show|simplify|skip|speak|suggest|summarise|summarize|talk|tell|throw|translate|"
-    "underline|use|warn|weave|weigh|write|wrap"
+    "connect|contrast|define|demonstrate|describe|elaborate|emphasise|emphasize|explain|"
+    "express|give|highlight|illustrate|include|keep|leave|make|mention|offer|outline|phrase|"
+    "pretend|provide|put|quote|recommend|refer|relate|remind|rephrase|reply|respond|restate|"
+    "reword|say|share|show|simplify|skip|speak|suggest|summarise|summarize|talk|tell|throw|"
+    "translate|underline|use|warn|weave|weigh|write|wrap"
 )
 _LEAD = re.compile(
     r"^(?:always|never|don't|dont|do not|no need to|make sure|be sure|remember to|"
@@ -54,7 +53,7 @@ _FUNCTION = (
     "why|is|are|was|were|been|being|has|have|had|do|does|did|can|could|will|would|should|"
     "may|might|must|very|too|quite|really|still|usually|often|mostly|sometimes|two|three|"
     "four|five|six|seven|eight|nine|ten|one|mother|father|mum|mom|dad|parent|fan|member|"
-    "owner|part|lots|plenty|most|more|less|fewer|type|kind|sort|big|huge"
+    "owner|part|lots|plenty|more|less|fewer|type|kind|sort|big|huge"
 )
 # Verbs of having and habit: opening a sentence, the person left out ("Own a Raspberry Pi."),
 # not an instruction to the assistant.
