@@ -23,7 +23,8 @@ candidate's 0.318 / 0.453; read after the wishes, the pick with the wish cells w
 
 Both readings decode each answer once (after the question, then after the neutral request)
 in batched passes; the question's pass leaves the answers in the engine's cache for the
-persona reflector's replies. An engine that cannot score text gets no term (None)."""
+persona reflector's replies (with wishes, after the wishes: the reflector reads the question
+alone again for its cells). An engine that cannot score text gets no term (None)."""
 
 from __future__ import annotations
 

@@ -383,7 +383,8 @@ def run(
         if on_progress:
             on_progress(Progress("phase", text="reflecting", total=k * len(signals)))
         texts = [c.text for c in gen.candidates]
-        # before the reflector: it leaves the answers after the question in the cache
+        # before the reflector: it leaves the answers after the question in the cache (after
+        # the wishes where there are any; the wish cells then read them after each wish)
         open_signals = _persona_signals(signals, reflector)
         wishes = _wishes(open_signals)
         pmi = query_pmi(engine, query, history, texts, cancel, wishes) if open_signals else None
