@@ -98,6 +98,14 @@ def _one(c: Check) -> list[IFEvalCheck] | None:
             _chk("keywords:letter_frequency", letter=p["letter"], let_frequency=t, let_relation=r)
             for r, t in b
         ]
+    if k == "capital_word_count":
+        b = _bounds(p["relation"], p["n"], p.get("m"))
+        if b is None:
+            return None
+        return [
+            _chk("change_case:capital_word_frequency", capital_frequency=t, capital_relation=r)
+            for r, t in b
+        ]
     if k == "bullet_count":
         if p["relation"] != "==":
             return None
@@ -157,11 +165,39 @@ def _one(c: Check) -> list[IFEvalCheck] | None:
     return None
 
 
+def _paragraph_opening(parts: list[Check]) -> IFEvalCheck | None:
+    """IFEval checks a paragraph's first word together with the number of paragraphs: an
+    exact paragraph count and one paragraph opening ("3 paragraphs, the last starting with
+    'Overall'") become one check, and leave `parts`."""
+    counts = [
+        c for c in parts
+        if c.kind == "paragraph_count" and c.params["relation"] == "=="
+        and c.params.get("sep") == "blank"
+    ]  # fmt: skip
+    starts = [c for c in parts if c.kind == "paragraph_starts"]
+    if len(counts) != 1 or len(starts) != 1:
+        return None
+    n, nth = counts[0].params["n"], starts[0].params["nth"]
+    if nth > n:
+        return None
+    parts.remove(counts[0])
+    parts.remove(starts[0])
+    return _chk(
+        "length_constraints:nth_paragraph_first_word",
+        num_paragraphs=n,
+        nth_paragraph=nth or n,
+        first_word=str(starts[0].params["word"]).lower(),
+    )
+
+
 def ifeval_for_check(check: Check) -> list[IFEvalCheck] | None:
     """The IFEval checks for one check (a composite: all its parts'), or None when some part
     has no checker."""
-    parts = check.parts if check.kind == "all" else (check,)
+    parts = list(check.parts if check.kind == "all" else (check,))
     out: list[IFEvalCheck] = []
+    opening = _paragraph_opening(parts)
+    if opening is not None:
+        out.append(opening)
     for part in parts:
         got = _one(part)
         if got is None:

@@ -55,6 +55,9 @@ def explain(text: str, reading: Reading | None = None) -> dict[str, Any]:
         "checks": checks,
         # the verifiable judge scores the signal only when every check has an IFEval checker
         "verifiable": whole is not None,
+        # the IFEval checkers of the whole signal (one may cover two parts: a number of
+        # paragraphs and one paragraph's first word are a single IFEval check)
+        "ifeval": sorted({c["instruction_id"] for c in whole or []}),
         "confidence": round(u.confidence, 3),
         "source": u.source,
         "judged_by": "rules" if u.checkable else JUDGED_BY_MODEL,
@@ -128,7 +131,7 @@ def measure(rows: Iterable[Mapping[str, Any]]) -> Measure:
         expect = row.get("expect")
         if expect:
             m.checkable += 1
-            if any(expect in c["ifeval"] for c in data["checks"]):
+            if expect in data["ifeval"] or any(expect in c["ifeval"] for c in data["checks"]):
                 m.recognised += 1
             else:
                 m.misses.append(row["signal"])

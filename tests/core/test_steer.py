@@ -118,7 +118,7 @@ def test_word_limit_conflict() -> None:
 
 
 def test_every_kind_is_steered_or_says_why() -> None:
-    samples = {"n": "3", "relation": ">=", "m": "5"}
+    samples = {"n": "3", "relation": ">=", "m": "5", "nth": "2"}
     for name, kind in KINDS.items():
         params = {}
         for p in kind.params:

@@ -84,6 +84,36 @@ def chk(iid: str, **kwargs):
                 chk("length_constraints:number_words", num_words=50, relation="less than"),
             ],
         ),
+        (
+            "Never more than 2 all-caps words per reply.",
+            [
+                chk(
+                    "change_case:capital_word_frequency",
+                    capital_frequency=3,
+                    capital_relation="less than",
+                )
+            ],
+        ),
+        (
+            "Write 3 paragraphs and begin the second paragraph with 'However'.",
+            [
+                chk(
+                    "length_constraints:nth_paragraph_first_word",
+                    num_paragraphs=3,
+                    nth_paragraph=2,
+                    first_word="however",
+                )
+            ],
+        ),
+        (
+            "Réponds toujours en français, s'il te plaît.",
+            [chk("language:response_language", language="fr")],
+        ),
+        ("Please answer in Japanese.", [chk("language:response_language", language="ja")]),
+        (
+            "Finish each message with a 'P.S.' note.",
+            [chk("detectable_content:postscript", postscript_marker="P.S.")],
+        ),
     ],
 )
 def test_signal_to_checks(signal, want):
@@ -103,6 +133,33 @@ def test_signal_to_checks(signal, want):
 )
 def test_signals_no_checker_measures(signal):
     assert ifeval_checks(signal) is None
+
+
+@pytest.mark.parametrize(
+    ("signal", "good", "bad"),
+    [
+        # (IFEval's capital-word checker needs NLTK data this project does not install)
+        (
+            "Write 3 paragraphs and start the last one with the word 'Overall'.",
+            "One.\n\nTwo.\n\nOverall, three.",
+            "Overall, one.\n\nTwo.\n\nThree.",
+        ),
+        ("Please answer in Korean.", "저는 학생입니다. 오늘은 날씨가 좋네요.", "I am a student."),
+        ("Reply in Hindi only.", "यह एक परीक्षण है और हम घर जा रहे हैं", "This is a test."),
+    ],
+)
+def test_the_rules_and_the_ifeval_checker_agree(signal, good, bad):
+    """The rules check the pick uses and the judge's checker say the same of both answers."""
+    pytest.importorskip("if_verifiable")
+    from personaco_tui.core.signals import understood_check
+
+    checkers = Checkers()
+    checks = ifeval_checks(signal)
+    rule = understood_check(signal)
+    assert checks and rule is not None
+    for answer, want in ((good, True), (bad, False)):
+        assert all(checkers.passed(answer, c) for c in checks) is want, (signal, answer)
+        assert rule.check(answer) is want, (signal, answer)
 
 
 def test_every_dev_set_signal_maps_to_its_declared_checker():

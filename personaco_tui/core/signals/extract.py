@@ -14,10 +14,13 @@ import re
 from collections.abc import Callable
 
 from ..reflectors.rules import checks as C
+from ..reflectors.rules.lang import LANGUAGE_WORDS
 from ..reflectors.rules.patterns import (
     CMP_TAIL,
     CONDITIONAL,
     HARMLESS_CONDITIONALS,
+    NOT_WANTED,
+    OPPOSITE,
     SOFTENERS_AFTER,
     cmp_rel,
 )
@@ -39,6 +42,12 @@ _ANCHORS: dict[str, re.Pattern[str]] = {
     "no_lists": re.compile(r"\blists?\b|\bbullet|\bitemi[sz]ed\b"),
     "postscript": re.compile(r"\bp\s?\.\s?(?:p\s?\.\s?)?s\b\.?|\bpostscript\b|\bps\b"),
 }
+# "3 ALL-CAPS words", "words in capital letters": some words in capitals, not the whole answer
+_SOME_CAPITAL_WORDS = re.compile(
+    r"(?:caps|capitals?|capital letters|upper[\s-]?case|capitali[sz]ed)[\s-]+(?:words?|terms?|"
+    r"keywords?)\b|\b(?:words?|terms?)\s+(?:(?:written|typed|set|put)\s+)?in\s+(?:all[\s-]?caps|"
+    r"(?:all\s+|full\s+|block\s+)?capital|(?:all\s+)?upper)"
+)
 _POSITIVE = {
     "ends_with",
     "quoted",
@@ -54,15 +63,6 @@ _POSITIVE = {
     "placeholder_count",
     "uppercase",
 }
-_LANGUAGES = {
-    "english": "en",
-    "spanish": "es",
-    "french": "fr",
-    "german": "de",
-    "italian": "it",
-    "portuguese": "pt",
-    "dutch": "nl",
-}
 _NOT_WORDS = {"both", "and", "or", "the", "a", "an", "all", "each", "every", "also", "too"}
 
 
@@ -71,6 +71,9 @@ def _unsafe(p: Prepared, kind: str) -> bool:
     if CONDITIONAL.search(t) or _PAST.search(t) or SOFTENERS_AFTER.search(t):
         return True
     return kind in _POSITIVE and bool(_NEGATED.search(_QTOKEN.sub(" ", p.t)))
+
+
+_NEGATED_BEFORE = re.compile(r"\b(?:do not|don't|never|not|no need to)\s+(?:[\w'-]+\s+){0,3}$")
 
 
 def _count(p: Prepared, unit: str) -> tuple[str, int] | None:
@@ -82,6 +85,10 @@ def _count(p: Prepared, unit: str) -> tuple[str, int] | None:
     m = found[0]
     cm = CMP_TAIL.search(p.t[: m.start()])
     rel = cmp_rel(cm.group("c")) if cm else "bare"
+    if cm and rel in OPPOSITE:  # "don't write more than 50 words": the limit is the other way
+        before = p.t[: m.start()][: cm.start()]
+        if NOT_WANTED.search(before) or _NEGATED_BEFORE.search(before):
+            rel = OPPOSITE[rel]
     return rel, int(m.group(1))
 
 
@@ -142,12 +149,24 @@ def _quotes(p: Prepared) -> list[str]:
     return [p.quote(i) for i in _QTOKEN.findall(p.t)]
 
 
+# "end in the exact phrase END OF MESSAGE": the unquoted phrase that a noun names, to the end
+_NAMED_PHRASE = re.compile(
+    r"\b(?:exact\s+|following\s+|same\s+)?(?:phrase|words|line)\s*:?\s+"
+    r"([^\s,;.!?][^,;.!?]*?)\s*[.!]?\s*$",
+    re.I,
+)
+
+
 def _ends_with(p: Prepared) -> C.Check | None:
     qs = _quotes(p)
     if len(qs) == 1:
         phrase = qs[0].strip()
+    elif not qs and (named := _NAMED_PHRASE.search(p.raw)):
+        phrase = named.group(1).strip()
     elif not qs and ":" in p.raw:
         phrase = p.raw.rsplit(":", 1)[1].strip()
+        if re.search(r"\b(?:end|finish|close|sign off)\w*\b", phrase):
+            return None  # the instruction itself ("...: each reply has to end in ..."), no phrase
     else:
         return None
     if not phrase or len(phrase.split()) > 12:
@@ -182,7 +201,7 @@ def _exclude(p: Prepared) -> C.Check | None:
 
 
 def _language(p: Prepared) -> C.Check | None:
-    named = {code for name, code in _LANGUAGES.items() if re.search(rf"\b{name}\b", p.t)}
+    named = {code for name, code in LANGUAGE_WORDS.items() if re.search(rf"\b{name}\b", p.t)}
     if len(named) != 1 or "english" in p.t and named != {"en"}:
         return None
     return C.language(named.pop())
@@ -232,6 +251,8 @@ def extract(kind: str, text: str) -> C.Check | None:
         return None
     anchor = _ANCHORS.get(kind)
     if anchor is not None and not anchor.search(p.t):
+        return None
+    if kind in ("uppercase", "lowercase", "word_count") and _SOME_CAPITAL_WORDS.search(p.t):
         return None
     if kind in _PLAIN:
         return _PLAIN[kind]()

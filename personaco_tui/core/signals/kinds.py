@@ -116,6 +116,15 @@ def _kinds() -> dict[str, Kind]:
             lambda phrase, word: C.starts_with(phrase, word),
         ),
         Kind(
+            "paragraph_starts",
+            "a paragraph opens with a word",
+            (
+                Param("nth", "int", "which paragraph: 1 the first, 2 the second, 0 the last"),
+                Param("word", "text", "the word it opens with"),
+            ),
+            lambda nth, word: C.paragraph_starts(nth, word),
+        ),
+        Kind(
             "ends_with",
             "ends with a phrase",
             (_phrase(), _word()),

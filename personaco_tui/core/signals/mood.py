@@ -25,7 +25,20 @@ from __future__ import annotations
 
 import re
 
-from .statements import _ASK_YOU, _OPENER
+# Shared with statements.py: what opens a sentence without saying anything, and a request
+# addressed to the assistant.
+OPENER = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|well|oh|also|and|but|btw|fyi|hi|hey|hello|by the way|just so you know|"
+    r"for (?:the )?record|for context|as background|quick note|note|actually|anyway|plus)"
+    r"\b[\s,:;-]*)+",
+    re.I,
+)
+ASK_YOU = re.compile(
+    r"^(?:(?:please|kindly|pls)\s+)?(?:can|could|would|will) you(?: please)?\s+|"
+    r"^i(?:'d| would) (?:like|love|prefer) (?:it if )?you (?:to )?|^i want you to\s+|"
+    r"^(?:please|kindly|pls)\s+",
+    re.I,
+)
 
 # Verbs that open instructions to an assistant: general English, not any one kind of wish,
 # and none that often opens a sentence as a noun ("Work keeps me busy", "Go is my language").
@@ -109,7 +122,7 @@ _LATER_CLAUSE = re.compile(r"(?:[,;:]|\s-)\s*(?:so|and|but|then)?\s*")
 
 def _normal(text: str) -> str:
     t = text.strip().strip("\"'“”‘’()[]").strip().replace("\u2019", "'").lower()
-    return _OPENER.sub("", t).strip()
+    return OPENER.sub("", t).strip()
 
 
 def is_wish(signal: str) -> bool:
@@ -133,10 +146,8 @@ def _clause_wish(t: str, command_only: bool = False) -> bool:
     """One clause: a request or an imperative (only those where `command_only`: a clause
     after a comma that merely names answers or "you" says nothing)."""
     if command_only:
-        return bool(
-            _LEAD.match(t) or _ASK_YOU.match(t) or _IMPERATIVE.match(t) or _PHRASAL.match(t)
-        )
-    if _ASK_YOU.match(t) or _LEAD.match(t):
+        return bool(_LEAD.match(t) or ASK_YOU.match(t) or _IMPERATIVE.match(t) or _PHRASAL.match(t))
+    if ASK_YOU.match(t) or _LEAD.match(t):
         return True
     if _PERSON.match(t):  # "I read your replies aloud": a habit, unless it wants something
         return bool(_PERSON_WISH.match(t))

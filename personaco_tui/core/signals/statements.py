@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from .mood import ASK_YOU, OPENER
 from .understand import understand
 
 Kind = Literal["fact", "instruction"]
@@ -39,12 +40,6 @@ class Proposal:
 
 
 # Discourse openers dropped before a clause is read ("By the way, I'm vegetarian").
-_OPENER = re.compile(
-    r"^(?:(?:ok(?:ay)?|so|well|oh|also|and|but|btw|fyi|hi|hey|hello|by the way|just so you know|"
-    r"for (?:the )?record|for context|as background|quick note|note|actually|anyway|plus)"
-    r"\b[\s,:;-]*)+",
-    re.I,
-)
 _TRAILER = re.compile(
     r"[\s,]*\b(?:btw|by the way|though|fyi|if that matters|if that helps|thanks|thank you|"
     r"please|pls)\s*$",
@@ -90,12 +85,6 @@ _STANDING = re.compile(
 )
 _STANDING_LEAD = re.compile(
     r"^(?:(?:from now on|going forward|in (?:the )?future|by default|in general)\b[\s,]*)+", re.I
-)
-_ASK_YOU = re.compile(
-    r"^(?:(?:please|kindly|pls)\s+)?(?:can|could|would|will) you(?: please)?\s+|"
-    r"^i(?:'d| would) (?:like|love|prefer) (?:it if )?you (?:to )?|^i want you to\s+|"
-    r"^(?:please|kindly|pls)\s+",
-    re.I,
 )
 _IMPERATIVE = re.compile(
     r"^(?:always|never|don't|do not|stop|keep|use|write|answer|reply|respond|avoid|include|"
@@ -152,7 +141,7 @@ _NOT_STATEMENT = re.compile(r"\?\s*$")
 
 def _clean(clause: str) -> str:
     c = clause.strip().strip("\"'“”‘’()[]").strip()
-    c = _OPENER.sub("", c)
+    c = OPENER.sub("", c)
     c = re.sub(r"[\s,.;:!?-]+$", "", c)
     c = _TRAILER.sub("", c)
     c = re.sub(r"[\s,.;:!?-]+$", "", c)
@@ -172,7 +161,7 @@ def _clauses(message: str) -> list[tuple[str, str]]:
         sentence = sentence.strip()
         if not sentence:
             continue
-        if _HYPOTHETICAL.search(_OPENER.sub("", sentence).split(",")[0]):
+        if _HYPOTHETICAL.search(OPENER.sub("", sentence).split(",")[0]):
             continue
         out.extend((c, sentence) for c in _CLAUSE_SPLIT.split(sentence) if c and c.strip())
     return out
@@ -204,12 +193,12 @@ def _instruction(clause: str) -> str | None:
     none (or only for this one)."""
     if _ONE_ANSWER.search(clause) or _MOMENT.search(clause):
         return None
-    body = _ASK_YOU.sub("", _STANDING_LEAD.sub("", clause)).strip()
+    body = ASK_YOU.sub("", _STANDING_LEAD.sub("", clause)).strip()
     body = re.sub(r"[\s,]*(?:from now on|going forward|in (?:the )?future)$", "", body, flags=re.I)
     if not body:
         return None
     standing = bool(_STANDING.search(clause))
-    if standing and (_IMPERATIVE.match(body) or _ASK_YOU.match(clause)):
+    if standing and (_IMPERATIVE.match(body) or ASK_YOU.match(clause)):
         return body
     if _TASTE.match(clause) and understand(clause).checkable:
         return clause  # "I hate commas": the user's own words, read as a check
@@ -225,7 +214,7 @@ def propose(message: str) -> list[Proposal]:
     seen: set[str] = set()
     for raw, sentence in _clauses(message):
         clause = _clean(raw)
-        asks_you = bool(_ASK_YOU.match(clause))
+        asks_you = bool(ASK_YOU.match(clause))
         if len(clause) < 4 or (_QUESTION_START.match(clause) and not asks_you):
             continue
         if _NOT_STATEMENT.search(raw) and not asks_you:

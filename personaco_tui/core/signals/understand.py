@@ -5,7 +5,11 @@ explain`.
 The combination rule, with false positives worse than misses:
 - the rules parser's check stands when it recognises the signal, unless the classifier is
   confident the signal is a persona fact or an unchecked wish ("I'm a teacher who uses bullet
-  points in class") and the parser's hit is weak (no number and no quoted text pins it down);
+  points in class", "My IELTS essays need at least 250 words") and either the parser's hit is
+  weak (no number and no quoted text pins it down) or the sentence's grammar asks nothing of
+  the answers (mood.is_wish). Neither the classifier nor the grammar knows other languages
+  than English, so a signal written in another keeps the parser's reading ("Réponds toujours
+  en français.");
 - where the parser sees nothing, the classifier adds a check only when it is confident the
   signal asks for something checkable (P(none) small), and then takes the most probable kind
   whose parameters can be extracted from the text;
@@ -24,6 +28,7 @@ from functools import lru_cache
 from typing import Literal
 
 from ..reflectors.rules.checks import Check
+from ..reflectors.rules.lang import detect_language
 from ..reflectors.rules.parser import parse_signal
 from ..reflectors.rules.text import QOPEN, prepare
 from ..types import MODEL_READING, Reading, reading_of
@@ -31,6 +36,7 @@ from . import classifier
 from .corpus import NONE
 from .extract import extract
 from .kinds import ReadingError, build_check
+from .mood import is_wish
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +85,12 @@ def _weak(text: str) -> bool:
     return not re.search(r"\d", p.t) and QOPEN not in p.t
 
 
+def _foreign(text: str) -> bool:
+    """Written in another language than English: the classifier and the grammar of wishes
+    (mood.py) only know English, so neither may overrule the parser there."""
+    return detect_language(text) not in (None, "en")
+
+
 def _understand(text: str) -> Understanding:
     parsed = parse_signal(text)
     try:
@@ -90,7 +102,7 @@ def _understand(text: str) -> Understanding:
         return Understanding(text, parsed, "rules", parsed.kind, RULES_FLOOR)
     p_none = pred.prob(NONE)
     if parsed is not None:
-        if p_none >= VETO_NONE and _weak(text):
+        if p_none >= VETO_NONE and not _foreign(text) and (_weak(text) or not is_wish(text)):
             return Understanding(text, None, "vetoed", NONE, p_none)
         return Understanding(text, parsed, "rules", parsed.kind, max(RULES_FLOOR, 1.0 - p_none))
     if p_none <= MAX_NONE:

@@ -274,6 +274,10 @@ def _add(plan: SteerPlan, signal: str, c: Check) -> None:
         phrase = str(p.get("phrase", ""))
         plan.prefix.insert(1 if plan.prefix[:1] == ['"'] else 0, phrase)
         entry("forced text", f"“{phrase}” forced first")
+    elif k == "paragraph_starts" and p.get("nth") == 1:  # the answer's opening word
+        word = str(p.get("word", ""))
+        plan.prefix.insert(1 if plan.prefix[:1] == ['"'] else 0, word)
+        entry("forced text", f"“{word}” forced first")
     elif k == "ends_with":
         phrase = str(p.get("phrase", ""))
         at = len(plan.ending) - (1 if plan.ending[-1:] == ['"'] else 0)

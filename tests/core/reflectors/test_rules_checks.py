@@ -296,6 +296,54 @@ def test_language_detector() -> None:
     assert detect_language("12345 !!!") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("日本語で答えてください。これはテストです。", "ja"),
+        ("这是一个测试，我们今天去学校。", "zh"),
+        ("안녕하세요 저는 학생입니다", "ko"),
+        ("Это тест, и мы идём домой.", "ru"),
+        ("Це тест, і ми йдемо додому.", "uk"),
+        ("هذا اختبار ونحن ذاهبون إلى المنزل", "ar"),
+        ("این یک آزمایش است و ما به خانه می‌رویم", "fa"),
+        ("یہ ایک ٹیسٹ ہے اور ہم گھر جا رہے ہیں", "ur"),
+        ("यह एक परीक्षण है और हम घर जा रहे हैं", "hi"),
+        ("हे एक चाचणी आहे आणि आम्ही घरी जात आहोत", "mr"),
+        ("זה מבחן ואנחנו הולכים הביתה", "he"),
+        ("นี่คือการทดสอบ", "th"),
+        ("To jest test i nie wiem, czy to działa.", "pl"),
+        ("Tämä on testi ja se ei ole vaikea.", "fi"),
+        ("Hii ni kwa watu wote na pia kwa sisi.", "sw"),
+        ("Đây là một bài kiểm tra và tôi không biết.", "vi"),
+        # a few words in another script do not make an English answer foreign
+        ("The word 日本 means Japan, and that is all there is to it.", "en"),
+    ],
+)
+def test_language_detector_scripts(text: str, code: str) -> None:
+    assert detect_language(text) == code
+
+
+def test_capital_words_and_paragraph_openings() -> None:
+    assert C.count_capital_words("NASA and the ESA, I think, are BIG.") == 4
+    caps = parse_signal("Put at least 3 words in ALL CAPS in every reply.")
+    assert caps is not None and caps.kind == "capital_word_count"
+    assert caps.check("NASA and ESA are BIG") and not caps.check("NASA and ESA are big")
+    check = parse_signal(
+        "Use exactly five paragraphs; the third should open with the word 'Importantly'."
+    )
+    assert check is not None and [c.kind for c in check.parts] == [
+        "paragraph_count",
+        "paragraph_starts",
+    ]
+    good = "One.\n\nTwo.\n\nImportantly, three.\n\nFour.\n\nFive."
+    assert check.check(good)
+    assert not check.check(good.replace("Importantly", "Also"))
+    assert not check.check(good.replace("\n\nFive.", ""))  # four paragraphs
+    last = parse_signal("Write 3 paragraphs and start the last one with the word 'Overall'.")
+    assert last is not None and last.parts[1].params["nth"] == 0
+    assert last.check("A.\n\nB.\n\nOverall, C.") and not last.check("Overall, A.\n\nB.\n\nC.")
+
+
 def test_composite_check_needs_every_part() -> None:
     check = parse_signal("Use lowercase, no commas, and end with 'bye.'")
     assert check is not None

@@ -14,6 +14,7 @@ from .measures import (
     COMMAS,
     count_bold,
     count_bullets,
+    count_capital_words,
     count_chars,
     count_emojis,
     count_headings,
@@ -37,6 +38,8 @@ from .measures import (
     last_word,
     no_chars,
     no_dashes,
+    opening_word,
+    paragraphs,
     starts_with_phrase,
 )
 
@@ -126,6 +129,7 @@ COUNTERS: dict[str, tuple[Callable[[str], int], str]] = {
     "highlight_count": (count_highlights, "*highlighted* section"),
     "bold_count": (count_bold, "**bold** span"),
     "emoji_count": (count_emojis, "emoji"),
+    "capital_word_count": (count_capital_words, "word in capitals"),
 }
 
 
@@ -252,6 +256,33 @@ def quoted() -> Check:
         return len(s) >= 2 and s[0] == '"' and s[-1] == '"'
 
     return make("quoted", "whole reply wrapped in double quotation marks", fn)
+
+
+_ORDINALS = ("last", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
+def ordinal(n: int) -> str:
+    """0 is the last; 1 the first, and so on."""
+    return _ORDINALS[n] if 0 <= n < len(_ORDINALS) else f"{n}th"
+
+
+def paragraph_starts(nth: int, word: str) -> Check:
+    """The `nth` paragraph (1 the first, 0 the last) begins with `word`."""
+    w = word.strip().lower()
+
+    def fn(a: str) -> bool:
+        paras = paragraphs(a)
+        if not paras or nth > len(paras):
+            return False
+        return opening_word(paras[nth - 1 if nth else -1]) == w
+
+    return make(
+        "paragraph_starts",
+        f"the {ordinal(nth)} paragraph starts with the word “{word}”",
+        fn,
+        nth=nth,
+        word=word,
+    )
 
 
 def starts_with(phrase: str, word: bool = False) -> Check:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from . import checks as C
 from .found import (
     Found,
+    bare_word,
     clause_has_subpart,
     qg,
     recognizer,
@@ -18,7 +19,9 @@ from .patterns import (
     APPROX_TAIL,
     CMP_ALT,
     CMP_TAIL,
+    NOT_WANTED,
     NUM,
+    OPPOSITE,
     PER_WHOLE,
     POST,
     cmp_rel,
@@ -36,7 +39,19 @@ _ADJ = (
     r"\*|-|'\*'|" + punct_token(r"\*|-|\*\s|-\s") + r")"
 )
 # unit regex, kind, what a bare number means, allowed sub-part nouns in the clause
+_CAPS = (
+    r"(?:all[\s-]?caps|all[\s-]?capitals?|full[\s-]?caps|(?:full\s+|block\s+)?capitals|"
+    r"(?:all\s+)?capital\s+letters|(?:fully\s+|all\s+)?upper[\s-]?case(?:\s+letters)?)"
+)
 _UNITS: list[tuple[str, str, str, str]] = [
+    # "3 all-caps words", "5 words written in ALL CAPS": words in capitals, as IFEval counts
+    (
+        r"(?:fully\s+)?(?:all[\s-]?caps|upper[\s-]?case|capitali[sz]ed|capital)\s+words?|"
+        rf"words?\s+(?:(?:written|typed|set|put|spelled)\s+)?in\s+{_CAPS}",
+        "capital_word_count",
+        ">=",
+        r"words?",
+    ),
     (r"words?", "word_count", "none", r"words?"),
     (r"sentences?", "sentence_count", "==", r"sentences?"),
     (r"(?:characters?|chars?)(?!\s+(?:names?|limits? of))", "char_count", "none", r"words?"),
@@ -70,6 +85,10 @@ def _relation(
     if cm:
         rel = cmp_rel(cm.group("c"))
         span_start = s_start + cm.start()
+        unwanted = NOT_WANTED.search(before[: cm.start()]) if rel in OPPOSITE else None
+        if unwanted and rel is not None:
+            rel = OPPOSITE[rel]
+            span_start = s_start + unwanted.start()  # the negation is part of what it says
         keep_to = bool(re.match(r"(?:limit|restrict|keep|kept|stick|hold)", cm.group("c")))
     whole = PER_WHOLE.match(p.t, m_end)  # "2 emojis per answer": the whole answer
     if whole:
@@ -384,3 +403,51 @@ def sections(p: Prepared) -> Iterator[Found]:
         yield Found(
             m.start(), m.end(), C.section_count(rel, int(m.group("n")), None, marker), scoped=False
         )
+
+
+# ---------------------------------------------------------------- paragraph openings
+
+_ORD = {
+    "first": 1, "1st": 1, "opening": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+    "fourth": 4, "4th": 4, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7,
+    "7th": 7, "eighth": 8, "8th": 8, "last": 0, "final": 0, "closing": 0,
+}  # fmt: skip
+_ORD_ALT = "|".join(sorted(_ORD, key=len, reverse=True))
+_PARA = r"(?:paragraph|para|one|1)"  # the prepared text writes "one" as 1
+_WORD_Q = rf"(?:the\s+word\s+)?(?:{qg('q')}|{bare_word('bare')})"
+_PARA_START = re.compile(
+    # "start the third paragraph with 'However'", "begin the last one with the word X"
+    rf"\b(?:start|begin|open|lead)(?:s|ed|ing)?\s+(?:the\s+|your\s+)?(?P<o1>{_ORD_ALT})\s+{_PARA}"
+    rf"\s+(?:always\s+)?with\s+{_WORD_Q}"
+    # "the third paragraph should open with X", "the first one starting with 'Okay'"
+    rf"|\b(?:the\s+|your\s+)?(?P<o2>{_ORD_ALT})(?P<noun>\s+{_PARA})?\s+"
+    r"(?:(?:should|must|has to|needs to|will|shall|is to)\s+)?(?:always\s+)?"
+    r"(?:start|begin|open|lead)(?:s|ed|ing)?\s+(?:off\s+)?with\s+"
+    + _WORD_Q.replace("(?P<q>", "(?P<q2>").replace("(?P<bare>", "(?P<bare2>")
+    # "the first word of the second paragraph should be 'Answer'"
+    + rf"|\b(?:the\s+)?(?:first|opening)\s+word\s+of\s+(?:the\s+|your\s+)?(?P<o3>{_ORD_ALT})\s+"
+    r"paragraph\s+(?:(?:should|must|has to|needs to|will|shall)\s+)?(?:always\s+)?(?:be|is|:|=)?\s*"
+    + rf"(?:{qg('q3')}|{bare_word('bare3')})"
+)
+
+
+@recognizer
+def paragraph_start(p: Prepared) -> Iterator[Found]:
+    for m in _PARA_START.finditer(p.t):
+        g = m.groupdict()
+        nth = _ORD[next(g[k] for k in ("o1", "o2", "o3") if g.get(k))]
+        qi = next((g[k] for k in ("q", "q2", "q3") if g.get(k)), None)
+        word = (
+            p.quote(qi).strip()
+            if qi is not None
+            else next(g[k] for k in ("bare", "bare2", "bare3") if g.get(k))
+        )
+        if g.get("o2") and not g.get("noun") and "paragraph" not in p.t:
+            continue  # "the third should open with X": only where paragraphs are the topic
+        if len(word.split()) != 1:
+            yield veto(m)  # a phrase, not a word: not what this check measures
+            continue
+        # "make the first word of the first paragraph 'Answer'": the verb before belongs to it
+        a = m.start()
+        lead = re.search(r"\b(?:make|have|let|set)\s+$", p.t[:a])
+        yield Found(lead.start() if lead else a, m.end(), C.paragraph_starts(nth, word))

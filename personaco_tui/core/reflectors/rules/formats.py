@@ -52,6 +52,9 @@ _UPPER_NEG = re.compile(
     r"lower[\s-]?case(?:\s+(?:letters?|characters?))?(?:\s+at all)?"
 )
 _CASE_ALLOWED = r"letters?|words?"
+# "3 ALL-CAPS words", "words in all capital letters": about some words, not the whole answer
+_SOME_WORDS_AFTER = re.compile(r"[\s-]+(?:words?|terms?|keywords?)\b")
+_SOME_WORDS_BEFORE = re.compile(r"\b(?:words?|terms?)\s+(?:(?:written|typed|set|put)\s+)?in\s+$")
 
 
 @recognizer
@@ -63,6 +66,10 @@ def case(p: Prepared) -> Iterator[Found]:
         (_UPPER_NEG, C.uppercase, False),
     ):
         for m in pat.finditer(p.t):
+            if pat is _UPPER_POS and (
+                _SOME_WORDS_AFTER.match(p.t, m.end()) or _SOME_WORDS_BEFORE.search(p.t[: m.start()])
+            ):
+                continue  # a count of such words may be asked (counts.py), not a case
             if clause_has_subpart(p, m.start(), m.end(), _CASE_ALLOWED) or scoped_after(p, m):
                 yield veto(m)
             else:

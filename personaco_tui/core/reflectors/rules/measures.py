@@ -17,6 +17,11 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def count_capital_words(text: str) -> int:
+    """Words written all in capitals ("NASA", "I"), as IFEval's capital-word check counts."""
+    return sum(1 for w in _WORD.findall(text) if w.isupper())
+
+
 # Words after which a full stop does not end a sentence.
 _ABBREV = frozenset(
     [
@@ -130,6 +135,16 @@ def count_paragraphs(text: str, sep: str = "blank") -> int:
             if part.strip():
                 n += 1
     return n
+
+
+def paragraphs(text: str) -> list[str]:
+    """The answer's paragraphs, as count_paragraphs counts them (blank lines, divider lines)."""
+    return [
+        part.strip()
+        for block in _BLANKS.split(text)
+        for part in _DIVIDER_LINE.split(block)
+        if part.strip()
+    ]
 
 
 _BULLET = re.compile(r"(?m)^[ \t]*[*+-][ \t]+(?=\S)(?![*_ \t-]*$)")
@@ -309,6 +324,16 @@ def starts_with_phrase(text: str, phrase: str) -> bool:
         return False
     after = t[len(p) :]
     return not (after and p[-1].isalnum() and (after[0].isalnum() or after[0] == "_"))
+
+
+def opening_word(paragraph: str) -> str:
+    """The paragraph's first word as written, lowercased, cut at the first . , ? ! or quote
+    ("Overall," -> "overall"; "**Overall**" stays "**overall**"): the way IFEval reads it."""
+    parts = paragraph.split()
+    if not parts:
+        return ""
+    word = parts[0].lstrip("'\"")
+    return re.split(r"[.,?!'\"]", word, maxsplit=1)[0].lower()
 
 
 def first_word(text: str) -> str:

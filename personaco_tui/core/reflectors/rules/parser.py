@@ -202,8 +202,8 @@ def _combine(checks: list[C.Check]) -> C.Check | None:
             seen.add(c.key)
             unique.append(c)
     kinds = {c.kind for c in unique}
-    if "bullet_count" in kinds and "use_bullets" in kinds:
-        unique = [c for c in unique if c.kind != "use_bullets"]
+    if "bullet_count" in kinds:  # "a list of exactly 5 bullets": the count says it is a list
+        unique = [c for c in unique if c.kind not in ("use_bullets", "use_list")]
     for a, b in _CONTRADICT:
         if a in kinds and b in kinds:
             return None

@@ -69,6 +69,13 @@ _CMP_TABLE: list[tuple[str, str]] = [
 CMP_ALT = "|".join(f"(?:{p})" for p, _ in _CMP_TABLE)
 _CMP_EACH = [(re.compile(rf"^(?:{p})$"), rel) for p, rel in _CMP_TABLE]
 CMP_TAIL = re.compile(rf"(?<![\w])(?P<c>{CMP_ALT})\s*(?:of\s+)?(?:(?:just|only|a|an)\s+)?$")
+# "don't give me anything shorter than 400 words", "nothing longer than 3 sentences", "never
+# more than 80 words": the comparison names what is not wanted, so the limit is the other way
+NOT_WANTED = re.compile(
+    r"(?:\b(?:do not|don't|never|not)\b[^;.!?]{0,30}?\b(?:anything|any(?:\s+\w+)?)|\bnothing|"
+    r"\bnever|\bnot)\s*$"
+)
+OPPOSITE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 APPROX_TAIL = re.compile(
     r"(?<![\w])(?:about|around|approximately|approx\.?|roughly|circa|~|some|nearly|almost|"
     r"close to|somewhere around|in the region of|give or take)\s*$"
@@ -163,7 +170,11 @@ CONDITIONAL = re.compile(
 )
 HARMLESS_CONDITIONALS = re.compile(
     r"\b(?:if|when|whenever|where|wherever) (?:at all )?(?:possible|you can|feasible)\b|"
-    r"\bif (?:you )?(?:please|you would|you could|you do not mind)\b"
+    r"\bif (?:you )?(?:please|you would|you could|you do not mind)\b|"
+    # a standing default: "unless I say otherwise", "unless otherwise stated"
+    r"\bunless (?:(?:i|we) (?:say|ask|tell you|request|specify|state|mention)\w* |"
+    r"(?:stated|told|asked|specified|requested) |otherwise (?:stated|told|asked|specified|"
+    r"requested|noted)\b)(?:otherwise|differently)?"
 )
 # A part of the answer (as opposed to the whole answer) that a requirement may be about.
 SUBPART = (

@@ -14,6 +14,7 @@ from .found import (
     recognizer,
     veto,
 )
+from .lang import LANGUAGE_NAMES, LANGUAGE_WORDS
 from .patterns import (
     BANNED_AFTER,
     CMP_ALT,
@@ -79,8 +80,16 @@ _NOTHING_AFTER = re.compile(
 )
 
 
+_PS_MARKER = re.compile(r"^p\.?\s?(p\.?\s?)?s\.?$", re.I)
+
+
 def _phrase_found(p: Prepared, m: re.Match[str], make: Callable[..., C.Check]) -> Found | None:
     obj = m.groupdict().get("obj") or ""
+    if re.search(
+        r"\b(?:first|second|third|fourth|fifth|last|final|\d+(?:st|nd|rd|th))\s+(?:paragraph|para|1)\b",
+        obj,
+    ):
+        return None  # "begin the second paragraph with X": counts.paragraph_start reads it
     if re.search(rf"\b{SUBPART}\b", obj) and not re.search(
         r"\b(?:answers?|repl(?:y|ies)|responses?|messages?)\b", obj
     ):
@@ -101,6 +110,9 @@ def _phrase_found(p: Prepared, m: re.Match[str], make: Callable[..., C.Check]) -
     phrase = p.quote(qi)
     if not phrase.strip():
         return None
+    ps = _PS_MARKER.match(phrase.strip())
+    if make is C.ends_with and ps:  # "finish each message with a 'P.S.' note": a postscript
+        return Found(m.start(), end, C.postscript("P.P.S" if ps.group(1) else "P.S."))
     span = p.t[m.start() : m.end()]
     single = len(phrase.split()) == 1
     word_mode = single and (
@@ -395,28 +407,13 @@ def frequencies(p: Prepared) -> Iterator[Found]:
 
 # -------------------------------------------------------------------------- language
 
-_LANG_CODES = {
-    "english": "en",
-    "spanish": "es",
-    "español": "es",
-    "espanol": "es",
-    "castellano": "es",
-    "castilian": "es",
-    "french": "fr",
-    "français": "fr",
-    "francais": "fr",
-    "german": "de",
-    "deutsch": "de",
-    "italian": "it",
-    "italiano": "it",
-    "portuguese": "pt",
-    "português": "pt",
-    "portugues": "pt",
-    "dutch": "nl",
-    "nederlands": "nl",
-    "flemish": "nl",
-}
+_LANG_CODES = LANGUAGE_WORDS
 _LANG_ALT = "|".join(sorted(_LANG_CODES, key=len, reverse=True))
+# Names a request written in another language uses after its preposition ("en ruso")
+_ENGLISH_NAMES = {n.lower() for n in LANGUAGE_NAMES.values()} | {
+    "castilian", "flemish", "farsi", "bangla", "mandarin", "kiswahili",
+}  # fmt: skip
+_FOREIGN_ALT = "|".join(sorted(set(_LANG_CODES) - _ENGLISH_NAMES, key=len, reverse=True))
 
 
 def _lang(x: str) -> str:
@@ -458,10 +455,9 @@ _LANGUAGE = re.compile(
     r"|\bin\s+" + _lang("e") + r"\s*,?\s*(?:please|only|always|thanks?|thank you)\b"
     r"|\bi\s+only\s+(?:speak|read|understand)\s+"
     + _lang("f")
-    + r"|\b(?:en\s+(?P<langh>español|espanol|castellano|français|francais)|"
-    r"auf\s+(?P<langi>deutsch)|"
-    r"in\s+(?P<langj>italiano)|em\s+(?P<langk>português|portugues)|"
-    r"in\s+het\s+(?P<langl>nederlands))\b"
+    + r"|(?:\ben|\bauf|\bem|\bin|\bin\s+het|\bna|\bпо|\bна)\s+(?P<langh>"
+    + _FOREIGN_ALT
+    + r")\b"
     + r"|\bi\s+(?:speak|read|understand)\s+only\s+"
     + _lang("g")
 )
