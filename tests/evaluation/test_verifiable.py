@@ -111,6 +111,27 @@ def chk(iid: str, **kwargs):
         ),
         ("Please answer in Japanese.", [chk("language:response_language", language="ja")]),
         (
+            "Leave at least three fill-in-the-blank spots in square brackets, e.g. [date].",
+            [chk("detectable_content:number_placeholders", num_placeholders=3)],
+        ),
+        (
+            "Always divide the answer into two sections titled Section 1 and Section 2.",
+            [chk("detectable_format:multiple_sections", section_spliter="Section", num_sections=2)],
+        ),
+        (
+            "Every response needs a title. Use double angular brackets around it.",
+            [chk("detectable_format:title")],
+        ),
+        (
+            "i like when answers have a title, put it in <<like this>>",
+            [chk("detectable_format:title")],
+        ),
+        ('Enclose the full text of every reply in " " marks.', [chk("startend:quotation")]),
+        (
+            "Please don't give me anything shorter than 400 words.",
+            [chk("length_constraints:number_words", num_words=400, relation="at least")],
+        ),
+        (
             "Finish each message with a 'P.S.' note.",
             [chk("detectable_content:postscript", postscript_marker="P.S.")],
         ),

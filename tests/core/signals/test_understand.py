@@ -103,7 +103,7 @@ def test_second_dev_phrasings(dev2_rows: list[dict[str, Any]]) -> None:
     reading names the declared checker, its arguments are the declared ones too."""
     m = measure(dev2_rows)
     assert m.checkable == 180 and m.not_checkable == 60
-    assert m.recognised >= 163, m.misses
+    assert m.recognised >= 171, m.misses
     assert m.false_positives <= 5, m.wrong
 
     def args(kwargs: dict[str, Any]) -> dict[str, Any]:  # word lists in any order

@@ -257,11 +257,13 @@ def paragraph_divider(p: Prepared) -> Iterator[Found]:
 
 # ------------------------------------------------- placeholders, highlights, sections
 
+# what a [placeholder] is called where square brackets are named ("3 fill-in-the-blank spots")
+_PH_NOUN = r"\[?(?:placeholders?|blanks?|spots?|slots?|fields?|gaps?)\]?"
 _PLACEHOLDER = re.compile(
-    r"(?:(?P<cmp>" + CMP_ALT + r")\s+)?(?P<n>\d{1,4})\s+(?:[\w-]+\s+)?placeholders?\b"
-    r"|\b(?:use|using|include|including|add|adding|insert|with|contain|have|leave)\s+"
-    r"(?:(?:some|a|an|few|fill-in|fill in|the|blank)\s+)*(?:(?P<cmp2>" + CMP_ALT + r")\s+)?"
-    r"(?:(?P<n2>\d{1,4})\s+)?(?:[\w-]+\s+)?placeholders?\b"
+    r"(?:(?P<cmp>" + CMP_ALT + r")\s+)?(?P<n>\d{1,4})\s+(?:[\w-]+\s+)?" + _PH_NOUN + r"(?!\w)"
+    r"|\b(?:use|using|include|including|add|adding|insert|with|contain|have|leave|put|"
+    r"putting)\s+(?:(?:some|a|an|few|fill-in|fill in|the|blank)\s+)*(?:(?P<cmp2>" + CMP_ALT + r")"
+    r"\s+)?(?:(?P<n2>\d{1,4})\s+)?(?:[\w-]+\s+)?" + _PH_NOUN + r"(?!\w)"
 )
 
 
@@ -346,18 +348,21 @@ _SECTIONS = re.compile(
     + qg("q")
     + r"|(?P<lit>section|part|chapter|step|day|act|scene)"
     r"\s+(?:x|n|\d+|#|i|[a-z])\b)"
+    # "... titled Section 1 and Section 2", "labelled 'Section 1', 'Section 2', 'Section 3'"
+    rf"(?:\s*(?:,\s*and|,|and)\s*(?:{qg('more')}|(?:section|part|chapter|step)\s+(?:\d+|[a-z])\b))*"
 )
 
 
 _SECTION_MARK = re.compile(
     r"\b(?:mark|label|start|begin|title|number|head|prefix|introduce|"
     r"open)\w*\s+(?:the\s+(?:beginning|start)\s+"
-    r"of\s+)?(?:each|every|all|the)\s+(?:of\s+the\s+|of\s+your\s+)?(?P<unit>sections?|parts?|"
-    r"chapters?)\s+"
+    r"of\s+)?(?:each|every|all|the)\s+(?:of\s+the\s+|of\s+your\s+)?(?:(?P<unit>sections?|parts?|"
+    r"chapters?)\s+|(?=with\s))"
     r"(?:with|as|using|by)\s+(?:(?:the|word|marker|label|heading|header|like|e\.g\.|:)\s+)*(?:"
     + qg("q")
     + r"|(?P<lit>section|part|chapter|step|day|act|scene)\s+(?:x|n|\d+|#|i|[a-z])\b)"
     r"(?:\s*,\s*(?:such as|like|e\.g\.|as in)\s+[^;.!?]{0,60})?"
+    r"(?:\s+and\s+(?:its|a|the)\s+number)?"
 )
 _SECTION_COUNT = re.compile(
     r"(?:(?P<cmp>"

@@ -233,6 +233,10 @@ _TITLE = re.compile(
     r"|"
     + _ANGLE
     + r"[^;.!?]{0,60}?\b(?:titles?|headings?|headlines?|headers?)\b(?:[^;.!?]{0,10}?>>)?"
+    # "... needs a title. Use double angular brackets around it."
+    r"|\btitles?\b[^;!?]{0,80}?\.\s+(?:use|put|wrap|add)\s+[^;.!?]{0,20}?"
+    + _ANGLE
+    + r"[^;.!?]{0,20}?\b(?:around|for|on)\s+(?:it|them|the\s+title)\b"
 )
 
 
@@ -244,7 +248,8 @@ def title(p: Prepared) -> Iterator[Found]:
 
 _QMARKS = (
     r"(?:(?:a\s+(?:pair|set)\s+of\s+)?(?:double\s+)?(?:quotation|quote|speech)\s+marks?|"
-    r"(?:double\s+)?quotes|inverted commas|double quotation|" + punct_token('"|“”|""') + r")"
+    r"(?:double\s+)?quotes|inverted commas|double quotation|" + punct_token('"|“”|""') + r"|"
+    r"\ue002\s*\ue003\s+marks?)"  # 'in " " marks': the quote marks themselves, shown
 )
 _QUOTED = re.compile(
     r"\b(?:wrap|enclose|surround|put|place|encase|write|give|deliver|present|keep|format|return|"

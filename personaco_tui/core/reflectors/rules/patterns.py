@@ -171,6 +171,8 @@ CONDITIONAL = re.compile(
 HARMLESS_CONDITIONALS = re.compile(
     r"\b(?:if|when|whenever|where|wherever) (?:at all )?(?:possible|you can|feasible)\b|"
     r"\bif (?:you )?(?:please|you would|you could|you do not mind)\b|"
+    # a taste, not a condition: "I like when answers have a title"
+    r"\b(?:i|we) (?:really )?(?:like|love|prefer|enjoy|appreciate) (?:it )?when\b|"
     # a standing default: "unless I say otherwise", "unless otherwise stated"
     r"\bunless (?:(?:i|we) (?:say|ask|tell you|request|specify|state|mention)\w* |"
     r"(?:stated|told|asked|specified|requested) |otherwise (?:stated|told|asked|specified|"
