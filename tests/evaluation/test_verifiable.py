@@ -110,6 +110,8 @@ def chk(iid: str, **kwargs):
             [chk("language:response_language", language="fr")],
         ),
         ("Please answer in Japanese.", [chk("language:response_language", language="ja")]),
+        ("한국어로 답해 주세요.", [chk("language:response_language", language="ko")]),
+        ("Hãy luôn trả lời bằng tiếng Việt.", [chk("language:response_language", language="vi")]),
         (
             "Leave at least three fill-in-the-blank spots in square brackets, e.g. [date].",
             [chk("detectable_content:number_placeholders", num_placeholders=3)],

@@ -76,6 +76,31 @@ LANGUAGE_WORDS = {
     "chinois": "zh", "chinesisch": "zh", "cinese": "zh", "中文": "zh",
 }  # fmt: skip
 
+# Each language's own name, as a request written in that language names it ("日本語で答えて
+# ください", "أجب باللغة العربية"): a signal in language X that names X asks for X.
+ENDONYMS = {
+    "ja": ("日本語",), "ko": ("한국어", "한국말"), "zh": ("中文", "汉语", "漢語", "普通话"),
+    "ar": ("العربية", "عربي"), "fa": ("فارسی",), "ur": ("اردو",), "he": ("עברית",),
+    "hi": ("हिंदी", "हिन्दी"), "mr": ("मराठी",), "ne": ("नेपाली",), "bn": ("বাংলা",),
+    "pa": ("ਪੰਜਾਬੀ",), "gu": ("ગુજરાતી",), "ta": ("தமிழ்",), "te": ("తెలుగు",),
+    "kn": ("ಕನ್ನಡ",), "ml": ("മലയാളം",), "th": ("ไทย",), "ru": ("русск", "по-русски"),
+    "uk": ("українськ",), "bg": ("български",), "el": ("ελληνικά",),
+    "vi": ("tiếng việt",), "sw": ("kiswahili",), "pl": ("polsk", "po polsku"),
+    "fi": ("suomeksi", "suomen kiel"), "de": ("deutsch",), "fr": ("français", "francais"),
+    "es": ("español", "espanol", "castellano"), "it": ("italiano",),
+    "pt": ("português", "portugues"), "nl": ("nederlands",),
+}  # fmt: skip
+
+
+def self_named_language(text: str) -> str | None:
+    """The language a signal is written in when it also names that language, else None."""
+    code = detect_language(text)
+    if code is None or code == "en":
+        return None
+    low = text.lower()
+    return code if any(name in low for name in ENDONYMS.get(code, ())) else None
+
+
 _STOPWORDS = {
     "en": """the and is are was were of to in that it with for as on this be by not you your have
         has had from they we he she or which will would can an at but what there their so if about
@@ -104,7 +129,8 @@ _STOPWORDS = {
         hivyo baada kabla kila yake wake yao zao ambao ambayo nini kwamba tu bado sasa
         mimi wewe sisi nyinyi""",
     "vi": """và của là có không được cho với các một những này đã trong người để khi thì như
-        cũng từ đến về nhưng rất nhiều vì nên hay hoặc tôi bạn chúng đó ra làm""",
+        cũng từ đến về nhưng rất nhiều vì nên hay hoặc tôi bạn chúng đó ra làm hãy luôn bằng
+        lời trả""",
     "it": """il lo la gli le di del della dei delle che e è un una uno per con non sono ma come
         anche più questo questa nel nella alla al da dal si ha hanno essere molto perché quando
         tutto tutti cosa io tu lui lei noi voi loro mi ti ci ne sul sulla gli degli nelle""",
@@ -209,6 +235,13 @@ def _by_script(text: str) -> str | None:
     return name
 
 
+def _vietnamese(text: str) -> bool:
+    """Latin letters with Vietnamese tone marks (ạ ả ấ ... ỹ, and ơ ư đ ă) on many of them."""
+    letters = [ch for ch in text if ch.isalpha()]
+    marked = sum(1 for ch in letters if 0x1EA0 <= ord(ch) <= 0x1EF9 or ch in "ăđơưĂĐƠƯ")
+    return marked >= 3 and marked * 20 >= len(letters)
+
+
 def language_scores(text: str) -> dict[str, float]:
     """Function-word scores of the languages written in Latin letters."""
     scores = {code: 0.0 for code in _STOPWORDS}
@@ -224,6 +257,8 @@ def detect_language(text: str) -> str | None:
     by_script = _by_script(text)
     if by_script is not None:
         return by_script
+    if _vietnamese(text):
+        return "vi"
     scores = language_scores(text)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     best, top = ranked[0]

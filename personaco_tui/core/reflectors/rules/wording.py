@@ -14,7 +14,7 @@ from .found import (
     recognizer,
     veto,
 )
-from .lang import LANGUAGE_NAMES, LANGUAGE_WORDS
+from .lang import LANGUAGE_NAMES, LANGUAGE_WORDS, self_named_language
 from .patterns import (
     BANNED_AFTER,
     CMP_ALT,
@@ -468,6 +468,11 @@ _PLAIN = re.compile(
 
 @recognizer
 def language(p: Prepared) -> Iterator[Found]:
+    own = self_named_language(p.raw)
+    if own is not None and not _LANGUAGE.search(p.t):
+        # written in the language it names ("한국어로 답해 주세요"): the whole signal says it
+        yield Found(0, len(p.t), C.language(own), scoped=False)
+        return
     for m in _LANGUAGE.finditer(p.t):
         lang = next(v for k, v in m.groupdict().items() if k.startswith("lang") and v)
         code = _LANG_CODES[lang]
