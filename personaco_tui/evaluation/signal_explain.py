@@ -37,18 +37,20 @@ def _jsonable(v: object) -> Any:
 def explain(text: str, reading: Reading | None = None) -> dict[str, Any]:
     """The JSON of `personaco signal explain`; `reading` is the user's correction, if any."""
     u = understand(text, reading)
-    checks = []
-    for part in u.parts:
-        ifeval = ifeval_for_check(part)
-        checks.append(
-            {
-                "kind": part.kind,
-                "params": _jsonable(dict(part.params)),
-                "description": part.description,
-                "ifeval": sorted({c["instruction_id"] for c in ifeval or []}),
-            }
-        )
     whole = ifeval_for_check(u.check) if u.check is not None else None
+    own = [sorted({c["instruction_id"] for c in ifeval_for_check(part) or []}) for part in u.parts]
+    # a checker only the parts together map to ("3 paragraphs" with "the second starts with
+    # 'However'": one nth-paragraph check) belongs to each part that has none of its own
+    together = sorted({c["instruction_id"] for c in whole or []} - {i for ids in own for i in ids})
+    checks = [
+        {
+            "kind": part.kind,
+            "params": _jsonable(dict(part.params)),
+            "description": part.description,
+            "ifeval": ids or together,
+        }
+        for part, ids in zip(u.parts, own, strict=True)
+    ]
     return {
         "signal": text,
         "checkable": u.checkable,

@@ -71,6 +71,22 @@ def test_quote_title_and_postscript_fit_a_tiny_budget(engine):
         assert o.forced[0] == '"'
 
 
+def test_a_later_paragraph_opens_with_its_word(engine):
+    signals = ["Write 3 paragraphs and begin the second paragraph with 'However'."]
+    check = understand(signals[0]).check
+    assert check is not None
+    outs = engine.sample(
+        _messages("Tell me about cats.", signals),
+        3,
+        SamplingParams(max_tokens=96, seed=0),
+        steer=build_plan(signals),
+    )
+    opened = [o for o in outs if "\n\nHowever" in o.text]
+    assert opened, [o.text for o in outs]
+    for o in opened:  # the word comes where the second paragraph begins, not elsewhere
+        assert o.text.split("\n\n")[1].startswith("However"), o.text
+
+
 def test_smc_resampling_copies_a_particle(engine, monkeypatch):
     """A potential that strongly favours the longest text makes the effective sample size
     collapse at the first boundary: particles are resampled (KV cells copied across

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ..reflectors.rules.measures import count_words
+from ..reflectors.rules.measures import count_paragraphs, count_words
 from .guide import conform, fit
 from .plan import Item, Limit, Span, SteerPlan
 
@@ -318,6 +318,20 @@ class Controller:
         self._closing = all(lim.lo is None or lim.count(full) >= lim.lo for lim in self.plan.limits)
         return self._force(body, "a plain answer to the question, as the signals allow")
 
+    def _opening(self, body: str) -> str | None:
+        """The word a paragraph that begins right here must open with, if the plan says one."""
+        if not self.plan.openings or not body.strip() or not body.endswith("\n\n"):
+            return None
+        k = count_paragraphs(body) + 1
+        if k in self.plan.openings:
+            return self.plan.openings[k]
+        exact = [
+            lim.hi for lim in self.plan.limits if lim.measure == "paragraphs" and lim.hi == lim.lo
+        ]
+        if 0 in self.plan.openings and exact and exact[0] == k:
+            return self.plan.openings[0]
+        return None
+
     def _close_inline(self, text: str, why: str) -> Directive:
         it = self._inline
         assert it is not None
@@ -342,6 +356,9 @@ class Controller:
                 d = self._bans(text, {"newline", "json_unsafe", *first}, it.close)
                 return replace(d, ban_eog=not inner.strip())
         body = text[self._body_start :]
+        opening = self._opening(body)
+        if opening is not None:
+            return self._force(opening, "the paragraph that begins here opens with this word")
         if _BARE_ITEM.search(text):  # a list marker just written: the item's words come next
             d = self._bans(text, {"newline", "newline_list", "newline_heading"}, "*")
             return replace(d, ban_eog=True)

@@ -153,6 +153,8 @@ class SteerPlan:
     checks: list[Check] = field(default_factory=list)  # the checks steered (none dropped)
     # A plain answer one particle starts its body from (guide.py); "" for none.
     guide: str = ""
+    # A paragraph (2 the second, 0 the last) -> the word forced where it begins.
+    openings: dict[int, str] = field(default_factory=dict)
 
     def grammar(self, max_tokens: int | None = None) -> Grammar:
         """The plan's exact constraints as one GBNF grammar, for a server that masks tokens
@@ -172,6 +174,7 @@ class SteerPlan:
             or self.no_headings
             or self.json
             or self.limits
+            or self.openings
         )
 
     def cased(self, text: str) -> str:
@@ -278,6 +281,15 @@ def _add(plan: SteerPlan, signal: str, c: Check) -> None:
         word = str(p.get("word", ""))
         plan.prefix.insert(1 if plan.prefix[:1] == ['"'] else 0, word)
         entry("forced text", f"“{word}” forced first")
+    elif k == "paragraph_starts":
+        word, nth = str(p.get("word", "")), int(p.get("nth", 0))
+        plan.openings[nth] = word
+        where = (
+            "the last paragraph (where a paragraph count says which)"
+            if nth == 0
+            else (f"paragraph {nth}")
+        )
+        entry("forced text", f"“{word}” forced where {where} begins")
     elif k == "ends_with":
         phrase = str(p.get("phrase", ""))
         at = len(plan.ending) - (1 if plan.ending[-1:] == ['"'] else 0)
