@@ -129,7 +129,7 @@ COUNTERS: dict[str, tuple[Callable[[str], int], str]] = {
     "highlight_count": (count_highlights, "*highlighted* section"),
     "bold_count": (count_bold, "**bold** span"),
     "emoji_count": (count_emojis, "emoji"),
-    "capital_word_count": (count_capital_words, "word in capitals"),
+    "capital_word_count": (count_capital_words, "all-caps word"),
 }
 
 
