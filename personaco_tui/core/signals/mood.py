@@ -117,7 +117,14 @@ _CONDITION = re.compile(
     r"^(?:when|whenever|if|for|on|in|with)\b[^,;:-]*?(?:[,;:-]\s*|\s+(?=(?:assume|always|"
     r"never|keep|give|use|show|add|tell|make|explain|answer)\b))"
 )
-_LATER_CLAUSE = re.compile(r"(?:[,;:]|\s-)\s*(?:so|and|but|then)?\s*")
+_LATER_CLAUSE = re.compile(r"(?:[,;:]|\s-)\s*(?:so|and|but|then)?\s*|\s+so\s+(?:that\s+)?")
+# a later clause about the answers with a modal ("..., so your responses can't contain
+# commas", "...: every response should have 7 bullets"); not "it must be ...", which as often
+# guesses ("my phone is old, it must be slow")
+_ANSWERS_MUST = re.compile(
+    rf"^(?:(?:the|your|all|every|each|any|my)\s+)?(?:whole\s+)?(?:{_THINGS})\b[^.;]*?\b"
+    r"(?:should|must|can't|cannot|can not|need to|needs to|have to|has to|ought to|would be)\b"
+)
 
 
 def _normal(text: str) -> str:
@@ -146,7 +153,14 @@ def _clause_wish(t: str, command_only: bool = False) -> bool:
     """One clause: a request or an imperative (only those where `command_only`: a clause
     after a comma that merely names answers or "you" says nothing)."""
     if command_only:
-        return bool(_LEAD.match(t) or ASK_YOU.match(t) or _IMPERATIVE.match(t) or _PHRASAL.match(t))
+        return bool(
+            _LEAD.match(t)
+            or ASK_YOU.match(t)
+            or _IMPERATIVE.match(t)
+            or _PHRASAL.match(t)
+            or _ANSWERS_MUST.match(t)
+            or _REQUEST_END.search(t)
+        )
     if ASK_YOU.match(t) or _LEAD.match(t):
         return True
     if _PERSON.match(t):  # "I read your replies aloud": a habit, unless it wants something

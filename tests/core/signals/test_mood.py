@@ -15,6 +15,9 @@ from personaco_tui.core.signals.mood import is_wish
 DATA = Path(__file__).resolve().parents[2] / "data" / "mood"
 
 WISHES = [
+    "I read on my phone during my commute so please keep it short.",
+    "I paste your replies into a spreadsheet, so your responses can't contain tables.",
+    "My brain works best with lists: every response should be a checklist.",
     "Use a cooking analogy.",
     "Always illustrate your point with an example.",
     "Please keep it light.",
@@ -38,6 +41,8 @@ WISHES = [
     "no essays pls just the answer",
 ]
 FACTS = [
+    "My phone is ancient, so it must be slow to load long pages.",
+    "I work so much that I rarely cook.",
     "I'm vegetarian.",
     "I have an Android phone.",
     "My kitchen is just a microwave.",
