@@ -19,6 +19,7 @@ from ..reflectors.rules.patterns import (
     CMP_TAIL,
     CONDITIONAL,
     HARMLESS_CONDITIONALS,
+    NO_NEED_TO_COPY,
     NOT_WANTED,
     OPPOSITE,
     SOFTENERS_AFTER,
@@ -69,6 +70,8 @@ _NOT_WORDS = {"both", "and", "or", "the", "a", "an", "all", "each", "every", "al
 def _unsafe(p: Prepared, kind: str) -> bool:
     t = HARMLESS_CONDITIONALS.sub(" ", p.t)
     if CONDITIONAL.search(t) or _PAST.search(t) or SOFTENERS_AFTER.search(t):
+        return True
+    if NO_NEED_TO_COPY.search(t):
         return True
     return kind in _POSITIVE and bool(_NEGATED.search(_QTOKEN.sub(" ", p.t)))
 

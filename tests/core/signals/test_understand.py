@@ -51,6 +51,10 @@ def test_a_number_protects_a_parser_hit_from_the_veto() -> None:
         "I love commas in poetry.",
         "My cat is called 'Pixel'.",
         "Be kind to me.",
+        # the person's own writing, not what the answers must do
+        "i type in all lowercase cause im lazy on my phone, you dont have to copy me",
+        "I'm a night owl, usually online past midnight. P.S. thanks for all the help lately!",
+        "My IELTS essays need at least 250 words and I keep falling short.",
         "",
         "   ",
     ],
@@ -132,7 +136,7 @@ def test_second_dev_phrasings(dev2_rows: list[dict[str, Any]]) -> None:
     m = measure(dev2_rows)
     assert m.checkable == 180 and m.not_checkable == 60
     assert m.recognised >= 171, m.misses
-    assert m.false_positives <= 5, m.wrong
+    assert m.false_positives <= 3, m.wrong
 
     assert not _wrong_arguments(dev2_rows)
 

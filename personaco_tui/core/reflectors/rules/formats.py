@@ -18,6 +18,7 @@ from .found import (
 from .patterns import (
     BANNED_AFTER,
     NEG_PREFIX,
+    NO_NEED_TO_COPY,
     WHOLE_OBJ,
     punct_token,
 )
@@ -55,6 +56,13 @@ _CASE_ALLOWED = r"letters?|words?"
 # "3 ALL-CAPS words", "words in all capital letters": about some words, not the whole answer
 _SOME_WORDS_AFTER = re.compile(r"[\s-]+(?:words?|terms?|keywords?)\b")
 _SOME_WORDS_BEFORE = re.compile(r"\b(?:words?|terms?)\s+(?:(?:written|typed|set|put)\s+)?in\s+$")
+
+
+@recognizer
+def not_to_copy(p: Prepared) -> Iterator[Found]:
+    m = NO_NEED_TO_COPY.search(p.t)
+    if m is not None:
+        yield veto(m)
 
 
 @recognizer

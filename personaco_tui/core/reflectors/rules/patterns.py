@@ -76,6 +76,12 @@ NOT_WANTED = re.compile(
     r"\bnever|\bnot)\s*$"
 )
 OPPOSITE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+# "I type in lowercase, you don't have to copy me": the person's own habit, not a wish
+NO_NEED_TO_COPY = re.compile(
+    r"\b(?:you\s+)?(?:do not|don't|dont|needn't|need not|no need to)\s+"
+    r"(?:have\s+to\s+|need\s+to\s+)?"
+    r"(?:copy|match|mirror|imitate|mimic|do the same|follow suit|write like)\b"
+)
 APPROX_TAIL = re.compile(
     r"(?<![\w])(?:about|around|approximately|approx\.?|roughly|circa|~|some|nearly|almost|"
     r"close to|somewhere around|in the region of|give or take)\s*$"

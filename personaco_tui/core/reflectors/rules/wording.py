@@ -168,10 +168,25 @@ _PS = re.compile(
 )
 
 
+# after a bare "P.S." that opens a sentence, what makes it a request, not the person's own P.S.
+_PS_ASKED = re.compile(
+    r"\b(?:at the (?:very )?(?:end|bottom)|end of|bottom of|always|please|pls|add|include|every|"
+    r"each)\b"
+)
+
+
 @recognizer
 def postscript(p: Prepared) -> Iterator[Found]:
     for m in _PS.finditer(p.t):
         span = m.group(0)
+        sa, sb = p.span_of(m.start(), "sentence")
+        if (
+            re.fullmatch(_PS_WORD, span)
+            and not p.t[sa : m.start()].strip(" ,;:-")
+            and not (_PS_ASKED.search(p.t[m.end() : sb]))
+        ):
+            yield veto(m)  # "P.S. thanks for all the help!": the person's own postscript
+            continue
         quoted = " ".join(p.quote(i).lower() for i in quotes_in(span))
         pps = re.search(r"p\.\s?p\.\s?s|\bpps\b", span + " " + quoted)
         yield Found(m.start(), m.end(), C.postscript("P.P.S" if pps else "P.S."), scoped=False)
