@@ -59,6 +59,7 @@ class SpeedReport:
     turn_auto_s: float | None = None
     turn_persona_s: float | None = None  # an auto turn with PERSONA_SIGNALS
     turn_wishes_s: float | None = None  # an auto turn with WISH_SIGNALS
+    turn_one_wish_s: float | None = None  # an auto turn with the first of them alone
     weights: str = "native"
     single_native_s: float | None = None  # the same, on the model file's own weights
     turn_native_s: float | None = None
@@ -90,6 +91,9 @@ class SpeedReport:
         if self.turn_wishes_s is not None:
             d["turn_wishes_s"] = round(self.turn_wishes_s, 3)
             d["turn_wishes_over_single"] = round(self.turn_wishes_s / self.single_s, 2)
+        if self.turn_one_wish_s is not None:
+            d["turn_one_wish_s"] = round(self.turn_one_wish_s, 3)
+            d["turn_one_wish_over_single"] = round(self.turn_one_wish_s / self.single_s, 2)
         if self.turn_steered_s is not None and self.turn_auto_s is not None:
             d["turn_steered_s"] = round(self.turn_steered_s, 3)
             d["turn_steered_over_auto"] = round(self.turn_steered_s / self.turn_auto_s, 2)
@@ -172,6 +176,7 @@ def run_speed(
         )
     singles, turns, batches, naives, autos, personas, steereds = [], [], [], [], [], [], []
     wishes: list[float] = []
+    one_wish: list[float] = []
     native_singles, native_turns = [], []
     native_reflector = SelfReflector(native) if native is not None else None
     engine.sample(messages, 1, SamplingParams(max_tokens=8, seed=0))  # warm-up
@@ -191,6 +196,8 @@ def run_speed(
         log(f"[{r + 1}/{repeats}] auto turn, persona facts {personas[-1]:.2f}s")
         wishes.append(_timed(lambda: personaco.run(engine, QUERY, WISH_SIGNALS, cfg, auto)))
         log(f"[{r + 1}/{repeats}] auto turn, wishes {wishes[-1]:.2f}s")
+        one_wish.append(_timed(lambda: personaco.run(engine, QUERY, WISH_SIGNALS[:1], cfg, auto)))
+        log(f"[{r + 1}/{repeats}] auto turn, one wish {one_wish[-1]:.2f}s")
         steereds.append(_timed(steered_turn))
         log(f"[{r + 1}/{repeats}] PersonaCo turn, auto reflector, steered {steereds[-1]:.2f}s")
         if llm is not None:
@@ -219,6 +226,7 @@ def run_speed(
         turn_auto_s=med(autos),
         turn_persona_s=med(personas),
         turn_wishes_s=med(wishes),
+        turn_one_wish_s=med(one_wish),
         weights=engine.weights,
         single_native_s=med(native_singles) if native_singles else None,
         turn_native_s=med(native_turns) if native_turns else None,

@@ -59,6 +59,37 @@ def answer_items(
     return prefixes, conts
 
 
+class AnswerReadings:
+    """The k answers' token log-probabilities after an ask (the conversation so far, then one
+    user turn), each ask read once a turn: the helpfulness term and the persona reflector's
+    wish cells need some of the same readings (with one wish, "WISH QUESTION" is both)."""
+
+    def __init__(
+        self, engine: Engine, history: list[ChatMessage] | None, answers: list[str]
+    ) -> None:
+        self.engine = engine
+        self.history = list(history or [])
+        self.answers = list(answers)
+        self._memo: dict[str, list[list[float]]] = {}
+
+    def read(self, asks: list[str], cancel: CancelToken | None = None) -> list[list[list[float]]]:
+        """Per ask, each answer's token log-probabilities; the asks not read yet are read in
+        one batched pass."""
+        todo = [a for a in dict.fromkeys(asks) if a not in self._memo]
+        if todo:
+            prefixes, conts = [], []
+            for ask in todo:
+                context: list[ChatMessage] = [*self.history, {"role": "user", "content": ask}]
+                p, c = answer_items(self.engine, context, self.answers)
+                prefixes += p
+                conts += c
+            lps = self.engine.continuation_logprobs(prefixes, conts, cancel=cancel)
+            k = len(self.answers)
+            for n, ask in enumerate(todo):
+                self._memo[ask] = lps[k * n : k * (n + 1)]
+        return [self._memo[a] for a in asks]
+
+
 def query_pmi(
     engine: Engine,
     query: str,
@@ -66,22 +97,20 @@ def query_pmi(
     answers: list[str],
     cancel: CancelToken | None = None,
     wishes: str | None = None,
+    readings: AnswerReadings | None = None,
 ) -> list[float] | None:
     """Per answer: mean log P(token) after the question (after `wishes` and the question,
     where given) minus after a neutral request, in nats per token. None where the engine
-    cannot score text or the scoring fails."""
+    cannot score text or the scoring fails. `readings`: the turn's shared readings."""
     if not engine.capabilities.scores_text or len(answers) < 2:
         return None
-    past = list(history or [])
+    readings = readings or AnswerReadings(engine, history, answers)
     means: dict[str, list[float]] = {}
     try:
         # the neutral reading first: the question's then stays in the cache for what follows
         asked = f"{wishes} {query}" if wishes else query
         for name, ask in (("neutral", NEUTRAL), ("query", asked)):
-            prefixes, conts = answer_items(
-                engine, [*past, {"role": "user", "content": ask}], answers
-            )
-            lps = engine.continuation_logprobs(prefixes, conts, cancel=cancel)
+            (lps,) = readings.read([ask], cancel)
             means[name] = [sum(lp) / max(1, len(lp)) for lp in lps]
     except Cancelled:
         raise

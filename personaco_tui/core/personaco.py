@@ -39,7 +39,7 @@ from ..engines.base import (
 )
 from ..errors import EngineError
 from .consensus import consensus, similarity_to
-from .helpfulness import addresses_scores, query_pmi
+from .helpfulness import AnswerReadings, addresses_scores, query_pmi
 from .learning import ChoiceSet, PreferenceModel, featurize
 from .prompts import join_signals, personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
@@ -387,8 +387,13 @@ def run(
         # the wishes where there are any; the wish cells then read them after each wish)
         open_signals = _persona_signals(signals, reflector)
         wishes = _wishes(open_signals)
-        pmi = query_pmi(engine, query, history, texts, cancel, wishes) if open_signals else None
-        inp = ReflectionInput(messages, query, texts, signals)
+        readings = AnswerReadings(engine, history, texts)  # shared with the wish cells
+        pmi = (
+            query_pmi(engine, query, history, texts, cancel, wishes, readings)
+            if open_signals
+            else None
+        )
+        inp = ReflectionInput(messages, query, texts, signals, readings)
         gen.cells = reflector.score(inp, on_progress=on_progress, cancel=cancel)
         eligible = [c.finish_reason != "early_stop" for c in gen.candidates]
         finished = [c.finish_reason != "length" for c in gen.candidates]

@@ -17,6 +17,9 @@ def test_the_persona_turn_is_a_ratio_to_one_single_answer():
     assert "turn_wishes_over_single" not in d
     report.turn_wishes_s = 9.0
     assert report.as_dict()["turn_wishes_over_single"] == 4.5
+    assert "turn_one_wish_over_single" not in report.as_dict()
+    report.turn_one_wish_s = 5.0
+    assert report.as_dict()["turn_one_wish_over_single"] == 2.5
 
 
 def test_the_persona_facts_are_ones_no_rule_checks():

@@ -5,6 +5,8 @@ falls back to its self-reflection where the engine cannot score text)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...engines.base import CancelToken, TurnProgressFn
 from ..types import ReflectionCell
 from .base import ReflectionInput, Reflector
@@ -38,9 +40,7 @@ class AutoReflector:
         if not open_signals or self.fallback is None:
             return cells
         # the model sees only the signals the rules could not check
-        sub = ReflectionInput(
-            inp.messages, inp.query, inp.candidates, [inp.signals[j] for j in open_signals]
-        )
+        sub = replace(inp, signals=[inp.signals[j] for j in open_signals])
         model_cells = self.fallback.score(sub, on_progress=on_progress, cancel=cancel)
         by_pos = {(c.candidate, open_signals[c.signal]): c for c in model_cells}
         out = []

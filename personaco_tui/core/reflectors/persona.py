@@ -45,7 +45,7 @@ import statistics
 
 from ...engines.base import CancelToken, ChatMessage, Engine, Progress, TurnProgressFn
 from ...errors import EngineError
-from ..helpfulness import answer_items
+from ..helpfulness import AnswerReadings
 from ..prompts import join_signals
 from ..signals.mood import is_wish
 from ..types import ReflectionCell
@@ -182,22 +182,14 @@ class PersonaReflector:
         self, inp: ReflectionInput, wishes: list[int], cancel: CancelToken | None
     ) -> dict[int, list[float]]:
         """Per wish, each answer's log-likelihood after "WISH QUESTION" minus after the
-        question alone, in nats (the answers read in one batch)."""
-        past = inp.messages[:-1]
+        question alone, in nats (the readings not taken yet this turn in one batch)."""
         asks = [inp.query] + [f"{join_signals([inp.signals[j]])} {inp.query}" for j in wishes]
-        prefixes, conts = [], []
-        for ask in asks:
-            p, c = answer_items(
-                self.engine, [*past, {"role": "user", "content": ask}], inp.candidates
-            )
-            prefixes += p
-            conts += c
-        lps = self.engine.continuation_logprobs(prefixes, conts, cancel=cancel)
-        k = len(inp.candidates)
-        alone = lps[:k]
+        readings = inp.readings
+        if readings is None or readings.engine is not self.engine:
+            readings = AnswerReadings(self.engine, inp.messages[:-1], inp.candidates)
+        alone, *afters = readings.read(asks, cancel)
         gains = {}
-        for n, j in enumerate(wishes):
-            after = lps[k * (n + 1) : k * (n + 2)]
+        for j, after in zip(wishes, afters, strict=True):
             gains[j] = [sum(a) - sum(b[: len(a)]) for a, b in zip(after, alone, strict=True)]
         return gains
 
