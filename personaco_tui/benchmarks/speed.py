@@ -82,18 +82,11 @@ class SpeedReport:
             "batched_tok_s": round(self.k * self.n_tokens / self.batched_s, 1),
             "batched_over_single": round(self.single_s * self.k / self.batched_s, 2),
         }
-        if self.turn_auto_s is not None:
-            d["turn_auto_s"] = round(self.turn_auto_s, 3)
-            d["turn_auto_over_single"] = round(self.turn_auto_s / self.single_s, 2)
-        if self.turn_persona_s is not None:
-            d["turn_persona_s"] = round(self.turn_persona_s, 3)
-            d["turn_persona_over_single"] = round(self.turn_persona_s / self.single_s, 2)
-        if self.turn_wishes_s is not None:
-            d["turn_wishes_s"] = round(self.turn_wishes_s, 3)
-            d["turn_wishes_over_single"] = round(self.turn_wishes_s / self.single_s, 2)
-        if self.turn_one_wish_s is not None:
-            d["turn_one_wish_s"] = round(self.turn_one_wish_s, 3)
-            d["turn_one_wish_over_single"] = round(self.turn_one_wish_s / self.single_s, 2)
+        for name in ("turn_auto", "turn_persona", "turn_wishes", "turn_one_wish"):
+            seconds = getattr(self, name + "_s")
+            if seconds is not None:  # each kind of turn, beside one single answer
+                d[name + "_s"] = round(seconds, 3)
+                d[name + "_over_single"] = round(seconds / self.single_s, 2)
         if self.turn_steered_s is not None and self.turn_auto_s is not None:
             d["turn_steered_s"] = round(self.turn_steered_s, 3)
             d["turn_steered_over_auto"] = round(self.turn_steered_s / self.turn_auto_s, 2)

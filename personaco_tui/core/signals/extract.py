@@ -23,6 +23,8 @@ from ..reflectors.rules.patterns import (
     NOT_WANTED,
     OPPOSITE,
     SOFTENERS_AFTER,
+    SOME_WORDS_AFTER,
+    SOME_WORDS_BEFORE,
     cmp_rel,
 )
 from ..reflectors.rules.text import QCLOSE, QOPEN, Prepared, prepare
@@ -45,9 +47,11 @@ _ANCHORS: dict[str, re.Pattern[str]] = {
 }
 # "3 ALL-CAPS words", "words in capital letters": some words in capitals, not the whole answer
 _SOME_CAPITAL_WORDS = re.compile(
-    r"(?:caps|capitals?|capital letters|upper[\s-]?case|capitali[sz]ed)[\s-]+(?:words?|terms?|"
-    r"keywords?)\b|\b(?:words?|terms?)\s+(?:(?:written|typed|set|put)\s+)?in\s+(?:all[\s-]?caps|"
-    r"(?:all\s+|full\s+|block\s+)?capital|(?:all\s+)?upper)"
+    r"(?:caps|capitals?|capital letters|upper[\s-]?case|capitali[sz]ed)"
+    + SOME_WORDS_AFTER
+    + "|"
+    + SOME_WORDS_BEFORE
+    + r"(?:all[\s-]?caps|(?:all\s+|full\s+|block\s+)?capital|(?:all\s+)?upper)"
 )
 _POSITIVE = {
     "ends_with",

@@ -419,16 +419,22 @@ _ORD = {
 }  # fmt: skip
 _ORD_ALT = "|".join(sorted(_ORD, key=len, reverse=True))
 _PARA = r"(?:paragraph|para|one|1)"  # the prepared text writes "one" as 1
-_WORD_Q = rf"(?:the\s+word\s+)?(?:{qg('q')}|{bare_word('bare')})"
+
+
+def _word_q(n: str = "") -> str:
+    """'the word "X"' or a bare word, with the groups q{n} and bare{n} (one pair per branch)."""
+    return rf"(?:the\s+word\s+)?(?:{qg('q' + n)}|{bare_word('bare' + n)})"
+
+
 _PARA_START = re.compile(
     # "start the third paragraph with 'However'", "begin the last one with the word X"
     rf"\b(?:start|begin|open|lead)(?:s|ed|ing)?\s+(?:the\s+|your\s+)?(?P<o1>{_ORD_ALT})\s+{_PARA}"
-    rf"\s+(?:always\s+)?with\s+{_WORD_Q}"
+    rf"\s+(?:always\s+)?with\s+{_word_q()}"
     # "the third paragraph should open with X", "the first one starting with 'Okay'"
     rf"|\b(?:the\s+|your\s+)?(?P<o2>{_ORD_ALT})(?P<noun>\s+{_PARA})?\s+"
     r"(?:(?:should|must|has to|needs to|will|shall|is to)\s+)?(?:always\s+)?"
     r"(?:start|begin|open|lead)(?:s|ed|ing)?\s+(?:off\s+)?with\s+"
-    + _WORD_Q.replace("(?P<q>", "(?P<q2>").replace("(?P<bare>", "(?P<bare2>")
+    + _word_q("2")
     # "the first word of the second paragraph should be 'Answer'"
     + rf"|\b(?:the\s+)?(?:first|opening)\s+word\s+of\s+(?:the\s+|your\s+)?(?P<o3>{_ORD_ALT})\s+"
     r"paragraph\s+(?:(?:should|must|has to|needs to|will|shall)\s+)?(?:always\s+)?(?:be|is|:|=)?\s*"

@@ -19,6 +19,8 @@ from .patterns import (
     BANNED_AFTER,
     NEG_PREFIX,
     NO_NEED_TO_COPY,
+    SOME_WORDS_AFTER,
+    SOME_WORDS_BEFORE,
     WHOLE_OBJ,
     punct_token,
 )
@@ -53,9 +55,8 @@ _UPPER_NEG = re.compile(
     r"lower[\s-]?case(?:\s+(?:letters?|characters?))?(?:\s+at all)?"
 )
 _CASE_ALLOWED = r"letters?|words?"
-# "3 ALL-CAPS words", "words in all capital letters": about some words, not the whole answer
-_SOME_WORDS_AFTER = re.compile(r"[\s-]+(?:words?|terms?|keywords?)\b")
-_SOME_WORDS_BEFORE = re.compile(r"\b(?:words?|terms?)\s+(?:(?:written|typed|set|put)\s+)?in\s+$")
+_SOME_WORDS_AFTER = re.compile(SOME_WORDS_AFTER)
+_SOME_WORDS_BEFORE = re.compile(SOME_WORDS_BEFORE + "$")
 
 
 @recognizer

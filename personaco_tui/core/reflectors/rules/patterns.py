@@ -22,6 +22,11 @@ QL = (
 
 NUM = r"(?<![\w.])(\d{1,7})(?![\w.]\d)"
 
+# "3 ALL-CAPS words", "words in capital letters": about some words, not the whole answer.
+# The words after a case term, and the words before one ("words written in" + the term).
+SOME_WORDS_AFTER = r"[\s-]+(?:words?|terms?|keywords?)\b"
+SOME_WORDS_BEFORE = r"\b(?:words?|terms?)\s+(?:(?:written|typed|set|put)\s+)?in\s+"
+
 # Comparators written before a number, with the relation they mean. Searched at the end of
 # the text before the number; the leftmost (longest) one that reaches the number wins.
 _CMP_TABLE: list[tuple[str, str]] = [
