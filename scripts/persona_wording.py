@@ -24,7 +24,6 @@ import sys
 
 import rescore
 
-from personaco_tui.core.helpfulness import addresses_scores, query_pmi
 from personaco_tui.core.personaco import choose
 from personaco_tui.core.reflectors import persona
 from personaco_tui.core.reflectors.base import ReflectionInput
@@ -59,8 +58,7 @@ def main(argv: list[str]) -> None:
         outs = rescore.outputs(stack, argv[2], WAYS)
         for row in rows:
             texts, query, signals, prompt = rescore.question(items, row)
-            gain = query_pmi(engine, query, None, texts)
-            add = addresses_scores(gain) if gain is not None else None
+            add = rescore.addresses(engine, query, texts)
             inp = ReflectionInput(prompt, query, texts, signals)
             for way, reflector in reflectors.items():
                 cells = reflector.score(inp)

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable
 from typing import IO
 
-from personaco_tui.core.helpfulness import answer_items
+from personaco_tui.core.helpfulness import addresses_scores, answer_items, query_pmi
 from personaco_tui.core.prompts import personalization_prompt
 from personaco_tui.core.types import ReflectionCell
 from personaco_tui.engines.base import ChatMessage, Engine
@@ -65,3 +65,9 @@ def read(engine: Engine, context: list[ChatMessage], texts: list[str]) -> list[l
 def means(lps: list[list[float]]) -> list[float]:
     """Per answer, the mean log-probability per token."""
     return [sum(lp) / max(1, len(lp)) for lp in lps]
+
+
+def addresses(engine: Engine, query: str, texts: list[str]) -> list[float] | None:
+    """The product's helpfulness term for the answers (after the question alone)."""
+    gain = query_pmi(engine, query, None, texts)
+    return addresses_scores(gain) if gain is not None else None
