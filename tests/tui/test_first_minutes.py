@@ -12,6 +12,8 @@ from support.pilot import wait_for
 from textual import events
 from textual.widgets import Footer
 
+from personaco_tui.core.signals import understand
+from personaco_tui.core.signals.mood import is_wish
 from personaco_tui.store import conversations as C
 from personaco_tui.store import profiles as P
 from personaco_tui.tui.app import make_app
@@ -20,7 +22,7 @@ from personaco_tui.tui.widgets.chat_view import ChatMessage, ChatView, as_typed
 from personaco_tui.tui.widgets.prompt import PromptInput
 from personaco_tui.tui.widgets.sidebar import ConversationList, ProfileList
 from personaco_tui.tui.widgets.signals_panel import SignalsPanel
-from personaco_tui.tui.widgets.welcome import EXAMPLE_SIGNALS, ModelNote
+from personaco_tui.tui.widgets.welcome import EXAMPLE_SIGNALS, EXAMPLES, WELCOME, ModelNote
 
 BUNDLED = "smollm2-135m"
 
@@ -104,6 +106,18 @@ async def test_one_key_reaches_the_signals_and_one_adds_a_signal_from_anywhere()
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Go to the signals panel", "Add signal", "Add the example signals"} <= titles
     app.rt.close()
+
+
+def test_the_welcome_says_how_the_app_reads_each_example():
+    # the labels are the app's own readings: a rule's check, a fact, a wish (the words the
+    # signals panel uses), each on its example's line
+    (rule, rule_label), (fact, fact_label), (wish, wish_label) = EXAMPLES
+    assert understand(rule).parts and "rule" in rule_label
+    assert not understand(fact).parts and not is_wish(fact) and "fact" in fact_label
+    assert not understand(wish).parts and is_wish(wish) and "wish" in wish_label
+    for signal, label in EXAMPLES:
+        line = next(x for x in WELCOME.splitlines() if signal in x)
+        assert line.endswith(label)
 
 
 async def test_the_welcome_offers_three_example_signals_and_one_key_adds_them():

@@ -11,18 +11,26 @@ from ...catalog.manifest import load_catalog
 from ...errors import PersonacoError
 from ...locations import Locations
 
-# one of each kind: a rule checks the first, the others are read by the model
-EXAMPLE_SIGNALS = ("Keep it under 50 words.", "I'm vegetarian.", "Explain like I'm new to this.")
+# one of each kind: a rule checks the first, the model reads the others (as a fact about the
+# person, and as a wish about the answers: the words the signals panel uses for them)
+EXAMPLES = (
+    ("Keep it under 50 words.", "checked by a rule"),
+    ("I'm vegetarian.", "a fact about you"),
+    ("Explain like I'm new to this.", "a wish for the answers"),
+)
+EXAMPLE_SIGNALS = tuple(signal for signal, _ in EXAMPLES)
 BETTER_MODEL = "llama-3.2-1b"
+_WIDTH = max(len(signal) for signal in EXAMPLE_SIGNALS) + 3
+_EXAMPLE_LINES = "\n".join(
+    f"  [b]{signal}[/b]{' ' * (_WIDTH - len(signal))}{kind}" for signal, kind in EXAMPLES
+)
 
 WELCOME = f"""\
 [b]Welcome to PersonaCo.[/b]
 Signals are notes about you and the answers you like.
 Each question gets several answers; you see the best.
 
-  [b]{EXAMPLE_SIGNALS[0]}[/b]         checkable
-  [b]{EXAMPLE_SIGNALS[1]}[/b]                 persona
-  [b]{EXAMPLE_SIGNALS[2]}[/b]   style
+{_EXAMPLE_LINES}
 
 [b]F8[/b] adds these to try · [b]F6[/b] your signals · [b]F1[/b] every key
 [b]Enter[/b] sends · [b]ctrl+j[/b] a new line · [b]↑[/b] earlier questions"""
