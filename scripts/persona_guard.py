@@ -2,7 +2,8 @@
 each with one persona fact and an `answer` regex. Personalizing for a fact about the person
 must not cost the answer.
 
-    personaco generate --input tests/data/persona_guard.jsonl --output pg.jsonl --k 8 --max-tokens 192 --seed 0
+    personaco generate --input tests/data/persona_guard.jsonl --output pg.jsonl
+        --k 8 --max-tokens 192 --seed 0
     python scripts/persona_guard.py tests/data/persona_guard.jsonl pg.jsonl [PLAIN.jsonl]
 
 PLAIN.jsonl: the same questions with "signals": [] and `--method baseline`. Prints the

@@ -317,7 +317,9 @@ def run_adherence(
             if any(c.reflector == "persona" for c in cells):  # as the product's pick does
                 pmi = pmi or query_pmi(engine, item.query, None, cands)
                 addresses = addresses_scores(pmi) if pmi is not None else None
-            best, _ = choose(cells, k, finished=finished, texts=cands, addresses=addresses)
+            best, _ = choose(
+                cells, k, finished=finished, texts=cands, addresses=addresses, query=item.query
+            )
             picks[name] = truth[best]
             chosen[name] = cands[best]
             grid: list[list[float | None]] = [[None] * len(item.signals) for _ in cands]

@@ -24,15 +24,84 @@ candidate's 0.318 / 0.453; read after the wishes, the pick with the wish cells w
 Both readings decode each answer once (after the question, then after the neutral request)
 in batched passes; the question's pass leaves the answers in the engine's cache for the
 persona reflector's replies (with wishes, after the wishes: the reflector reads the question
-alone again for its cells). An engine that cannot score text gets no term (None)."""
+alone again for its cells). An engine that cannot score text gets no term (None).
+
+The likelihood gain is highest for an answer that only restates the question ("How do
+airplanes stay up in the air?", "Cats purr.", "The answer is: electricity."): every token
+copies one the question made likely. So the pick never prefers an answer that adds no word of
+its own to the question's (`says_nothing`: no word the question lacks, English function words
+and a restatement's filler, "the answer to your question is", aside), whatever reads it,
+unless every answer is like that. Measured on the same candidates (k = 8, 192 tokens, seed 0):
+12 of the 98 questions of implicit/dev, persona_dev and persona_holdout had such a pick; with
+the rule the persona fits are 69 of 101 as before (implicit/dev 0.630 -> 0.704, persona_dev
+0.690 -> 0.667, persona_holdout 0.719 -> 0.688: the judges pass an echo of the question for a
+fact that rules something out), the pick is correct on 18 of 30 factual questions with a
+persona fact (17 before), and no pick of the checkable dev and guard sets changes."""
 
 from __future__ import annotations
+
+import re
 
 from ..engines.base import CancelToken, ChatMessage, Engine
 from ..errors import Cancelled, EngineError
 from .consensus import rank_scores
 
 NEUTRAL = "Write something."
+
+# An answer must add at least this many words of its own to the question's (`says_nothing`):
+# one, since "The Sahara." answers "What is the largest desert in the world?".
+MIN_NEW_WORDS = 1
+# What a restatement adds besides the question's words: "The answer to your question is: ...",
+# "Great! I'd be happy to help."
+RESTATING = frozenset(
+    [
+        "answer",
+        "question",
+        "ask",
+        "asked",
+        "asking",
+        "help",
+        "happy",
+        "glad",
+        "great",
+        "sure",
+        "certainly",
+        "thank",
+        "thanks",
+        "hello",
+        "hi",
+    ]
+)
+CONTRACTED = frozenset(
+    ["s", "d", "ll", "ve", "re", "m", "t"]
+)  # what "I'd", "you'll", "don't" leave
+_WORD = re.compile(r"\w+")
+
+
+def _stems(text: str) -> list[str]:
+    words = _WORD.findall(text.casefold())
+    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words]
+
+
+def new_words(answer: str, query: str) -> set[str]:
+    """The words (numbers too, a plural as its singular) of `answer` that `query` does not
+    hold, less English function words and a restatement's filler."""
+    from sklearn.feature_extraction._stop_words import ENGLISH_STOP_WORDS
+
+    asked = set(_stems(query))
+    return {
+        w
+        for w in _stems(answer)
+        if w not in asked
+        and w not in ENGLISH_STOP_WORDS
+        and w not in RESTATING
+        and w not in CONTRACTED
+    }
+
+
+def says_nothing(answer: str, query: str) -> bool:
+    """Whether `answer` adds fewer than MIN_NEW_WORDS words of its own to the question."""
+    return len(new_words(answer, query)) < MIN_NEW_WORDS
 
 
 def answer_items(

@@ -2,7 +2,9 @@
 choose the answer with the highest row sum.
 
 Choosing: candidates are ranked first by the number of signals the deterministic `rules`
-reflector found satisfied, then by the sum of P(yes) over the cells a language model scored,
+reflector found satisfied, then by whether the answer says anything the question does not
+(core/helpfulness.py, `says_nothing`: an echo of the question never wins while another
+answer says something), then by the sum of P(yes) over the cells a language model scored,
 then by whether the answer finished (one cut off at max_tokens ends mid-sentence), then by
 consensus (how much an answer says what the other candidates say, see consensus.py), then by
 the lowest index. Rules are certain where they apply, so a model's guess never outweighs
@@ -11,13 +13,13 @@ compared after rounding to 1e-9, so a pick is always reproducible from the store
 the stored answers.
 
 With a learned preference model (core/learning, setting generation.learning = "learned"),
-the order is: rule-satisfied signals; model-estimated signals *judged satisfied* (P >= 0.5);
-the learned utility; then the estimated sum, finished and consensus as before. So what the
-user asked for in words always ranks first, and what they showed by their choices decides
-among the answers the signals leave equal; it replaces the fixed tie-breakers (finished and
-consensus are features the model weighs). Without signals the learned model alone picks
-among the k samples. The generation records what the model did (`Generation.learning`).
-"""
+the order is: rule-satisfied signals; saying something; model-estimated signals *judged
+satisfied* (P >= 0.5); the learned utility; then the estimated sum, finished and consensus
+as before. So what the user asked for in words always ranks first, and what they showed by
+their choices decides among the answers the signals leave equal; it replaces the fixed
+tie-breakers (finished and consensus are features the model weighs). Without signals the
+learned model alone picks among the k samples. The generation records what the model did
+(`Generation.learning`)."""
 
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ from ..engines.base import (
 )
 from ..errors import EngineError
 from .consensus import consensus, similarity_to
-from .helpfulness import AnswerReadings, addresses_scores, query_pmi
+from .helpfulness import AnswerReadings, addresses_scores, query_pmi, says_nothing
 from .learning import ChoiceSet, PreferenceModel, featurize
 from .prompts import join_signals, personalization_prompt, reflection_prompt
 from .reflectors.base import ReflectionInput, Reflector
@@ -99,6 +101,7 @@ def choose(
     learned: list[float] | None = None,
     anchor: str | None = None,
     addresses: list[float] | None = None,
+    query: str | None = None,
 ) -> tuple[int, list[float]]:
     """Index of the best candidate and each candidate's row score (the sum of its cells).
     Candidates marked not `eligible` (cut short by an early stop) are never picked; among
@@ -107,7 +110,9 @@ def choose(
     answer where there is one) beats the rest. `learned`: each candidate's
     utility under the user's learned preference model (the module docstring says where it
     ranks). `addresses`: each candidate's helpfulness term in [0, 1], added to the estimates
-    where persona cells are estimated."""
+    where persona cells are estimated. With the `query`, an answer that only restates it
+    (core/helpfulness.py, `says_nothing`) never beats one that says something, short of the
+    rules' verdicts."""
     certain = [0.0] * n_candidates
     estimated = [0.0] * n_candidates
     judged = [0] * n_candidates
@@ -134,12 +139,15 @@ def choose(
         agree = [
             (a + c) / 2 for a, c in zip(similarity_to(anchor, texts), consensus(texts), strict=True)
         ]
+    says = [True] * n_candidates
+    if query is not None and texts is not None:
+        says = [not says_nothing(t, query) for t in texts]
     u = learned
 
     def rank(i: int) -> tuple[object, ...]:
         # the learned utility sits after the signals' facts and verdicts, before estimates
         taste = (judged[i], round(u[i], 9)) if u is not None else ()
-        return (ok[i], round(certain[i], 9), *taste, round(estimated[i], 9), done[i],
+        return (ok[i], round(certain[i], 9), says[i], *taste, round(estimated[i], 9), done[i],
                 round(agree[i], 9), -i)  # fmt: skip
 
     best = max(range(n_candidates), key=rank)
@@ -157,8 +165,9 @@ def learned_pick(
     utilities = model.utilities(featurize(ChoiceSet.of(gen)))
     anchor = (gen.steering or {}).get("anchor")
     addresses = (gen.steering or {}).get("addresses")
-    without, _ = choose(gen.cells, k, eligible, finished, texts, None, anchor, addresses)
-    with_model, _ = choose(gen.cells, k, eligible, finished, texts, utilities, anchor, addresses)
+    q = gen.query
+    without, _ = choose(gen.cells, k, eligible, finished, texts, None, anchor, addresses, q)
+    with_model, _ = choose(gen.cells, k, eligible, finished, texts, utilities, anchor, addresses, q)
     return with_model, without, utilities
 
 
@@ -409,8 +418,9 @@ def run(
                 if wishes:
                     gen.steering["addresses_after_wishes"] = wishes
         gen.chosen_index, rows = choose(
-            gen.cells, k, eligible, finished, texts, anchor=anchor, addresses=addresses
-        )
+            gen.cells, k, eligible, finished, texts, anchor=anchor, addresses=addresses,
+            query=query,
+        )  # fmt: skip
         for c, r in zip(gen.candidates, rows, strict=True):
             c.score = r
         gen.reflect_s = time.perf_counter() - t1

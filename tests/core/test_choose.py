@@ -71,3 +71,23 @@ def test_a_plain_answer_breaks_ties_with_the_candidates_not_alone():
     assert choose(m, 4, texts=texts, anchor=anchor)[0] == 0
     # where the plain answer agrees with them, it decides between the agreeing ones
     assert choose(m, 4, texts=texts, anchor="It is the Indian Ocean, a warm sea.")[0] == 2
+
+
+def test_an_answer_that_only_restates_the_question_never_beats_one_that_says_something():
+    query = "How do airplanes stay up in the air?"
+    texts = [
+        "How do airplanes stay up in the air?",
+        "The answer to your question is: airplanes stay up in the air.",
+        "Wings push air down, and the air pushes the wings up: that is called lift.",
+    ]
+    persona = [ReflectionCell(i, 0, s, "persona") for i, s in enumerate([0.9, 0.8, 0.2])]
+    # the echo has the best persona cell and the best helpfulness term ...
+    assert choose(persona, 3, texts=texts, addresses=[1.0, 0.9, 0.0])[0] == 0
+    # ... but with the question known, the answer that says something wins
+    assert choose(persona, 3, texts=texts, addresses=[1.0, 0.9, 0.0], query=query)[0] == 2
+    # a rule's verdict still comes first
+    rules = [ReflectionCell(i, 1, float(i == 0), "rules") for i in range(3)]
+    assert choose(persona + rules, 3, texts=texts, query=query)[0] == 0
+    # where every answer restates the question, the usual order decides
+    echoes = [query, "Airplanes stay up in the air.", "The answer is: airplanes."]
+    assert choose(persona, 3, texts=echoes, query=query)[0] == 0

@@ -227,6 +227,25 @@ def test_why_says_how_well_each_answer_addresses_the_question():
     assert "Addresses" not in WhyScreen(gen)._evidence(1).plain
 
 
+def test_why_says_when_an_answer_only_restates_the_question():
+    from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
+
+    gen = Generation(
+        settings=GenerationSettingsUsed("personaco", "m", 2, 1.0, 0, 8, "auto"),
+        query="Why do cats purr?",
+        signals=["I'm vegetarian."],
+        prompt="",
+        candidates=[Candidate(0, "Cats purr."), Candidate(1, "To calm themselves.")],
+        steering={"enabled": True},
+    )
+    screen = WhyScreen(gen)
+    assert screen._evidence(0).plain.startswith("Adds no word of its own to the question's")
+    assert screen._evidence(1).plain == ""
+    # where every answer is an echo, the rule decides nothing, so the view says nothing of it
+    gen.candidates[1] = Candidate(1, "Why do cats purr?")
+    assert screen._evidence(0).plain == ""
+
+
 async def test_the_answer_and_its_evidence_come_before_the_legend_on_a_small_terminal(
     tmp_path, monkeypatch
 ):

@@ -14,6 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from ...core.helpfulness import says_nothing
 from ...core.steer.contrast import summary as contrast_summary
 from ...core.types import Candidate, Generation, ReflectionCell
 from ...terminal_text import neutralise
@@ -211,6 +212,14 @@ class WhyScreen(ModalScreen[int | None]):
             out.append(f"Steering closed it early: {neutralise(str(closed[0]))}\n", style="dim")
         for line in resampled_into(st, index):
             out.append(neutralise(line) + "\n", style="dim")
+        texts = [c.text for c in self.generation.candidates]
+        query = self.generation.query
+        if says_nothing(texts[index], query) and not all(says_nothing(t, query) for t in texts):
+            out.append(
+                "Adds no word of its own to the question's: an answer that says something "
+                "is picked before it\n",
+                style="dim",
+            )
         addresses = (st.get("addresses") or [])[index : index + 1]
         if addresses:
             after = " read after your wishes" if st.get("addresses_after_wishes") else ""
