@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from collections.abc import Callable
 from personaco_tui.core.prompts import join_signals, personalization_prompt
 from personaco_tui.engines.base import ChatMessage, SamplingParams
 from personaco_tui.runtime import Runtime
+
+ACKNOWLEDGED = "Thanks for telling me. I'll keep that in mind in my answers."
 
 PROMPTS: dict[str, Callable[[str, list[str]], list[ChatMessage]]] = {
     "paper (the model's own system prompt)": lambda q, s: [
@@ -38,6 +41,14 @@ PROMPTS: dict[str, Callable[[str, list[str]], list[ChatMessage]]] = {
             "themselves and how they want answers: " + join_signals(s),
         },
         {"role": "user", "content": q},
+    ],
+    "the facts as an earlier turn the assistant acknowledged, then the question": lambda q, s: [
+        {"role": "user", "content": "A bit about me: " + join_signals(s)},
+        {"role": "assistant", "content": ACKNOWLEDGED},
+        {"role": "user", "content": q},
+    ],
+    "the question, then the facts in brackets": lambda q, s: [
+        {"role": "user", "content": f"{q}\n\n(About me: {join_signals(s)})"}
     ],
 }
 
@@ -59,7 +70,10 @@ def main(argv: list[str]) -> None:
     checks = argv[1] if len(argv) > 1 else None
     engine = Runtime.open().load_engine(None)
     params = SamplingParams(temperature=0.7, top_p=1.0, min_p=0.1, top_k=40, max_tokens=192)
+    only = [w for w in os.environ.get("PROMPTS", "").split(",") if w]  # name prefixes
     for name, build in PROMPTS.items():
+        if only and not any(name.startswith(w) for w in only):
+            continue
         fit = oracle = n = 0.0
         for item in items:
             judge = _judge(item, checks)
@@ -70,7 +84,9 @@ def main(argv: list[str]) -> None:
                 fit += sum(column) / len(column)
                 oracle += any(column)
                 n += 1
-        print(f"{name}: random {fit / n:.3f}, oracle {oracle / n:.3f} ({n:.0f} signals)")
+        print(
+            f"{name}: random {fit / n:.3f}, oracle {oracle / n:.3f} ({n:.0f} signals)", flush=True
+        )
 
 
 if __name__ == "__main__":
