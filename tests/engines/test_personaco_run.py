@@ -45,6 +45,8 @@ def test_personaco_turn_fills_the_matrix_and_picks_the_best_row(engine):
         [c.finish_reason != "early_stop" for c in gen.candidates],
         [c.finish_reason != "length" for c in gen.candidates],
         [c.text for c in gen.candidates],
+        anchor=(gen.steering or {}).get("anchor"),
+        query="What is a lighthouse?",  # an echo of it is never picked over an answer
     )
     assert gen.chosen_index == best
     assert [c.score for c in gen.candidates] == rows
