@@ -241,9 +241,11 @@ def test_why_says_when_an_answer_only_restates_the_question():
     screen = WhyScreen(gen)
     assert screen._evidence(0).plain.startswith("Adds no word of its own to the question's")
     assert screen._evidence(1).plain == ""
+    assert "echo: adds no word of its own to the question's" in screen._legend().plain
     # where every answer is an echo, the rule decides nothing, so the view says nothing of it
     gen.candidates[1] = Candidate(1, "Why do cats purr?")
     assert screen._evidence(0).plain == ""
+    assert "echo" not in screen._legend().plain
 
 
 async def test_the_answer_and_its_evidence_come_before_the_legend_on_a_small_terminal(

@@ -120,6 +120,8 @@ class WhyScreen(ModalScreen[int | None]):
         if any(c.reflector == "style" for c in self.generation.cells):
             text.append(" · y style (closeness to your writing sample)", style="dim")
         text.append("   ★ chooser's pick  ✔ your pick", style="dim")
+        if self._echoes():
+            text.append("\necho: adds no word of its own to the question's", style="dim")
         learned = self.generation.learning
         if learned:
             n = learned.get("n_choices", 0)
@@ -144,7 +146,11 @@ class WhyScreen(ModalScreen[int | None]):
             table.add_column(f"S{i + 1}", key=f"s{i}")
         table.add_column("total", key="total")
         by_pos = {(c.candidate, c.signal): c for c in g.cells}
+        echoes = self._echoes()
         for cand in g.candidates:
+            total = Text(f"{row_total(cand, g.cells):.2f}", style="bold")
+            if cand.index in echoes:
+                total.append(" echo", style="dim")
             cells = [format_cell(by_pos.get((cand.index, j))) for j in range(len(g.signals))]
             table.add_row(
                 self._mark(cand.index),
@@ -152,12 +158,19 @@ class WhyScreen(ModalScreen[int | None]):
                 str(cand.n_tokens),
                 cand.finish_reason or "",
                 *cells,
-                Text(f"{row_total(cand, g.cells):.2f}", style="bold"),
+                total,
                 key=str(cand.index),
             )
         table.move_cursor(row=self.shown_index)
         table.focus()
         self._show_texts(self.shown_index)
+
+    def _echoes(self) -> set[int]:
+        """The answers that only restate the question, where another says something: the
+        pick passes them over whatever their total (core/helpfulness.py, `says_nothing`)."""
+        g = self.generation
+        echo = {c.index for c in g.candidates if says_nothing(c.text, g.query)}
+        return echo if len(echo) < len(g.candidates) else set()
 
     def _mark(self, index: int) -> str:
         mark = "★" if index == self.generation.chosen_index else " "
@@ -212,9 +225,7 @@ class WhyScreen(ModalScreen[int | None]):
             out.append(f"Steering closed it early: {neutralise(str(closed[0]))}\n", style="dim")
         for line in resampled_into(st, index):
             out.append(neutralise(line) + "\n", style="dim")
-        texts = [c.text for c in self.generation.candidates]
-        query = self.generation.query
-        if says_nothing(texts[index], query) and not all(says_nothing(t, query) for t in texts):
+        if index in self._echoes():
             out.append(
                 "Adds no word of its own to the question's: an answer that says something "
                 "is picked before it\n",
