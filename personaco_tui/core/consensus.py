@@ -16,10 +16,15 @@ from collections import Counter
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def words(text: str) -> list[str]:
+    """The text's words, case-folded (any script, numbers too)."""
+    return _WORD.findall(text.casefold())
+
+
 def _bag(text: str) -> Counter[str]:
-    words = _WORD.findall(text.casefold())
-    bag = Counter(words)
-    bag.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    words_ = words(text)
+    bag = Counter(words_)
+    bag.update(f"{a} {b}" for a, b in zip(words_, words_[1:], strict=False))
     return bag
 
 

@@ -40,11 +40,14 @@ persona fact (17 before), and no pick of the checkable dev and guard sets change
 
 from __future__ import annotations
 
-import re
+import ast
+import functools
+import importlib.util
+from pathlib import Path
 
 from ..engines.base import CancelToken, ChatMessage, Engine
 from ..errors import Cancelled, EngineError
-from .consensus import rank_scores
+from .consensus import rank_scores, words
 
 NEUTRAL = "Write something."
 
@@ -52,50 +55,49 @@ NEUTRAL = "Write something."
 # one, since "The Sahara." answers "What is the largest desert in the world?".
 MIN_NEW_WORDS = 1
 # What a restatement adds besides the question's words: "The answer to your question is: ...",
-# "Great! I'd be happy to help."
-RESTATING = frozenset(
-    [
-        "answer",
-        "question",
-        "ask",
-        "asked",
-        "asking",
-        "help",
-        "happy",
-        "glad",
-        "great",
-        "sure",
-        "certainly",
-        "thank",
-        "thanks",
-        "hello",
-        "hi",
-    ]
-)
-CONTRACTED = frozenset(
-    ["s", "d", "ll", "ve", "re", "m", "t"]
-)  # what "I'd", "you'll", "don't" leave
-_WORD = re.compile(r"\w+")
+# "Great! I'd be happy to help."; and what "I'd", "you'll", "don't" leave of a word
+# fmt: off
+RESTATING = frozenset([
+    "answer", "question", "ask", "asked", "asking", "help", "happy", "glad", "great", "sure",
+    "certainly", "thank", "thanks", "hello", "hi",
+])
+CONTRACTED = frozenset(["s", "d", "ll", "ve", "re", "m", "t"])
+# fmt: on
+
+
+@functools.cache
+def _function_words() -> frozenset[str]:
+    """scikit-learn's English stop words, read from their file: importing scikit-learn would
+    add 1.7 s to the first pick of every `personaco ask`."""
+    spec = importlib.util.find_spec("sklearn")  # finds the package without running it
+    where = spec.submodule_search_locations if spec is not None else None
+    path = Path(next(iter(where or []), ""), "feature_extraction", "_stop_words.py")
+    try:  # ENGLISH_STOP_WORDS = frozenset([...])
+        (found,) = (
+            node.value
+            for node in ast.parse(path.read_text(encoding="utf-8")).body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        )
+        return frozenset(str(w) for w in ast.literal_eval(found.args[0]))
+    except (OSError, ValueError, SyntaxError, IndexError):  # another layout: import it
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        return frozenset(ENGLISH_STOP_WORDS)
 
 
 def _stems(text: str) -> list[str]:
-    words = _WORD.findall(text.casefold())
-    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words]
+    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words(text)]
 
 
 def new_words(answer: str, query: str) -> set[str]:
     """The words (numbers too, a plural as its singular) of `answer` that `query` does not
     hold, less English function words and a restatement's filler."""
-    from sklearn.feature_extraction._stop_words import ENGLISH_STOP_WORDS
-
     asked = set(_stems(query))
+    function_words = _function_words()
     return {
         w
         for w in _stems(answer)
-        if w not in asked
-        and w not in ENGLISH_STOP_WORDS
-        and w not in RESTATING
-        and w not in CONTRACTED
+        if w not in asked and w not in function_words and w not in RESTATING and w not in CONTRACTED
     }
 
 

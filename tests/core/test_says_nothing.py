@@ -21,3 +21,11 @@ def test_words_are_compared_whatever_the_case_or_script():
     assert says_nothing("WHY IS THE SKY BLUE", "why is the sky blue?")
     assert new_words("Der Himmel ist blau.", "Warum ist der Himmel blau?") == set()
     assert not says_nothing("東京です。首都です。", "日本の首都は?")
+
+
+def test_the_function_words_are_scikit_learns_read_without_importing_it():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from personaco_tui.core.helpfulness import _function_words
+
+    assert _function_words() == ENGLISH_STOP_WORDS
