@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -190,12 +190,12 @@ def from_arrays(arrays: dict[str, npt.NDArray[np.generic]]) -> SignalClassifier:
         )
         for i, (analyzer, ngram, _) in enumerate(_VIEWS)
     ]
-    return SignalClassifier(
-        views,
-        np.asarray(arrays["coef"], dtype=np.float64),
-        np.asarray(arrays["intercept"], dtype=np.float64),
-        [str(c) for c in arrays["classes"]],
-    )
+    coef = np.asarray(arrays["coef"], dtype=np.float64)
+    intercept = np.asarray(arrays["intercept"], dtype=np.float64)
+    if coef.shape[0] == 1:  # two classes: one row for the second; softmax of ±z/2 is its sigmoid
+        coef = np.vstack([-coef / 2, coef / 2])
+        intercept = np.concatenate([-intercept / 2, intercept / 2])
+    return SignalClassifier(views, coef, intercept, [str(c) for c in arrays["classes"]])
 
 
 def cache_path(fingerprint: str) -> Path:
@@ -224,10 +224,28 @@ def _load(path: Path) -> SignalClassifier | None:
 
 
 def _prune(keep: Path) -> None:
-    """Models of older corpora are never read again: drop them."""
-    for old in keep.parent.glob("classifier-v*.npz"):
+    """Models of older data are never read again: drop those named like `keep`."""
+    prefix = keep.name.split("-v", 1)[0]
+    for old in keep.parent.glob(f"{prefix}-v*.npz"):
         if old != keep:
             old.unlink(missing_ok=True)
+
+
+def cached_model(
+    path: Path, build: Callable[[], dict[str, npt.NDArray[np.generic]]]
+) -> SignalClassifier:
+    """The model cached at `path`, else `build()` trained now and cached there (a cache that
+    cannot be written costs a retraining next time, no more)."""
+    model = _load(path) if path.is_file() else None
+    if model is None:
+        arrays = build()
+        model = from_arrays(arrays)
+        try:
+            _save(path, arrays)
+            _prune(path)
+        except OSError as e:
+            log.warning("cannot cache the model at %s: %s", path, e)
+    return model
 
 
 _lock = threading.Lock()
@@ -245,15 +263,7 @@ def get() -> SignalClassifier:
     with _lock:
         if _model is not None:
             return _model
-        path = cache_path(corpus.source_fingerprint())
-        model = _load(path) if path.is_file() else None
-        if model is None:
-            arrays = train(corpus.build())
-            model = from_arrays(arrays)
-            try:
-                _save(path, arrays)
-                _prune(path)
-            except OSError as e:  # a read-only cache costs a retraining next time, no more
-                log.warning("cannot cache the signal classifier at %s: %s", path, e)
-        _model = model
-        return model
+        _model = cached_model(
+            cache_path(corpus.source_fingerprint()), lambda: train(corpus.build())
+        )
+        return _model

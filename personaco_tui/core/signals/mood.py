@@ -16,7 +16,9 @@ Read from the sentence's grammar, not its topic:
   best.") is a wish; "You should know I'm blind." is a fact told to the assistant;
 - so is a condition and then what to do ("When I ask for code, show tests too."), or a later
   clause that instructs ("I'm reading on my phone, so keep it short.");
-- anything else is a fact ("Vegetarian since 2009.", "Half my team is diabetic.").
+- anything else is a fact ("Vegetarian since 2009.", "Half my team is diabetic."), unless
+  the learned model (mood_model.py) reads a wish in a sentence not about the person, such
+  as a verbless "Formal tone." or "Numbers over adjectives.".
 Unsure reads as a fact: that is how the reflector read every signal before wishes were told
 apart, so a miss costs nothing new, while a fact read as a wish was measured to cost.
 """
@@ -24,6 +26,9 @@ apart, so a miss costs nothing new, while a fact read as a wish was measured to 
 from __future__ import annotations
 
 import re
+
+from ..reflectors.rules.lang import detect_language
+from . import mood_model
 
 # Shared with statements.py: what opens a sentence without saying anything, and a request
 # addressed to the assistant.
@@ -134,7 +139,20 @@ def _normal(text: str) -> str:
 
 def is_wish(signal: str) -> bool:
     """True when `signal` asks something of the answers rather than states a fact about the
-    person (the module docstring says how it is read)."""
+    person: its grammar says so, or, for an English sentence not about the person ("Formal
+    tone.", "Numbers over adjectives."), the learned model does (mood_model.py)."""
+    if grammar_wish(signal):
+        return True
+    t = _normal(signal) if isinstance(signal, str) else ""
+    if not t or len(t) > 2000 or _TOLD_YOU.match(t) or _PERSON.match(t):
+        return False
+    if detect_language(signal) not in (None, "en"):  # the model knows English only
+        return False
+    return mood_model.p_wish(signal) >= mood_model.THRESHOLD
+
+
+def grammar_wish(signal: str) -> bool:
+    """The grammar's reading alone (the module docstring says how)."""
     if not isinstance(signal, str):
         return False
     t = _normal(signal)

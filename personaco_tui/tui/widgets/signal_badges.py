@@ -1,6 +1,6 @@
 """What the signals panel and the signal dialog say about how a signal is read: a badge per
 signal ("rule: <what it checks>", "model", or "conflict"), and the live reading of a signal
-being typed. All of it comes from core.signals; the first reading loads the classifier
+being typed. All of it comes from core.signals; the first reading loads the classifiers
 (1-10 s), so front ends ask `ready()` and warm it in a worker before calling these."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ...core.signals import Understanding, classifier, understand
+from ...core.signals import Understanding, classifier, mood_model, understand
 from ...core.signals.conflicts import Conflict, conflicts
 from ...core.signals.mood import is_wish
 from ...core.types import SAMPLE_READING, Reading, Signal
@@ -26,12 +26,13 @@ class Badge:
 
 
 def ready() -> bool:
-    return classifier.loaded()
+    return classifier.loaded() and mood_model.loaded()
 
 
 def warm() -> None:
-    """Load the classifier (blocking: call it from a worker thread)."""
+    """Load the classifier and the wish model (blocking: call it from a worker thread)."""
     understand("Keep it under 80 words.")
+    mood_model.get()
 
 
 def describe(u: Understanding) -> str:

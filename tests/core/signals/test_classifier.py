@@ -70,18 +70,22 @@ def test_numpy_inference_equals_scikit_learn(
 ) -> None:
     """The same pipeline fitted with scikit-learn end to end gives the same probabilities."""
     train, test = split
-    texts, labels = [e.text for e in train], [e.label for e in train]
+    _assert_same_as_scikit_learn(train, [e.text for e in test[:40]])
+
+
+def _assert_same_as_scikit_learn(train: list[corpus.Example], sample: list[str]) -> None:
     from scipy.sparse import hstack
 
+    texts, labels = [e.text for e in train], [e.label for e in train]
     vecs = [
         TfidfVectorizer(analyzer=a, ngram_range=n, min_df=d, sublinear_tf=True)
         for a, n, d in classifier._VIEWS
     ]
     lr = LogisticRegression(C=classifier._C, max_iter=3000, tol=1e-3)
     lr.fit(hstack([v.fit_transform(texts) for v in vecs]).tocsr(), labels)
-    sample = [e.text for e in test[:40]]
     expected = lr.predict_proba(hstack([v.transform(sample) for v in vecs]).tocsr())
     model = classifier.from_arrays(classifier.train(train))
+    assert model.classes == tuple(lr.classes_)
     for row, pred in zip(expected, model.predict_many(sample), strict=True):
         got = np.array([pred.prob(c) for c in lr.classes_])
         np.testing.assert_allclose(got, row, atol=1e-6)
@@ -110,3 +114,28 @@ def test_prune_keeps_only_the_current_model(tmp_path: Path) -> None:
         (tmp_path / name).write_bytes(b"x")
     classifier._prune(keep)
     assert sorted(p.name for p in tmp_path.iterdir()) == [keep.name, "other.txt"]
+
+
+def test_two_class_inference_equals_scikit_learn() -> None:
+    """With two labels scikit-learn keeps one row of weights: the wish model's case."""
+    from personaco_tui.core.signals import mood_model
+
+    sample = ["Formal tone.", "I'm vegetarian.", "Numbers over adjectives.", "Ünïcode ß", ""]
+    _assert_same_as_scikit_learn(mood_model.examples(), sample)
+
+
+def test_prune_leaves_other_models_alone(tmp_path: Path) -> None:
+    keep = tmp_path / "mood-v1-new.npz"
+    for name in ("mood-v1-old.npz", "classifier-v1-x.npz", keep.name):
+        (tmp_path / name).write_bytes(b"x")
+    classifier._prune(keep)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["classifier-v1-x.npz", keep.name]
+
+
+def test_the_wish_model_is_fitted_once_and_cached() -> None:
+    from personaco_tui.core.signals import mood_model
+
+    model = mood_model.get()
+    assert model is not None and mood_model.get() is model and mood_model.loaded()
+    assert mood_model.cache_path().is_file()
+    assert mood_model.p_wish("Formal tone.") >= mood_model.THRESHOLD > mood_model.p_wish("I'm 8.")
