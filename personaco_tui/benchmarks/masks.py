@@ -193,7 +193,8 @@ class KindResult:
 
     def ratios(self) -> dict[str, float | None]:
         def r(a: float | None, b: float | None) -> float | None:
-            return round(a / b, 2) if a is not None and b else None
+            # three significant digits: two decimals read a fast grammar check as 0.0x
+            return _ratio(a, b) if a is not None and b else None
 
         own = self.step_ms.get("own")
         own_setup = self.setup_ms.get("own")
@@ -240,10 +241,14 @@ class MasksReport:
             "steps": self.steps,
             "threads": self.threads,
             "vocab_setup_ms": self.vocab_setup_ms,
-            "vocab_setup_llguidance_over_own": round(self.vocab_setup_ms["llguidance"] / own, 2),
+            "vocab_setup_llguidance_over_own": _ratio(self.vocab_setup_ms["llguidance"], own),
             "kinds": [k.as_dict() for k in self.kinds],
             "cannot_express": CANNOT,
         }
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(f"{a / b:.3g}")
 
 
 def _ms(seconds: float) -> float:
