@@ -24,6 +24,21 @@ def tiny_personaco(monkeypatch):
     monkeypatch.setenv("PERSONACO_GENERATION_MAX_TOKENS", "6")
 
 
+def _two_answers(query, signals, texts, cells=(), steering=None):
+    """A stored turn of two candidates, as the why screen reads it."""
+    from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
+
+    return Generation(
+        settings=GenerationSettingsUsed("personaco", "m", 2, 1.0, 0, 8, "auto"),
+        query=query,
+        signals=signals,
+        prompt="",
+        candidates=[Candidate(i, t) for i, t in enumerate(texts)],
+        cells=list(cells),
+        steering=steering,
+    )
+
+
 def _answers(app) -> list[ChatMessage]:
     return list(app.query(ChatMessage).filter(".assistant"))
 
@@ -119,15 +134,11 @@ def test_cells_read_as_heat_values():
 
 
 def test_why_says_what_a_persona_cell_rests_on():
-    from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
-
     evidence = "the reply “Thanks, that suits me perfectly because I'm vegetarian.” is 2.7× ..."
-    gen = Generation(
-        settings=GenerationSettingsUsed("personaco", "m", 2, 1.0, 0, 8, "auto"),
-        query="Dinner?",
-        signals=["Keep it short.", "I'm vegetarian."],
-        prompt="",
-        candidates=[Candidate(0, "Beans."), Candidate(1, "Steak.")],
+    gen = _two_answers(
+        "Dinner?",
+        ["Keep it short.", "I'm vegetarian."],
+        ["Beans.", "Steak."],
         cells=[
             ReflectionCell(0, 0, 1.0, "rules", "12 words"),
             ReflectionCell(0, 1, 0.73, "persona", evidence),
@@ -181,15 +192,11 @@ def test_why_says_in_one_line_whether_persona_contrast_applied():
 
 
 def test_why_says_which_answer_started_from_a_plain_answer():
-    from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
-
     body = "the capital of spain is madrid. it is a large city with many parks and museums."
-    gen = Generation(
-        settings=GenerationSettingsUsed("personaco", "m", 2, 1.0, 0, 8, "auto"),
-        query="Capital of Spain?",
-        signals=["All lowercase."],
-        prompt="",
-        candidates=[Candidate(0, body), Candidate(1, "madrid.")],
+    gen = _two_answers(
+        "Capital of Spain?",
+        ["All lowercase."],
+        [body, "madrid."],
         steering={"enabled": True, "guided": 0, "forced": [[body], []]},
     )
     screen = WhyScreen(gen)
@@ -200,14 +207,10 @@ def test_why_says_which_answer_started_from_a_plain_answer():
 
 
 def test_why_says_how_well_each_answer_addresses_the_question():
-    from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
-
-    gen = Generation(
-        settings=GenerationSettingsUsed("personaco", "m", 2, 1.0, 0, 8, "auto"),
-        query="Dinner?",
-        signals=["I'm vegetarian."],
-        prompt="",
-        candidates=[Candidate(0, "I'm vegetarian."), Candidate(1, "Beans and rice.")],
+    gen = _two_answers(
+        "Dinner?",
+        ["I'm vegetarian."],
+        ["I'm vegetarian.", "Beans and rice."],
         cells=[
             ReflectionCell(0, 0, 0.8, "persona", "a"),
             ReflectionCell(1, 0, 0.5, "persona", "b"),
@@ -228,14 +231,12 @@ def test_why_says_how_well_each_answer_addresses_the_question():
 
 
 def test_why_says_when_an_answer_only_restates_the_question():
-    from personaco_tui.core.types import Candidate, Generation, GenerationSettingsUsed
+    from personaco_tui.core.types import Candidate
 
-    gen = Generation(
-        settings=GenerationSettingsUsed("personaco", "m", 2, 1.0, 0, 8, "auto"),
-        query="Why do cats purr?",
-        signals=["I'm vegetarian."],
-        prompt="",
-        candidates=[Candidate(0, "Cats purr."), Candidate(1, "To calm themselves.")],
+    gen = _two_answers(
+        "Why do cats purr?",
+        ["I'm vegetarian."],
+        ["Cats purr.", "To calm themselves."],
         steering={"enabled": True},
     )
     screen = WhyScreen(gen)
