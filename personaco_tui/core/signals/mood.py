@@ -141,23 +141,32 @@ def is_wish(signal: str) -> bool:
     """True when `signal` asks something of the answers rather than states a fact about the
     person: its grammar says so, or, for an English sentence not about the person ("Formal
     tone.", "Numbers over adjectives."), the learned model does (mood_model.py)."""
-    if grammar_wish(signal):
-        return True
-    t = _normal(signal) if isinstance(signal, str) else ""
-    if not t or len(t) > 2000 or _TOLD_YOU.match(t) or _PERSON.match(t):
+    t = _readable(signal)
+    if t is None:
         return False
-    if detect_language(signal) not in (None, "en"):  # the model knows English only
+    if _grammar_wish(t):
+        return True
+    if _PERSON.match(t) or detect_language(signal) not in (None, "en"):  # the model: English
         return False
     return mood_model.p_wish(signal) >= mood_model.THRESHOLD
 
 
 def grammar_wish(signal: str) -> bool:
     """The grammar's reading alone (the module docstring says how)."""
+    t = _readable(signal)
+    return t is not None and _grammar_wish(t)
+
+
+def _readable(signal: object) -> str | None:
+    """The normalised text, or None where there is nothing to read as a wish (not text, empty,
+    too long, or a fact told to the assistant)."""
     if not isinstance(signal, str):
-        return False
+        return None
     t = _normal(signal)
-    if not t or len(t) > 2000 or _TOLD_YOU.match(t):
-        return False
+    return None if not t or len(t) > 2000 or _TOLD_YOU.match(t) else t
+
+
+def _grammar_wish(t: str) -> bool:
     if _clause_wish(t):
         return True
     condition = _CONDITION.match(t)
