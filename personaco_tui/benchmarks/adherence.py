@@ -318,7 +318,13 @@ def run_adherence(
                 pmi = pmi or query_pmi(engine, item.query, None, cands)
                 addresses = addresses_scores(pmi) if pmi is not None else None
             best, _ = choose(
-                cells, k, finished=finished, texts=cands, addresses=addresses, query=item.query
+                cells,
+                k,
+                finished=finished,
+                texts=cands,
+                addresses=addresses,
+                query=item.query,
+                signals=item.signals,
             )
             picks[name] = truth[best]
             chosen[name] = cands[best]

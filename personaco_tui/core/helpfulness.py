@@ -36,13 +36,23 @@ unless every answer is like that. Measured on the same candidates (k = 8, 192 to
 the rule the persona fits are 69 of 101 as before (implicit/dev 0.630 -> 0.704, persona_dev
 0.690 -> 0.667, persona_holdout 0.719 -> 0.688: the judges pass an echo of the question for a
 fact that rules something out), the pick is correct on 18 of 30 factual questions with a
-persona fact (17 before), and no pick of the checkable dev and guard sets changes."""
+persona fact (17 before), and no pick of the checkable dev and guard sets changes.
+
+An answer that says the person's signals back to them is the same kind of echo: in the app,
+"I'm vegetarian." and a no-commas wish with "Suggest a quick dinner I can cook tonight." had
+"I'm a vegetarian." as the pick, the answer the question made likeliest. So words of the
+signals count as given too, where an answer's every word of its own is a signal's and it holds
+all that one signal adds to the question (`echoes`; "Paris." stays an answer for a person who
+lives in Paris). On the stored candidates of 260 questions (the three persona sets, the wish,
+mixed and persona-guard sets, the checkable dev and guard sets) it marks 21 more answers, each
+a signal said back ("I'm a cardiologist." to which organ pumps blood), and changes no pick."""
 
 from __future__ import annotations
 
 import ast
 import functools
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..engines.base import CancelToken, ChatMessage, Engine
@@ -101,9 +111,23 @@ def new_words(answer: str, query: str) -> set[str]:
     }
 
 
-def says_nothing(answer: str, query: str) -> bool:
-    """Whether `answer` adds fewer than MIN_NEW_WORDS words of its own to the question."""
-    return len(new_words(answer, query)) < MIN_NEW_WORDS
+def says_nothing(answer: str, query: str, signals: Sequence[str] = ()) -> bool:
+    """Whether `answer` adds fewer than MIN_NEW_WORDS words of its own to the question, or
+    only says the person's `signals` back to them (`echoes`)."""
+    own = new_words(answer, query)
+    return len(own) < MIN_NEW_WORDS or echoes(own, query, signals)
+
+
+def echoes(own: set[str], query: str, signals: Sequence[str]) -> bool:
+    """Whether an answer whose words beyond the question are `own` only says back what the
+    person said ("I'm a vegetarian." to "I'm vegetarian." and a dinner question): every word
+    of its own is a signal's, and it holds every word that one signal adds to the question.
+    An answer that shares only some of a signal's words stays ("Paris." where the person
+    lives in Paris and asks which city the Eiffel Tower is in)."""
+    said = [new_words(s, query) for s in signals]
+    if not own or not own <= set().union(*said):
+        return False
+    return any(w and w <= own for w in said)
 
 
 def answer_items(

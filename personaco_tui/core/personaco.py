@@ -102,6 +102,7 @@ def choose(
     anchor: str | None = None,
     addresses: list[float] | None = None,
     query: str | None = None,
+    signals: list[str] | None = None,
 ) -> tuple[int, list[float]]:
     """Index of the best candidate and each candidate's row score (the sum of its cells).
     Candidates marked not `eligible` (cut short by an early stop) are never picked; among
@@ -141,7 +142,7 @@ def choose(
         ]
     says = [True] * n_candidates
     if query is not None and texts is not None:
-        says = [not says_nothing(t, query) for t in texts]
+        says = [not says_nothing(t, query, signals or ()) for t in texts]
     u = learned
 
     def rank(i: int) -> tuple[object, ...]:
@@ -165,9 +166,11 @@ def learned_pick(
     utilities = model.utilities(featurize(ChoiceSet.of(gen)))
     anchor = (gen.steering or {}).get("anchor")
     addresses = (gen.steering or {}).get("addresses")
-    q = gen.query
-    without, _ = choose(gen.cells, k, eligible, finished, texts, None, anchor, addresses, q)
-    with_model, _ = choose(gen.cells, k, eligible, finished, texts, utilities, anchor, addresses, q)
+    q, said = gen.query, gen.signals
+    without, _ = choose(gen.cells, k, eligible, finished, texts, None, anchor, addresses, q, said)
+    with_model, _ = choose(
+        gen.cells, k, eligible, finished, texts, utilities, anchor, addresses, q, said
+    )
     return with_model, without, utilities
 
 
@@ -419,7 +422,7 @@ def run(
                     gen.steering["addresses_after_wishes"] = wishes
         gen.chosen_index, rows = choose(
             gen.cells, k, eligible, finished, texts, anchor=anchor, addresses=addresses,
-            query=query,
+            query=query, signals=signals,
         )  # fmt: skip
         for c, r in zip(gen.candidates, rows, strict=True):
             c.score = r

@@ -91,3 +91,15 @@ def test_an_answer_that_only_restates_the_question_never_beats_one_that_says_som
     # where every answer restates the question, the usual order decides
     echoes = [query, "Airplanes stay up in the air.", "The answer is: airplanes."]
     assert choose(persona, 3, texts=echoes, query=query)[0] == 0
+
+
+def test_an_answer_that_says_the_persons_signals_back_never_beats_one_that_says_something():
+    # the issue's own turn: "I'm a vegetarian." had the best helpfulness term of the eight
+    query = "Suggest a quick dinner I can cook tonight."
+    signals = ["I'm vegetarian.", "Commas annoy me, so leave them out completely."]
+    texts = ["I'm a vegetarian.", "I'm a vegetarian. No commas.", "Make a pizza with tomato sauce."]
+    persona = [ReflectionCell(i, 0, s, "persona") for i, s in enumerate([0.5, 0.7, 0.4])]
+    rules = [ReflectionCell(i, 1, 1.0, "rules") for i in range(3)]
+    cells, add = persona + rules, [1.0, 0.9, 0.2]
+    assert choose(cells, 3, texts=texts, addresses=add, query=query)[0] == 1
+    assert choose(cells, 3, texts=texts, addresses=add, query=query, signals=signals)[0] == 2

@@ -29,3 +29,28 @@ def test_the_function_words_are_scikit_learns_read_without_importing_it():
     from personaco_tui.core.helpfulness import _function_words
 
     assert _function_words() == ENGLISH_STOP_WORDS
+
+
+DINNER = "Suggest a quick dinner I can cook tonight."
+SIGNALS = ["I'm vegetarian.", "Commas annoy me, so leave them out completely."]
+
+
+def test_an_answer_that_says_the_signals_back_says_nothing():
+    # the issue's own turn: the pick was the person's fact said back to them
+    assert says_nothing("I'm a vegetarian.", DINNER, SIGNALS)
+    assert says_nothing("I'm a vegetarian. No commas.", DINNER, SIGNALS)
+    dorm = "All I have in my dorm is a microwave."
+    assert says_nothing(f"{dorm} How do I cook rice?", "How do I cook rice?", [dorm])
+    # without the signals it is an answer with a word of its own
+    assert not says_nothing("I'm a vegetarian.", DINNER)
+
+
+def test_an_answer_that_uses_some_of_a_signals_words_still_says_something():
+    assert not says_nothing("Try a vegetarian chili with beans.", DINNER, SIGNALS)
+    # the answer is the signal's word, but not all of what the signal says
+    assert not says_nothing(
+        "Paris.", "Which city is the Eiffel Tower in?", ["I live in Paris and love it."]
+    )
+    assert not says_nothing("Paris.", "Which city is the Eiffel Tower in?", ["I live in Paris."])
+    # a signal that adds nothing to the question makes no answer an echo
+    assert not says_nothing("Cook pasta.", DINNER, ["Dinner tonight."])

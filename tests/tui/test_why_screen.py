@@ -210,7 +210,7 @@ def test_why_says_how_well_each_answer_addresses_the_question():
     gen = _two_answers(
         "Dinner?",
         ["I'm vegetarian."],
-        ["I'm vegetarian.", "Beans and rice."],
+        ["Pasta with cheese.", "Beans and rice."],
         cells=[
             ReflectionCell(0, 0, 0.8, "persona", "a"),
             ReflectionCell(1, 0, 0.5, "persona", "b"),
@@ -230,21 +230,27 @@ def test_why_says_how_well_each_answer_addresses_the_question():
     assert "Addresses" not in WhyScreen(gen)._evidence(1).plain
 
 
-def test_why_says_when_an_answer_only_restates_the_question():
+@pytest.mark.parametrize(
+    ("query", "echo"),
+    [
+        ("Why do cats purr?", "Cats purr."),  # restates the question
+        ("Suggest a quick dinner I can cook tonight.", "I'm a vegetarian."),  # the signal back
+    ],
+)
+def test_why_says_when_an_answer_only_restates_the_question_or_the_signals(query, echo):
     from personaco_tui.core.types import Candidate
 
     gen = _two_answers(
-        "Why do cats purr?",
-        ["I'm vegetarian."],
-        ["Cats purr.", "To calm themselves."],
-        steering={"enabled": True},
+        query, ["I'm vegetarian."], [echo, "To calm themselves."], steering={"enabled": True}
     )
     screen = WhyScreen(gen)
-    assert screen._evidence(0).plain.startswith("Adds no word of its own to the question's")
+    assert screen._evidence(0).plain.startswith(
+        "Adds no word of its own to the question's and your signals'"
+    )
     assert screen._evidence(1).plain == ""
     assert "echo: adds no word of its own to the question's" in screen._legend().plain
     # where every answer is an echo, the rule decides nothing, so the view says nothing of it
-    gen.candidates[1] = Candidate(1, "Why do cats purr?")
+    gen.candidates[1] = Candidate(1, query)
     assert screen._evidence(0).plain == ""
     assert "echo" not in screen._legend().plain
 

@@ -121,7 +121,9 @@ class WhyScreen(ModalScreen[int | None]):
             text.append(" · y style (closeness to your writing sample)", style="dim")
         text.append("   ★ chooser's pick  ✔ your pick", style="dim")
         if self._echoes():
-            text.append("\necho: adds no word of its own to the question's", style="dim")
+            text.append(
+                "\necho: adds no word of its own to the question's and your signals'", style="dim"
+            )
         learned = self.generation.learning
         if learned:
             n = learned.get("n_choices", 0)
@@ -166,10 +168,11 @@ class WhyScreen(ModalScreen[int | None]):
         self._show_texts(self.shown_index)
 
     def _echoes(self) -> set[int]:
-        """The answers that only restate the question, where another says something: the
-        pick passes them over whatever their total (core/helpfulness.py, `says_nothing`)."""
+        """The answers that only restate the question or say the signals back, where another
+        says something: the pick passes them over whatever their total (core/helpfulness.py,
+        `says_nothing`)."""
         g = self.generation
-        echo = {c.index for c in g.candidates if says_nothing(c.text, g.query)}
+        echo = {c.index for c in g.candidates if says_nothing(c.text, g.query, g.signals)}
         return echo if len(echo) < len(g.candidates) else set()
 
     def _mark(self, index: int) -> str:
@@ -227,8 +230,8 @@ class WhyScreen(ModalScreen[int | None]):
             out.append(neutralise(line) + "\n", style="dim")
         if index in self._echoes():
             out.append(
-                "Adds no word of its own to the question's: an answer that says something "
-                "is picked before it\n",
+                "Adds no word of its own to the question's and your signals': an answer that "
+                "says something is picked before it\n",
                 style="dim",
             )
         addresses = (st.get("addresses") or [])[index : index + 1]
