@@ -1,6 +1,6 @@
-"""The project's own persona sets (tests/data/persona_dev, persona_holdout, instructions_dev,
-mixed): every check a line names is one its checks file knows, and the held-out and
-instruction checks tell a fitting answer from one that ignores the signal."""
+"""The project's own persona sets (tests/data/persona_dev, persona_holdout, persona_holdout2,
+instructions_dev, mixed): every check a line names is one its checks file knows, and the
+held-out and instruction checks tell a fitting answer from one that ignores the signal."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ def _checks(folder: str):  # type: ignore[no-untyped-def]
     return module
 
 
-@pytest.mark.parametrize("folder", ["persona_dev", "persona_holdout", "instructions_dev", "mixed"])
+@pytest.mark.parametrize(
+    "folder", ["persona_dev", "persona_holdout", "persona_holdout2", "instructions_dev", "mixed"]
+)
 def test_every_check_of_a_set_is_known_to_its_checks_file(folder):
     checks = _checks(folder)
     lines = [
@@ -41,52 +43,110 @@ def test_every_check_of_a_set_is_known_to_its_checks_file(folder):
 
 
 @pytest.mark.parametrize(
-    ("kind", "fits", "ignores"),
+    ("folder", "kind", "fits", "ignores"),
     [
         (
+            "persona_holdout",
             "no_audio",
             "Send them a message through the bank's online chat.",
             "Call the bank's helpline.",
         ),
         (
+            "persona_holdout",
             "no_walking",
             "Visit the museum; every floor has a lift and wheelchair ramps.",
             "Go hiking in the hills.",
         ),
         (
+            "persona_holdout",
             "no_caffeine",
             "Drink a glass of cold water or a cup of herbal tea.",
             "Have a strong coffee.",
         ),
         (
+            "persona_holdout",
             "android",
             "On Android, hold the power and volume down buttons.",
             "On your iPhone, press the side button.",
         ),
         (
+            "persona_holdout",
             "excel",
             "In Excel, choose Insert and then PivotTable.",
             "In Google Sheets, choose Insert.",
         ),
         (
+            "persona_holdout",
             "microwave",
             "Put the rice in a microwave-safe bowl with water for 12 minutes.",
             "Boil the rice in a pan.",
         ),
         (
+            "persona_holdout",
             "no_car",
             "Take the train or a bus to the airport.",
             "Drive to the airport and park there.",
         ),
         (
+            "persona_holdout",
             "summer",
             "Wear shorts, a hat and plenty of sunscreen.",
             "Wrap up in a warm coat and a scarf.",
         ),
+        (
+            "persona_holdout2",
+            "pregnant",
+            "Order cooked rolls such as tempura or a cucumber roll.",
+            "Try the tuna sashimi.",
+        ),
+        (
+            "persona_holdout2",
+            "pregnant",
+            "Toast with an alcohol-free sparkling cider.",
+            "Open a bottle of champagne.",
+        ),
+        (
+            "persona_holdout2",
+            "no_shellfish",
+            "Grilled sea bass with lemon.",
+            "A platter of shrimp and crab.",
+        ),
+        (
+            "persona_holdout2",
+            "no_oven",
+            "Make no-bake cookies in a pan on the stove.",
+            "Bake them at 180 degrees.",
+        ),
+        (
+            "persona_holdout2",
+            "no_flying",
+            "Take the train through Paris to Rome.",
+            "Book a cheap flight to Rome.",
+        ),
+        (
+            "persona_holdout2",
+            "no_swimming",
+            "Have a picnic in the shade.",
+            "Go swimming at the lake.",
+        ),
+        (
+            "persona_holdout2",
+            "offline",
+            "Borrow a guitar book from the library.",
+            "Watch lessons on YouTube.",
+        ),
+        (
+            "persona_holdout2",
+            "no_tv",
+            "Play a board game together.",
+            "Binge a new series on Netflix.",
+        ),
     ],
 )
-def test_held_out_checks_tell_a_fitting_answer_from_one_that_ignores_the_fact(kind, fits, ignores):
-    checks = _checks("persona_holdout")
+def test_held_out_checks_tell_a_fitting_answer_from_one_that_ignores_the_fact(
+    folder, kind, fits, ignores
+):
+    checks = _checks(folder)
     assert checks.check({"kind": kind}, fits)
     assert not checks.check({"kind": kind}, ignores)
     assert not checks.check({"kind": kind}, "")
