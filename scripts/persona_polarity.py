@@ -20,35 +20,18 @@ This measures the bundled model's own reading of the difference and the pick it 
 
 from __future__ import annotations
 
-import json
 import sys
 
 import llama_cpp
 import numpy as np
 import rescore
 
+from personaco_tui.core.reflectors.polarity import TRAINING
 from personaco_tui.runtime import Runtime
 
-# (fact, rules something out): written for this probe, none from a persona set
-POLAR = [
-    *((f, True) for f in (
-        "I'm lactose intolerant.", "I'm pregnant.", "I'm a recovering alcoholic.", "I'm Muslim.",
-        "I'm blind.", "I don't own a TV.", "I'm allergic to shellfish.",
-        "I'm on a low-sodium diet.", "I don't have a dishwasher.", "I don't drink coffee.",
-        "I'm colorblind.", "I don't use social media.", "I hate spicy food.",
-        "I'm afraid of heights.", "I have no internet at home.", "I can't swim.",
-        "I don't have a garden.", "I'm allergic to cats.", "I've quit smoking.",
-        "I can't stand onions.",
-    )),
-    *((f, False) for f in (
-        "I live in Japan.", "I'm a retired engineer.", "I'm 70 years old.",
-        "I'm a beginner at chess.", "I use a Mac.", "I'm a nurse.", "I work night shifts.",
-        "I have two toddlers.", "I live in Australia.", "I'm learning Spanish.",
-        "I'm a professional chef.", "I play guitar.", "I use Linux.",
-        "I'm studying for the bar exam.", "I run marathons.", "I'm a high school teacher.",
-        "I love history.", "I drive a Tesla.", "I'm 15.", "I'm a software developer.",
-    )),
-]  # fmt: skip
+# (fact, rules something out): written for this probe, none from a persona set; the product's
+# reading of a fact's polarity (core/reflectors/polarity.py) is fitted on the same 40
+POLAR = list(TRAINING)
 
 
 def avoid_probe(llm: llama_cpp.Llama, fact: str) -> float:

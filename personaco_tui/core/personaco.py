@@ -86,10 +86,14 @@ MAX_CHARS_PER_TOKEN = 128
 CERTAIN = frozenset({"rules"})  # reflectors whose cells are facts, not estimates
 # Where persona cells are estimated, how much "addresses the question" (core/helpfulness.py,
 # the rank in [0, 1] of how much the question raises the answer's likelihood) weighs beside
-# them: as much as one signal's cell. Measured on 69 persona facts (implicit/dev and the
-# project's own set), weights 0.5, 1 and 2 gave adherence 0.59, 0.67 and 0.64; correctness on
-# factual questions with a persona fact 0.63, 0.57 and 0.53 (a plain answer 0.57).
-ADDRESSES_WEIGHT = 1.0
+# them: half a signal's cell. With the user's two replies for every fact, weights 0.5, 1 and
+# 2 gave adherence 0.59, 0.67 and 0.64 on 69 persona facts, correctness on factual questions
+# with a persona fact 0.63, 0.57 and 0.53 (a plain answer 0.57). Since facts that rule
+# something out are read by "doesn't work for me" alone (reflectors/polarity.py) the cells
+# rank better, and on the stored candidates of the three persona dev sets (101 facts) 0.5
+# fits 68 (1.0: 65; the replies for every fact at 1.0: 68), persona_guard correct 20 of 30
+# (19), the wish sets 9 and 16 of 24 at either weight (end to end: README).
+ADDRESSES_WEIGHT = 0.5
 
 
 def choose(

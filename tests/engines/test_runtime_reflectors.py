@@ -43,7 +43,7 @@ def test_auto_uses_rules_where_it_can_and_a_model_for_the_rest(rt, engine):
     )
     cells = [sum(c.score or 0.0 for c in gen.cells if c.candidate == i) for i in range(2)]
     assert [c.score for c in gen.candidates] == pytest.approx(
-        [r + h for r, h in zip(cells, addresses, strict=True)]
+        [r + personaco.ADDRESSES_WEIGHT * h for r, h in zip(cells, addresses, strict=True)]
     )
 
 

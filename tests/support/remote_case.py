@@ -19,7 +19,8 @@ INP = ReflectionInput(
 
 
 def log_odds(raw: str) -> float:
-    """The log-odds a persona cell's evidence states."""
-    m = re.search(r"log-odds ([+-]\d+\.\d+)", raw)
+    """The log-odds a persona cell's evidence states (for a fact that rules something out,
+    the log-likelihood of the user's complaint)."""
+    m = re.search(r"log-(?:odds|likelihood) ([+-]\d+\.\d+)", raw)
     assert m, raw
     return float(m.group(1))

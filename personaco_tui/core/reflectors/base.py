@@ -36,3 +36,16 @@ class Reflector(Protocol):
     ) -> list[ReflectionCell]:
         """One cell per (candidate, signal); `score` None means "cannot tell"."""
         ...
+
+
+def split_continuation(full: list[int], short: list[int]) -> tuple[list[int], list[int]]:
+    """`full` is a conversation ending with a user turn "LEAD SENTENCE", `short` the same
+    ending with "LEAD": the tokens before the sentence, and the sentence's own tokens (what
+    lies between the common prefix and the common tail of turn markers)."""
+    n = 0
+    while n < min(len(full), len(short)) and full[n] == short[n]:
+        n += 1
+    m = 0
+    while m < min(len(full), len(short)) - n and full[-1 - m] == short[-1 - m]:
+        m += 1
+    return full[:n], full[n : len(full) - m]

@@ -20,6 +20,18 @@ Measured on the same candidates (k = 8, 192 tokens, seed 0, the model's own samp
 before: 0.528), 0.486 on the project's own set of 15 other kinds (0.490): the cells alone
 are weak, and the pick leans on the helpfulness term beside them (core/helpfulness.py).
 
+The two replies pull opposite ways by the kind of fact. An answer that mentions meat makes
+"... because I'm vegetarian." likelier behind "suits me" too, so for a fact that rules
+something out the "suits me" reply ranks fitting answers under chance, and the complaint
+alone ranks them well (on a held-out set of seven such kinds, tests/data/persona_holdout2:
+0.260 and 0.813). So a fact the model reads as ruling something out (polarity.py) is scored
+by the complaint alone: the cell is minus log P(doesn't work), compared across the k answers
+the same way, and the "suits me" reply is not read. End to end on the same candidates (with
+the helpfulness term at half weight) the cells' AUC went 0.636 -> 0.671 on implicit/dev,
+0.508 -> 0.663 on persona_dev, 0.605 -> 0.623 on persona_holdout and 0.557 -> 0.774 on the
+held-out set; the pick fits 71 of the dev sets' 101 facts (69 before), 16 of the held-out 21
+(12), and is correct on 20 of persona_guard's 30 factual questions (18).
+
 A wish about the answers ("Use a cooking analogy.", "Talk to me like a pirate.";
 core/signals/mood.py tells them from facts) is read another way: how much reading the wish
 before the question raises the answer's whole log-likelihood, log P(answer | wish, question) −
@@ -42,6 +54,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Callable
 
 from ...engines.base import CancelToken, ChatMessage, Engine, Progress, TurnProgressFn
 from ...errors import EngineError
@@ -49,24 +62,13 @@ from ..helpfulness import AnswerReadings
 from ..prompts import join_signals
 from ..signals.mood import is_wish
 from ..types import ReflectionCell
-from .base import ReflectionInput, Reflector
+from . import polarity
+from .base import ReflectionInput, Reflector, split_continuation
 
 LEAD = "Thanks, that suits me perfectly because"
 AGAINST = "Hmm, that doesn't work for me because"
 LEADS = (LEAD, AGAINST)
-
-
-def split_continuation(full: list[int], short: list[int]) -> tuple[list[int], list[int]]:
-    """`full` is a conversation ending with a user turn "LEAD SENTENCE", `short` the same
-    ending with "LEAD": the tokens before the sentence, and the sentence's own tokens (what
-    lies between the common prefix and the common tail of turn markers)."""
-    n = 0
-    while n < min(len(full), len(short)) and full[n] == short[n]:
-        n += 1
-    m = 0
-    while m < min(len(full), len(short)) - n and full[-1 - m] == short[-1 - m]:
-        m += 1
-    return full[:n], full[n : len(full) - m]
+RulesOut = Callable[[list[str], CancelToken | None], list[bool]]
 
 
 def margin_score(values: list[float]) -> list[tuple[float, float]]:
@@ -93,9 +95,17 @@ class PersonaReflector:
         """The user's reply naming one signal (scripts/persona_wording.py measures others)."""
         return f"{lead} {sentence}"
 
-    def __init__(self, engine: Engine, fallback: Reflector | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        fallback: Reflector | None = None,
+        rules_out: RulesOut | None = None,
+    ) -> None:
+        """`rules_out`: which facts rule something out (default: the engine's own reading,
+        polarity.py)."""
         self.engine = engine
         self.fallback = fallback
+        self.rules_out = rules_out or polarity.of(engine).rules_out
 
     def _pairs(
         self, inp: ReflectionInput
@@ -133,7 +143,9 @@ class PersonaReflector:
         wishes = [j for j, s in enumerate(inp.signals) if is_wish(s)]
         facts = [j for j in range(len(inp.signals)) if j not in wishes]
         try:  # a remote server may lack its tokenizer or prompt log-probabilities
-            columns = self._fact_columns(inp, facts, cancel) if facts else {}
+            said = [inp.signals[j] for j in facts]
+            out = dict(zip(facts, self.rules_out(said, cancel), strict=True)) if facts else {}
+            columns = self._fact_columns(inp, facts, out, cancel) if facts else {}
             gains = self._wish_gains(inp, wishes, cancel) if wishes else {}
         except EngineError as e:
             if self.fallback is None:
@@ -145,7 +157,14 @@ class PersonaReflector:
             column = columns[j] if j in columns else gains[j]
             for i, (score, margin) in enumerate(margin_score(column)):
                 text = join_signals([signal])
-                if j in columns:
+                if out.get(j):
+                    raw = (
+                        f"a fact that rules something out (the model's reading): as the user, "
+                        f"“{AGAINST} {text}” is {_times(-margin)} as likely as after the "
+                        f"median of the {k} answers (log-likelihood {-column[i]:+.2f} after the "
+                        f"question alone, the answer scores {margin:+.2f} nats above the median)"
+                    )
+                elif j in columns:
                     raw = (
                         f"as the user, “{LEAD} {text}” against “{AGAINST} {text}”: "
                         f"{_times(margin)} the odds after the median of the {k} answers "
@@ -164,16 +183,26 @@ class PersonaReflector:
         return sorted(cells, key=lambda c: (c.candidate, c.signal))
 
     def _fact_columns(
-        self, inp: ReflectionInput, facts: list[int], cancel: CancelToken | None
+        self,
+        inp: ReflectionInput,
+        facts: list[int],
+        rules_out: dict[int, bool],
+        cancel: CancelToken | None,
     ) -> dict[int, list[float]]:
-        """Per fact (its index in `inp.signals`), each answer's log-odds of the two replies."""
+        """Per fact (its index in `inp.signals`), each answer's log-odds of the two replies;
+        for a fact that rules something out, minus the log-likelihood of "doesn't work" alone
+        (the "suits me" reply is not read)."""
         sub = ReflectionInput(
             inp.messages, inp.query, inp.candidates, [inp.signals[j] for j in facts]
         )
         pairs, prefixes, conts = self._pairs(sub)
-        logprobs = self.engine.continuation_logprobs(prefixes, conts, cancel=cancel)
+        keep = [n for n, (_, j, side) in enumerate(pairs) if side == 1 or not rules_out[facts[j]]]
+        logprobs = self.engine.continuation_logprobs(
+            [prefixes[n] for n in keep], [conts[n] for n in keep], cancel=cancel
+        )
         total: dict[tuple[int, int], float] = {}
-        for (i, j, side), lp in zip(pairs, logprobs, strict=True):  # suits minus doesn't
+        for n, lp in zip(keep, logprobs, strict=True):  # suits minus doesn't
+            i, j, side = pairs[n]
             total[(i, j)] = total.get((i, j), 0.0) + (sum(lp) if side == 0 else -sum(lp))
         k = len(inp.candidates)
         return {j: [total[(i, n)] for i in range(k)] for n, j in enumerate(facts)}

@@ -48,9 +48,17 @@ def test_the_median_answer_scores_a_half_and_better_answers_more():
     assert [m for _, m in cells] == [0.0, 2.0, -2.0]
 
 
+def _shaping(facts: list[str], cancel: object = None) -> list[bool]:
+    return [False] * len(facts)
+
+
+def _ruling_out(facts: list[str], cancel: object = None) -> list[bool]:
+    return [True] * len(facts)
+
+
 def test_the_answer_that_fits_the_persona_scores_higher():
     engine = LikesWord()
-    cells = PersonaReflector(engine).score(_inp([MEAT, VEG, MEAT], [SIGNAL]))
+    cells = PersonaReflector(engine, rules_out=_shaping).score(_inp([MEAT, VEG, MEAT], [SIGNAL]))
     scores = [c.score for c in cells]
     assert scores[1] is not None and scores[0] is not None
     assert scores[1] > 0.5 == scores[0] == scores[2]
@@ -68,6 +76,28 @@ def test_the_answer_that_fits_the_persona_scores_higher():
             if prefix[-len(lead.split()) :] == engine.tokenize(lead, add_bos=False):
                 leads.add(n)
     assert leads == {0, 1}
+
+
+def test_a_fact_that_rules_something_out_is_read_by_the_complaint_alone():
+    # LikesWord: after the answer with beans "doesn't work for me ..." is less likely
+    engine = LikesWord()
+    reflector = PersonaReflector(engine, rules_out=_ruling_out)
+    cells = reflector.score(_inp([MEAT, VEG, MEAT], [SIGNAL]))
+    assert [c.score for c in cells][1] > 0.5 == cells[0].score == cells[2].score
+    lead = f"a fact that rules something out (the model's reading): as the user, “{AGAINST} "
+    assert cells[1].raw.startswith(lead + f"{SIGNAL}” is 0.18× as likely as after the median")
+    # the "suits me" reply is never read: one reading per answer
+    suits = engine.tokenize(LEAD, add_bos=False)
+    assert len(engine.scored) == 3
+    assert all(prefix[-len(suits) :] != suits for prefix, _ in engine.scored)
+
+
+def test_the_engines_own_reading_decides_which_facts_rule_something_out_by_default():
+    from personaco_tui.core.reflectors import polarity
+
+    engine = FakeEngine()
+    assert PersonaReflector(engine).rules_out == polarity.of(engine).rules_out
+    assert polarity.of(engine) is polarity.of(engine)
 
 
 def test_a_reply_that_only_echoes_the_fact_gains_nothing():
@@ -130,7 +160,7 @@ def test_a_persona_pick_weighs_how_well_an_answer_addresses_the_question():
     texts = [parrot, answer]
     assert personaco.choose(cells, 2, texts=texts)[0] == 0  # no term: the cells alone
     best, rows = personaco.choose(cells, 2, texts=texts, addresses=[0.0, 1.0])
-    assert best == 1 and rows == pytest.approx([0.8, 1.5])
+    assert best == 1 and rows == pytest.approx([0.8, 1.0])
     # the paper's self-reflection is left as it is
     own = [ReflectionCell(0, 0, 0.8, "self"), ReflectionCell(1, 0, 0.5, "self")]
     assert personaco.choose(own, 2, texts=texts, addresses=[0.0, 1.0]) == (0, [0.8, 0.5])
