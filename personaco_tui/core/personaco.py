@@ -23,6 +23,7 @@ learned model alone picks among the k samples. The generation records what the m
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from dataclasses import dataclass, replace
@@ -44,7 +45,9 @@ from .consensus import consensus, similarity_to
 from .helpfulness import AnswerReadings, addresses_scores, query_pmi, says_nothing
 from .learning import ChoiceSet, PreferenceModel, featurize
 from .prompts import join_signals, personalization_prompt, reflection_prompt
+from .reflectors.auto import AutoReflector
 from .reflectors.base import ReflectionInput, Reflector
+from .reflectors.persona import PersonaReflector
 from .sampling import ENGINE_DEFAULT
 from .signals.mood import is_wish
 from .steer import SteerEvent, SteerPlan, build_plan
@@ -186,6 +189,21 @@ def _persona_signals(signals: list[str], reflector: Reflector | None) -> list[st
     from .signals import understood_check  # the rules reflector's reading of the signals
 
     return [s for s in signals if understood_check(s) is None]
+
+
+def _read_facts_first(
+    reflector: Reflector | None, engine: Engine, facts: list[str], cancel: CancelToken | None
+) -> None:
+    """The persona reflector's reading of which facts rule something out decodes prompts of
+    its own: read before the answers (and kept), it leaves them in the engine's cache for the
+    user's replies, which would otherwise decode every answer again (2.0 s against 4.3 s of
+    replies on one thread, 5 facts)."""
+    persona = reflector if isinstance(reflector, PersonaReflector) else None
+    if persona is None and isinstance(reflector, AutoReflector):
+        persona = reflector.fallback if isinstance(reflector.fallback, PersonaReflector) else None
+    if facts and persona is not None and persona.engine is engine:
+        with contextlib.suppress(EngineError):  # the reflector meets it again and falls back
+            persona.rules_out(facts, cancel)
 
 
 def _wishes(signals: list[str]) -> str | None:
@@ -403,6 +421,7 @@ def run(
         # the wishes where there are any; the wish cells then read them after each wish)
         open_signals = _persona_signals(signals, reflector)
         wishes = _wishes(open_signals)
+        _read_facts_first(reflector, engine, [s for s in open_signals if not is_wish(s)], cancel)
         readings = AnswerReadings(engine, history, texts)  # shared with the wish cells
         pmi = (
             query_pmi(engine, query, history, texts, cancel, wishes, readings)

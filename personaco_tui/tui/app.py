@@ -23,6 +23,7 @@ from textual.widget import AwaitMount
 from textual.worker import Worker
 
 from .. import config as CFG
+from ..core.reflectors import polarity
 from ..engines.base import Engine
 from ..errors import PersonacoError
 from ..runtime import Runtime
@@ -211,6 +212,7 @@ class PersonacoApp(WorkerErrors, App[None]):
             self.post_message(EngineFailed(e.message))
             return
         self.post_message(EngineLoaded(engine))
+        polarity.warm(engine)  # the persona reflector's reading of facts, fitted once a model
 
     def on_engine_loaded(self, event: EngineLoaded) -> None:
         self.chat.model_status = event.engine.name

@@ -41,7 +41,7 @@ import numpy as np
 
 from ... import locations
 from ...engines.base import CancelToken, ChatMessage, Engine
-from ...errors import EngineError
+from ...errors import Cancelled, EngineError
 from .base import split_continuation
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,9 @@ TRAINING: tuple[tuple[str, bool], ...] = (
 # fmt: on
 THRESHOLD = 0.5
 _VERSION = 2
-# a cache written for another model of the same name reads this fact otherwise (in nats)
-_SAME_MODEL = 0.05
+# a cache written for another model of the same name reads this fact otherwise (nats; the
+# same model in another batch layout differs by a few hundredths)
+_SAME_MODEL = 0.5
 
 
 def fingerprint() -> str:
@@ -192,6 +193,17 @@ def of(engine: Engine) -> Polarity:
         if reader is None:
             reader = _readers[engine] = Polarity(engine, _cache_dir())
         return reader
+
+
+def warm(engine: Engine) -> None:
+    """Fit or load the engine's weights now (an app does this once the model is loaded, so
+    the first turn with a fact does not wait for it); a failure only waits for that turn."""
+    if not engine.capabilities.scores_text:
+        return
+    try:
+        of(engine).probabilities([])
+    except (EngineError, Cancelled) as e:
+        log.info("fact polarity not warmed: %s", e)
 
 
 def _cache_dir() -> Path | None:

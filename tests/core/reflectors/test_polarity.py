@@ -89,3 +89,16 @@ def test_the_bundled_model_reads_its_own_training_facts(engine):
     read = reader.rules_out([f for f, _ in polarity.TRAINING])
     right = sum(r == out for r, (_, out) in zip(read, polarity.TRAINING, strict=True))
     assert right >= 36  # of 40
+
+
+def test_warming_fits_the_weights_where_the_engine_can_score_text():
+    from personaco_tui.engines.base import Capabilities
+
+    engine = FakeEngine()
+    polarity.warm(engine)
+    assert polarity.of(engine)._weights is not None
+    assert engine.scored  # fitted, or a cached fit checked against one fact
+    blind = FakeEngine()
+    blind.capabilities = Capabilities(gpu_offload=False, counts_tokens=True, scores_text=False)
+    polarity.warm(blind)  # nothing to fit, and no error
+    assert blind.scored == []
