@@ -45,7 +45,9 @@ signals count as given too, where an answer's every word of its own is a signal'
 all that one signal adds to the question (`echoes`; "Paris." stays an answer for a person who
 lives in Paris). On the stored candidates of 260 questions (the three persona sets, the wish,
 mixed and persona-guard sets, the checkable dev and guard sets) it marks 21 more answers, each
-a signal said back ("I'm a cardiologist." to which organ pumps blood), and changes no pick."""
+a signal said back ("I'm a cardiologist." to which organ pumps blood), and changes no pick
+re-picked from the stored cells (end to end, one dev_set pick left such an echo for another
+answer that meets all its rules)."""
 
 from __future__ import annotations
 
