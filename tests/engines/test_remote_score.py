@@ -70,9 +70,15 @@ def test_token_ids_are_asked_for_side_by_side(engine):
         eng = OpenAICompatEngine(url, "m", timeout_s=60, max_retries=0)
         remote = PersonaReflector(eng).score(INP)
         eng.close()
-    # answers x replies x (1 + facts), beside the facts' own reading (reflectors/polarity.py)
+    # per answer, the lead alone and each fact after it, beside the facts' own reading
+    # (reflectors/polarity.py): "doesn't work" with both facts, "suits me" with "I live in
+    # Germany." alone, since "I'm vegetarian." rules something out and is read by the
+    # complaint only (no reply is tokenized that is never scored)
     replies = [s for s in seen if "messages" in s and len(s["messages"]) > 1]
-    assert len(replies) == 3 * 2 * 3
+    assert len(replies) == 3 * (3 + 2)
+    said = [s["messages"][-1]["content"] for s in replies]
+    suits = [t for t in said if t.startswith("Thanks")]
+    assert suits and not any("vegetarian" in t for t in suits)
     assert now["peak"] > 1
     local = PersonaReflector(engine).score(INP)  # in order: the same cells as in-process
     assert [log_odds(c.raw) for c in remote] == pytest.approx(

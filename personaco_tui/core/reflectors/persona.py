@@ -108,16 +108,20 @@ class PersonaReflector:
         self.rules_out = rules_out or polarity.of(engine).rules_out
 
     def _pairs(
-        self, inp: ReflectionInput
+        self, inp: ReflectionInput, against_only: frozenset[int] = frozenset()
     ) -> tuple[list[tuple[int, int, int]], list[list[int]], list[list[int]]]:
-        """Each (answer, signal) with each of the two replies, after the query alone."""
+        """Each (answer, signal) with each of the two replies, after the query alone; for the
+        signals in `against_only`, the second reply alone."""
         query_only: list[ChatMessage] = [*inp.messages[:-1], {"role": "user", "content": inp.query}]
         sentences = [join_signals([s]) for s in inp.signals]
         keys, convs = [], []  # (answer, side, signal or -1 for the lead alone)
         for i, answer in enumerate(inp.candidates):
             base: list[ChatMessage] = [*query_only, {"role": "assistant", "content": answer}]
             for side, lead in enumerate(self.leads):
-                replies = ((j, self.reply(lead, s)) for j, s in enumerate(sentences))
+                wanted = [j for j in range(len(sentences)) if side == 1 or j not in against_only]
+                if not wanted:
+                    continue
+                replies = ((j, self.reply(lead, sentences[j])) for j in wanted)
                 for j, text in [(-1, lead), *replies]:
                     keys.append((i, side, j))
                     convs.append([*base, {"role": "user", "content": text}])
@@ -195,14 +199,11 @@ class PersonaReflector:
         sub = ReflectionInput(
             inp.messages, inp.query, inp.candidates, [inp.signals[j] for j in facts]
         )
-        pairs, prefixes, conts = self._pairs(sub)
-        keep = [n for n, (_, j, side) in enumerate(pairs) if side == 1 or not rules_out[facts[j]]]
-        logprobs = self.engine.continuation_logprobs(
-            [prefixes[n] for n in keep], [conts[n] for n in keep], cancel=cancel
-        )
+        against_only = frozenset(n for n, j in enumerate(facts) if rules_out[j])
+        pairs, prefixes, conts = self._pairs(sub, against_only)
+        logprobs = self.engine.continuation_logprobs(prefixes, conts, cancel=cancel)
         total: dict[tuple[int, int], float] = {}
-        for n, lp in zip(keep, logprobs, strict=True):  # suits minus doesn't
-            i, j, side = pairs[n]
+        for (i, j, side), lp in zip(pairs, logprobs, strict=True):  # suits minus doesn't
             total[(i, j)] = total.get((i, j), 0.0) + (sum(lp) if side == 0 else -sum(lp))
         k = len(inp.candidates)
         return {j: [total[(i, n)] for i in range(k)] for n, j in enumerate(facts)}
