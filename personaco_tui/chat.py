@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from . import learning
 from .core import personaco
+from .core.reflectors import polarity
 from .core.signals.statements import propose
 from .core.types import Generation, Message, Suggestion
-from .engines.base import CancelToken, ChatMessage, TurnProgressFn
-from .errors import PersonacoError
+from .engines.base import CancelToken, ChatMessage, Engine, TurnProgressFn
+from .errors import Cancelled, EngineError, PersonacoError
 from .runtime import Runtime
 from .store import conversations as C
 from .store import generations as G
@@ -159,3 +160,36 @@ def suggest_from_behaviour(rt: Runtime, profile_id: int) -> list[Suggestion]:
 def _title(query: str) -> str:
     line = " ".join(query.split())
     return line[:60] + ("…" if len(line) > 60 else "")
+
+
+def _reads_facts(rt: Runtime) -> Engine | None:
+    """The loaded engine, where the configured reflector hands facts to the persona scorer
+    and the engine can score text (so it reads which facts rule something out)."""
+    engine = rt.engine
+    if engine is None or rt.settings.generation.reflector not in ("auto", "persona"):
+        return None
+    return engine if engine.capabilities.scores_text else None
+
+
+def reads_facts(rt: Runtime) -> bool:
+    """Whether a model is loaded that reads facts for the configured reflector."""
+    return _reads_facts(rt) is not None
+
+
+def facts_known(rt: Runtime, facts: list[str]) -> dict[str, bool]:
+    """The loaded model's reading of the facts it has read (whether each rules something
+    out, core/reflectors/polarity.py); reads nothing."""
+    engine = _reads_facts(rt)
+    return polarity.known(engine, facts) if engine is not None else {}
+
+
+def read_facts(rt: Runtime, facts: list[str], cancel: CancelToken | None = None) -> None:
+    """Read the facts the loaded model has not read yet (about 0.15 s a fact on one thread;
+    the next turn then reads none). A failure is left to that turn, which falls back."""
+    engine = _reads_facts(rt)
+    if engine is None or not facts:
+        return
+    try:
+        polarity.of(engine).rules_out(facts, cancel)
+    except (EngineError, Cancelled) as e:
+        log.info("facts not read: %s", e)

@@ -8,6 +8,7 @@ thread worker after the first screen appears.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -213,6 +214,8 @@ class PersonacoApp(WorkerErrors, App[None]):
             return
         self.post_message(EngineLoaded(engine))
         polarity.warm(engine)  # the persona reflector's reading of facts, fitted once a model
+        with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+            self.call_from_thread(self.chat.model_ready)
 
     def on_engine_loaded(self, event: EngineLoaded) -> None:
         self.chat.model_status = event.engine.name

@@ -9,6 +9,7 @@ import pytest
 from support.pilot import settled, wait_for
 from textual.widgets import Input, Label, Select
 
+from personaco_tui.core.reflectors import polarity
 from personaco_tui.core.types import Reading
 from personaco_tui.runtime import Runtime
 from personaco_tui.store import profiles as P
@@ -51,7 +52,8 @@ async def test_badges_say_rule_model_or_conflict_and_follow_toggles(engine, prof
         await _ready(app, pilot)
         assert _badges(app) == [
             ("conflict", "conflict with “Write at least 300 words.”"),
-            ("model", "judged by the model, as a fact"),
+            # the loaded model's reading of the fact, which the persona reflector follows
+            ("model", "model: fact, shapes answers"),
             ("conflict", "conflict with “Keep it under 40 words.”"),
             ("rule", "rule: no commas (your choice)"),
         ]
@@ -153,4 +155,66 @@ def test_live_dialog_snapshot(snap_compare, engine, profile_home):
         await settled(app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    app.rt.close()
+
+
+async def test_a_new_fact_gets_the_loaded_models_reading_without_a_turn(engine):
+    """The persona reflector scores a fact that rules something out by the user's complaint
+    alone: the badge says which kind the loaded model reads, once a worker has read it."""
+    app = make_app(engine=engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.rt.engine is not None and badges_read(app.chat))
+        panel = app.query_one(SignalsPanel)
+        panel.focus()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, SignalDialog))
+        await pilot.press(*"I'm allergic to peanuts.")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(panel.query(SignalItem)) == 1 and badges_read(app.chat))
+        assert _badges(app) == [("model", "model: fact, rules things out")]
+        assert polarity.known(engine, ["I'm allergic to peanuts."]) == {
+            "I'm allergic to peanuts.": True
+        }
+    app.rt.close()
+
+
+async def test_no_reading_is_shown_or_taken_where_the_reflector_does_not_use_it(engine):
+    app = make_app(engine=engine)
+    app.rt.settings.generation.reflector = "self"  # the paper's reflector reads no facts
+    P.add_signal(app.rt.store, P.ensure_default_profile(app.rt.store).id, "I can't swim.")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.rt.engine is not None)
+        await wait_for(
+            pilot, lambda: len(app.chat.query(SignalItem)) == 1 and badges_read(app.chat)
+        )
+        app.chat.model_ready()
+        await settled(app, pilot)
+        assert _badges(app) == [("model", "judged by the model, as a fact")]
+        assert "I can't swim." not in polarity.known(engine, ["I can't swim."])
+    app.rt.close()
+
+
+async def test_the_facts_are_not_read_while_a_turn_holds_the_model(engine):
+    """A reading between a turn's answers and its replies would cost the turn the answers it
+    keeps in the cache: the panel waits, and the badge follows once the model is free."""
+    app = make_app(engine=engine)
+    P.add_signal(app.rt.store, P.ensure_default_profile(app.rt.store).id, "I never eat sugar.")
+    held = app.chat.engine_lock
+    held.acquire()  # as a turn holds it, from the start
+    mine = True
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            rows = lambda: [b for b in _badges(app) if b[0] != "reading"]  # noqa: E731
+            await wait_for(pilot, lambda: len(rows()) == 1)
+            await settled(app, pilot)
+            assert not badges_read(app.chat)
+            assert _badges(app) == [("model", "judged by the model, as a fact")]
+            held.release()  # the model loaded, or the turn ended: the badges are shown again
+            mine = False
+            app.chat.model_ready()
+            await wait_for(pilot, lambda: badges_read(app.chat))
+            assert _badges(app) == [("model", "model: fact, rules things out")]
+    finally:
+        if mine:
+            held.release()
     app.rt.close()

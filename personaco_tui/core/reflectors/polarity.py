@@ -195,6 +195,17 @@ def of(engine: Engine) -> Polarity:
         return reader
 
 
+def known(engine: Engine | None, facts: Sequence[str]) -> dict[str, bool]:
+    """Whether each of `facts` that the engine's reader has already read rules something out;
+    reads nothing (a front end shows what the next turn will use, without waiting for it)."""
+    with _readers_lock:
+        reader = _readers.get(engine) if engine is not None else None
+    if reader is None:
+        return {}
+    read = dict(reader._read)  # a copy: a reading in another thread may add to it
+    return {f: read[f] > THRESHOLD for f in facts if f in read}
+
+
 def warm(engine: Engine) -> None:
     """Fit or load the engine's weights now (an app does this once the model is loaded, so
     the first turn with a fact does not wait for it); a failure only waits for that turn."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Awaitable
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -34,6 +35,7 @@ from ..messages import PhaseChanged, SteerActed, TokensArrived, TurnFailed, Turn
 from ..widgets.chat_view import ChatMessage, ChatView, code_blocks
 from ..widgets.prompt import PromptInput
 from ..widgets.sidebar import ConversationList, ProfileList
+from ..widgets.signal_badges import FactReader
 from ..widgets.signals_panel import SignalsPanel
 from ..widgets.suggestion_bar import SuggestionBar
 from ..widgets.welcome import EXAMPLE_SIGNALS, RETURNING, WELCOME, ModelNote
@@ -67,6 +69,27 @@ class ChatScreen(WorkerErrors, Screen[None]):
         self._question = ""  # the running turn's question, given back if the turn fails
         self._live: LiveTurn | None = None
         self._clock: Timer | None = None  # redraws the elapsed time while a turn runs
+        # the badges of facts say how the loaded model reads them (signals_panel.py)
+        self._reader = FactReader(
+            partial(chat.facts_known, runtime), self._read_facts, partial(chat.reads_facts, runtime)
+        )
+
+    def model_ready(self) -> None:
+        """The model is loaded (and has fitted its reading of facts): the facts' badges."""
+        for panel in self.query(SignalsPanel):  # none while the screen is not composed
+            panel.refresh_badges()
+
+    def _read_facts(self, facts: list[str]) -> bool:
+        """From the panel's worker: read the facts if the model is free (whether it was). A
+        turn reads them itself, and a reading in the middle of one would cost it the answers
+        it keeps in the cache for the replies."""
+        if not self.engine_lock.acquire(blocking=False):
+            return False
+        try:
+            chat.read_facts(self.rt, facts)
+        finally:
+            self.engine_lock.release()
+        return True
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -86,7 +109,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
                 yield PromptInput(questions=self._questions, id="prompt")
             with Vertical(id="right"):
                 yield Label("", id="signals-title", classes="pane-title")
-                yield SignalsPanel(self.rt.store, self.profile.id, id="signals")
+                yield SignalsPanel(self.rt.store, self.profile.id, self._reader, id="signals")
                 yield Static(
                     "space on/off · a add · e edit · d delete · F4 suggest", classes="pane-hint"
                 )
@@ -258,6 +281,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
             note += f" · picked candidate {g.chosen_index + 1} of {g.settings.k} (F2: why)"
         self.update_status(note)
         self.query_one(SuggestionBar).reload()  # what the question said about the user
+        self.query_one(SignalsPanel).refresh_badges()  # the turn read the facts
         conversations = self.query_one(ConversationList)
         if new_conversation:
             self._sidebar(conversations.mark_open(r.conversation_id))

@@ -5,7 +5,7 @@ being typed. All of it comes from core.signals; the first reading loads the clas
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,12 +35,20 @@ def warm() -> None:
     mood_model.get()
 
 
-def describe(u: Understanding) -> str:
-    """One line: "rule: no commas", "judged by the model", with "(your choice)" for a correction."""
+def describe(u: Understanding, rules_out: bool | None = None) -> str:
+    """One line: "rule: no commas", "judged by the model", with "(your choice)" for a
+    correction. `rules_out`: the loaded model's reading of a fact, where it has read it
+    (core/reflectors/polarity.py; the persona reflector scores the two kinds differently)."""
     if u.kind == SAMPLE_READING:
         words = "writing sample: scored by closeness of style"
-    elif u.check is None:
-        words = "judged by the model, as " + ("a wish" if is_wish(u.signal) else "a fact")
+    elif u.check is None and is_wish(u.signal):
+        words = "judged by the model, as a wish"
+    elif u.check is None:  # short: the panel is narrow
+        words = {
+            None: "judged by the model, as a fact",
+            True: "model: fact, rules things out",
+            False: "model: fact, shapes answers",
+        }[rules_out]
     else:
         words = "rule: " + "; ".join(part.description for part in u.parts)
     return words + (" (your choice)" if u.source == "user" else "")
@@ -50,8 +58,22 @@ def _others(c: Conflict, index: int, signals: Sequence[Signal]) -> Signal:
     return signals[c.b if c.a == index else c.a]
 
 
-def badges(signals: Sequence[Signal]) -> dict[int, Badge]:
-    """Each signal's badge by id; conflicts only among the enabled ones."""
+def facts(signals: Sequence[Signal]) -> list[str]:
+    """The texts of the signals the persona reflector reads as facts (no rule, no wish)."""
+    out = []
+    for s in signals:
+        u = understand(s.as_text)  # the reading a user chose travels with the text
+        if u.check is None and u.kind != SAMPLE_READING and not is_wish(s.as_text):
+            out.append(str(s.as_text))
+    return out
+
+
+def badges(
+    signals: Sequence[Signal], facts_read: Mapping[str, bool] | None = None
+) -> dict[int, Badge]:
+    """Each signal's badge by id; conflicts only among the enabled ones. `facts_read`: the
+    loaded model's reading of the facts it has read (whether each rules something out)."""
+    facts_read = facts_read or {}
     readings = {s.id: understand(s.as_text) for s in signals}
     enabled = [s for s in signals if s.enabled]
     clashes: dict[int, Signal] = {}
@@ -65,8 +87,21 @@ def badges(signals: Sequence[Signal]) -> dict[int, Badge]:
             out[s.id] = Badge("conflict", f"conflict with “{neutralise(other.text)}”")
         else:
             u = readings[s.id]
-            out[s.id] = Badge("rule" if u.checkable else "model", neutralise(describe(u)))
+            words = describe(u, facts_read.get(str(s.as_text)))
+            out[s.id] = Badge("rule" if u.checkable else "model", neutralise(words))
     return out
+
+
+@dataclass(frozen=True)
+class FactReader:
+    """How the panel learns the loaded model's reading of the facts: `known` says what has
+    been read (never waits), `read` reads the rest (blocking, from a worker) and says whether
+    it could (not while the model is busy with a turn), `active` whether a model is loaded
+    that reads facts for the reflector in use."""
+
+    known: Callable[[list[str]], Mapping[str, bool]]
+    read: Callable[[list[str]], bool]
+    active: Callable[[], bool]
 
 
 def conflict_messages(signal: Signal, signals: Sequence[Signal]) -> list[str]:

@@ -68,8 +68,10 @@ class SignalItem(ListItem):
 
 
 def badges_read(screen: Widget) -> bool:
-    """Every signal row of `screen` shows its reading (not "reading…")."""
-    return all(item.badge.kind != "reading" for item in screen.query(SignalItem))
+    """Every signal row of `screen` shows its reading (not "reading…"), and the loaded
+    model's reading of each fact where it has one to give."""
+    rows = all(item.badge.kind != "reading" for item in screen.query(SignalItem))
+    return rows and all(panel.facts_settled() for panel in screen.query(SignalsPanel))
 
 
 class SignalsPanel(ListView):
@@ -82,10 +84,16 @@ class SignalsPanel(ListView):
         Binding("d,delete", "delete", "Delete"),
     ]
 
-    def __init__(self, store: Store, profile_id: int, **kwargs) -> None:
+    def __init__(
+        self, store: Store, profile_id: int, reader: B.FactReader | None = None, **kwargs
+    ) -> None:
+        """`reader`: the loaded model's reading of facts, for their badges (none: badges say
+        only "as a fact")."""
         super().__init__(**kwargs)
         self.store = store
         self.profile_id = profile_id
+        self.reader = reader
+        self._tried: set[str] = set()  # facts the reader was asked to read
 
     async def on_mount(self) -> None:
         await self.reload()
@@ -99,7 +107,7 @@ class SignalsPanel(ListView):
             # a placeholder the cursor skips (disabled), so the panel still says what to do
             await self.append(ListItem(Label(EMPTY_HINT), disabled=True, classes="signals-empty"))
             return
-        shown = B.badges(signals) if B.ready() else {}
+        shown = self._badges(signals) if B.ready() else {}
         await self.extend(SignalItem(s, shown.get(s.id, _PENDING)) for s in signals)
         ids = [s.id for s in signals]
         keep = min(old or 0, len(signals) - 1)
@@ -112,12 +120,49 @@ class SignalsPanel(ListView):
         B.warm()
         self.app.call_from_thread(self.refresh_badges)
 
+    def _badges(self, signals: list[Signal]) -> dict[int, B.Badge]:
+        """The badges, with the model's reading of the facts it has read; the facts it has
+        not read yet are read in a worker, and the badges shown again."""
+        if self.reader is None:
+            return B.badges(signals)
+        facts = B.facts(signals)
+        read = self.reader.known(facts)
+        if any(f not in read for f in facts) and self.reader.active():
+            self._read_facts(facts)
+        return B.badges(signals, read)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="fact-reading")
+    def _read_facts(self, facts: list[str]) -> None:
+        assert self.reader is not None
+        if self.reader.read(facts):  # not while the model is busy: a turn reads them itself
+            self._tried.update(facts)
+        self.app.call_from_thread(self._show_badges)
+
+    def facts_settled(self) -> bool:
+        """No fact waits for the loaded model's reading (read, or tried and left to a turn)."""
+        if self.reader is None or not B.ready() or not self.reader.active():
+            return True
+        facts = B.facts(self.signals())
+        read = self.reader.known(facts)
+        return all(f in read or f in self._tried for f in facts)
+
     def refresh_badges(self) -> None:
         """Badges for the rows shown (a toggle changes which signals conflict)."""
         if not B.ready():
             return
         items = list(self.query(SignalItem))
-        shown = B.badges([item.signal for item in items])
+        shown = self._badges([item.signal for item in items])
+        for item in items:
+            item.show_badge(shown[item.signal.id])
+
+    def _show_badges(self) -> None:
+        """The badges again, after the model read facts (reading nothing more)."""
+        if not B.ready():
+            return
+        items = list(self.query(SignalItem))
+        signals = [item.signal for item in items]
+        read = self.reader.known(B.facts(signals)) if self.reader is not None else {}
+        shown = B.badges(signals, read)
         for item in items:
             item.show_badge(shown[item.signal.id])
 

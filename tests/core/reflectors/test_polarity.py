@@ -102,3 +102,14 @@ def test_warming_fits_the_weights_where_the_engine_can_score_text():
     blind.capabilities = Capabilities(gpu_offload=False, counts_tokens=True, scores_text=False)
     polarity.warm(blind)  # nothing to fit, and no error
     assert blind.scored == []
+
+
+def test_known_says_what_was_read_and_reads_nothing():
+    engine = FakeEngine()
+    assert polarity.known(engine, ["I can't swim."]) == {}  # no reader yet
+    assert polarity.known(None, ["I can't swim."]) == {}  # no model loaded
+    (p,) = polarity.of(engine).probabilities(["I can't swim."])
+    scored = len(engine.scored)
+    got = polarity.known(engine, ["I can't swim.", "I'm 8."])
+    assert got == {"I can't swim.": p > polarity.THRESHOLD}  # the unread fact is not guessed
+    assert len(engine.scored) == scored
