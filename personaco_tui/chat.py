@@ -10,6 +10,7 @@ finished answer is never thrown away unseen."""
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 
 from . import learning
@@ -183,13 +184,21 @@ def facts_known(rt: Runtime, facts: list[str]) -> dict[str, bool]:
     return polarity.known(engine, facts) if engine is not None else {}
 
 
-def read_facts(rt: Runtime, facts: list[str], cancel: CancelToken | None = None) -> None:
+def read_facts(rt: Runtime, facts: list[str], lock: threading.Lock | None = None) -> bool:
     """Read the facts the loaded model has not read yet (about 0.15 s a fact on one thread;
-    the next turn then reads none). A failure is left to that turn, which falls back."""
-    engine = _reads_facts(rt)
-    if engine is None or not facts:
-        return
+    the next turn then reads none), if `lock` (the front end's hold on the model) is free:
+    whether it was. A turn reads its facts itself, and a reading in the middle of one would
+    push out the answers it keeps in the cache for the replies. A failure is left to the
+    turn, which falls back."""
+    if lock is not None and not lock.acquire(blocking=False):
+        return False
     try:
-        polarity.of(engine).rules_out(facts, cancel)
+        engine = _reads_facts(rt)
+        if engine is not None and facts:
+            polarity.of(engine).rules_out(facts)
     except (EngineError, Cancelled) as e:
         log.info("facts not read: %s", e)
+    finally:
+        if lock is not None:
+            lock.release()
+    return True

@@ -215,7 +215,12 @@ class PersonacoApp(WorkerErrors, App[None]):
         self.post_message(EngineLoaded(engine))
         polarity.warm(engine)  # the persona reflector's reading of facts, fitted once a model
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
-            self.call_from_thread(self.chat.model_ready)
+            self.call_from_thread(self.model_ready)
+
+    def model_ready(self) -> None:
+        """The model is loaded (and has fitted its reading of facts): the facts' badges."""
+        for panel in self.chat.query(SignalsPanel):  # none while the chat is not composed
+            panel.refresh_badges()
 
     def on_engine_loaded(self, event: EngineLoaded) -> None:
         self.chat.model_status = event.engine.name

@@ -181,16 +181,19 @@ async def test_a_new_fact_gets_the_loaded_models_reading_without_a_turn(engine):
 async def test_no_reading_is_shown_or_taken_where_the_reflector_does_not_use_it(engine):
     app = make_app(engine=engine)
     app.rt.settings.generation.reflector = "self"  # the paper's reflector reads no facts
-    P.add_signal(app.rt.store, P.ensure_default_profile(app.rt.store).id, "I can't swim.")
+    fact = (
+        "I can't stand the smell of lavender soap."  # read by no other test: the engine is shared
+    )
+    P.add_signal(app.rt.store, P.ensure_default_profile(app.rt.store).id, fact)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.rt.engine is not None)
         await wait_for(
             pilot, lambda: len(app.chat.query(SignalItem)) == 1 and badges_read(app.chat)
         )
-        app.chat.model_ready()
+        app.model_ready()
         await settled(app, pilot)
         assert _badges(app) == [("model", "judged by the model, as a fact")]
-        assert "I can't swim." not in polarity.known(engine, ["I can't swim."])
+        assert polarity.known(engine, [fact]) == {}
     app.rt.close()
 
 
@@ -198,7 +201,8 @@ async def test_the_facts_are_not_read_while_a_turn_holds_the_model(engine):
     """A reading between a turn's answers and its replies would cost the turn the answers it
     keeps in the cache: the panel waits, and the badge follows once the model is free."""
     app = make_app(engine=engine)
-    P.add_signal(app.rt.store, P.ensure_default_profile(app.rt.store).id, "I never eat sugar.")
+    fact = "I never eat sugar, not even in my tea."  # read by no other test
+    P.add_signal(app.rt.store, P.ensure_default_profile(app.rt.store).id, fact)
     held = app.chat.engine_lock
     held.acquire()  # as a turn holds it, from the start
     mine = True
@@ -211,7 +215,7 @@ async def test_the_facts_are_not_read_while_a_turn_holds_the_model(engine):
             assert _badges(app) == [("model", "judged by the model, as a fact")]
             held.release()  # the model loaded, or the turn ended: the badges are shown again
             mine = False
-            app.chat.model_ready()
+            app.model_ready()
             await wait_for(pilot, lambda: badges_read(app.chat))
             assert _badges(app) == [("model", "model: fact, rules things out")]
     finally:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Awaitable
-from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -35,8 +34,7 @@ from ..messages import PhaseChanged, SteerActed, TokensArrived, TurnFailed, Turn
 from ..widgets.chat_view import ChatMessage, ChatView, code_blocks
 from ..widgets.prompt import PromptInput
 from ..widgets.sidebar import ConversationList, ProfileList
-from ..widgets.signal_badges import FactReader
-from ..widgets.signals_panel import SignalsPanel
+from ..widgets.signals_panel import SignalsPanel, fact_reader
 from ..widgets.suggestion_bar import SuggestionBar
 from ..widgets.welcome import EXAMPLE_SIGNALS, RETURNING, WELCOME, ModelNote
 from ..workers import WorkerErrors
@@ -69,27 +67,6 @@ class ChatScreen(WorkerErrors, Screen[None]):
         self._question = ""  # the running turn's question, given back if the turn fails
         self._live: LiveTurn | None = None
         self._clock: Timer | None = None  # redraws the elapsed time while a turn runs
-        # the badges of facts say how the loaded model reads them (signals_panel.py)
-        self._reader = FactReader(
-            partial(chat.facts_known, runtime), self._read_facts, partial(chat.reads_facts, runtime)
-        )
-
-    def model_ready(self) -> None:
-        """The model is loaded (and has fitted its reading of facts): the facts' badges."""
-        for panel in self.query(SignalsPanel):  # none while the screen is not composed
-            panel.refresh_badges()
-
-    def _read_facts(self, facts: list[str]) -> bool:
-        """From the panel's worker: read the facts if the model is free (whether it was). A
-        turn reads them itself, and a reading in the middle of one would cost it the answers
-        it keeps in the cache for the replies."""
-        if not self.engine_lock.acquire(blocking=False):
-            return False
-        try:
-            chat.read_facts(self.rt, facts)
-        finally:
-            self.engine_lock.release()
-        return True
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -109,7 +86,7 @@ class ChatScreen(WorkerErrors, Screen[None]):
                 yield PromptInput(questions=self._questions, id="prompt")
             with Vertical(id="right"):
                 yield Label("", id="signals-title", classes="pane-title")
-                yield SignalsPanel(self.rt.store, self.profile.id, self._reader, id="signals")
+                yield SignalsPanel(self.rt.store, self.profile.id, fact_reader(self), id="signals")
                 yield Static(
                     "space on/off · a add · e edit · d delete · F4 suggest", classes="pane-hint"
                 )

@@ -5,13 +5,19 @@ loaded it the badges say "reading…"."""
 
 from __future__ import annotations
 
+import threading
+from functools import partial
+from typing import Protocol
+
 from textual import work
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Label, ListItem, ListView
 
+from ... import chat
 from ...core.types import Signal
 from ...errors import PersonacoError
+from ...runtime import Runtime
 from ...store import profiles as P
 from ...store.db import Store
 from ...terminal_text import neutralise
@@ -65,6 +71,22 @@ class SignalItem(ListItem):
         label.update(badge.text)
         for kind in ("rule", "model", "conflict", "reading"):
             label.set_class(kind == badge.kind, f"badge-{kind}")
+
+
+class HoldsModel(Protocol):
+    rt: Runtime
+    engine_lock: threading.Lock  # what the owner's workers take to use the model
+
+
+def fact_reader(owner: HoldsModel) -> B.FactReader:
+    """The reader of the loaded model's reading of facts, for `owner`'s panel: it reads only
+    while the owner's lock on the model is free, so never inside a turn."""
+    rt = owner.rt
+    return B.FactReader(
+        partial(chat.facts_known, rt),
+        partial(chat.read_facts, rt, lock=owner.engine_lock),
+        partial(chat.reads_facts, rt),
+    )
 
 
 def badges_read(screen: Widget) -> bool:
