@@ -17,8 +17,8 @@ something out makes " avoid", " don't", " never", " only" likely, one that shape
 from a persona set) turns them into P(rules something out). The weights depend on the model,
 so they are fitted on the loaded model's own log-probabilities on first use (40 prompts,
 600 short readings) and cached per model name in the cache dir, with one training fact's
-reading to tell a model that shares the name; each fact's reading is kept for the engine's
-lifetime.
+reading to tell a model that shares the name (a fit removes the file an earlier version of
+this module cached for the same name); each fact's reading is kept for the engine's lifetime.
 
 Measured on the bundled model, fitted on TRAINING alone: on the 97 distinct facts of
 implicit/dev, persona_dev and persona_holdout it ranks the ruling-out ones first at AUC 0.96
@@ -179,7 +179,27 @@ class Polarity:
                 path.write_text(json.dumps(data), encoding="utf-8")
             except OSError as e:
                 log.warning("cannot cache the fact polarity weights at %s: %s", path, e)
+            else:
+                _prune(path)
         return coef, bias
+
+
+_CACHED = re.compile(r"polarity-v\d+-[0-9a-f]{12}-(?P<name>.+)\.json")
+
+
+def _prune(kept: Path) -> None:
+    """Remove the weights cached for the same model name by an earlier version of this
+    module (another fingerprint): nothing reads them again. Other models' files stay."""
+    mine = _CACHED.fullmatch(kept.name)
+    if mine is None:
+        return
+    for old in kept.parent.glob("polarity-*.json"):
+        other = _CACHED.fullmatch(old.name)
+        if old != kept and other is not None and other["name"] == mine["name"]:
+            try:
+                old.unlink()
+            except OSError as e:
+                log.info("cannot remove the stale fact polarity weights at %s: %s", old, e)
 
 
 _readers: weakref.WeakKeyDictionary[Engine, Polarity] = weakref.WeakKeyDictionary()

@@ -113,3 +113,17 @@ def test_known_says_what_was_read_and_reads_nothing():
     got = polarity.known(engine, ["I can't swim.", "I'm 8."])
     assert got == {"I can't swim.": p > polarity.THRESHOLD}  # the unread fact is not guessed
     assert len(engine.scored) == scored
+
+
+def test_a_fit_removes_the_weights_an_earlier_version_cached_for_the_same_model(tmp_path):
+    where = tmp_path / "persona"
+    where.mkdir()
+    stale = [where / "polarity-v2-aaaaaaaaaaaa-m.json", where / "polarity-v1-bbbbbbbbbbbb-m.json"]
+    kept = [where / "polarity-v2-aaaaaaaaaaaa-other-m.json", where / "notes-m.json"]
+    for path in stale + kept:
+        path.write_text("{}")
+    polarity.Polarity(FakeEngine(name="m"), tmp_path).probabilities(["I'm 8."])
+    (new,) = (p for p in where.glob("polarity-*-m.json") if p not in kept)
+    assert json.loads(new.read_text())["model"] == "m"
+    assert not any(p.exists() for p in stale)
+    assert all(p.exists() for p in kept)  # another model's weights, a file not ours
