@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.reflectors import polarity
 from ..core.signals import Understanding, understand
 from ..core.signals.mood import is_wish
 from ..core.types import Reading
+from ..engines.base import Engine
 from .ifeval import ifeval_for_check
 
 JUDGED_BY_MODEL = "judged by the model"
@@ -80,6 +82,29 @@ _READ_AS = {
     "fact": "Read as a fact about you: the persona reflector scores each answer by how the "
     "model, playing you, would reply to it.",
 }
+
+
+def fact_reading(engine: Engine, text: str) -> dict[str, Any]:
+    """How the loaded model reads a fact (core/reflectors/polarity.py): whether it rules
+    something out, with P(rules something out). Raises EngineError where the engine cannot
+    score text."""
+    (p,) = polarity.of(engine).probabilities([text])
+    return {"model": engine.name, "rules_out": p > polarity.THRESHOLD, "p_rules_out": round(p, 3)}
+
+
+def describe_reading(reading: Mapping[str, Any]) -> str:
+    """The fact reading in words."""
+    p = f"P {reading['p_rules_out']:.2f}"
+    if reading["rules_out"]:
+        return (
+            f"{reading['model']} reads it as a fact that rules something out ({p}): each answer "
+            "is scored by how unlikely it makes your complaint “Hmm, that doesn't work for me "
+            "because ...”."
+        )
+    return (
+        f"{reading['model']} reads it as a fact that shapes the answer ({p}): each answer is "
+        "scored by your “Thanks, that suits me perfectly because ...” against that complaint."
+    )
 
 
 def describe(u: Understanding, data: Mapping[str, Any]) -> list[str]:

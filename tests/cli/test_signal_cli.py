@@ -69,3 +69,23 @@ def test_a_signal_too_long_for_the_rules_is_explained_not_refused() -> None:
     code, out = run("Keep it short. " * 200)
     assert code == 0 and out.startswith("Judged by the model")
     assert "at most 2,000 characters; this one has 3,000" in out
+
+
+def test_model_says_how_the_bundled_model_reads_a_fact() -> None:
+    """--model loads the configured model (the bundled one here) and reads the fact as the
+    persona reflector will: the same reading as tests/core/reflectors/test_polarity.py."""
+    code, out = run("I can't swim.", "--model", "--json")
+    assert code == 0, out
+    reading = json.loads(out)["model_reading"]
+    assert reading["model"] == "smollm2-135m" and reading["rules_out"] is True
+    assert 0.5 < reading["p_rules_out"] <= 1.0
+    code, out = run("I live in Japan.", "--model")
+    assert code == 0, out
+    assert "smollm2-135m reads it as a fact that shapes the answer (P 0." in out
+
+
+def test_model_is_not_loaded_for_a_rule_or_a_wish() -> None:
+    for text in ("No commas.", "Use a cooking analogy."):
+        code, out = run(text, "--model", "--json")
+        assert code == 0, out
+        assert "model_reading" not in json.loads(out)
