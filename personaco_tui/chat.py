@@ -167,7 +167,7 @@ def _reads_facts(rt: Runtime) -> Engine | None:
     """The loaded engine, where the configured reflector hands facts to the persona scorer
     and the engine can score text (so it reads which facts rule something out)."""
     engine = rt.engine
-    if engine is None or rt.settings.generation.reflector not in ("auto", "persona"):
+    if engine is None or rt.settings.generation.reflector not in personaco.PERSONA_REFLECTORS:
         return None
     return engine if engine.capabilities.scores_text else None
 

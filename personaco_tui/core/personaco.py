@@ -87,6 +87,7 @@ class RunConfig:
 MAX_CHARS_PER_TOKEN = 128
 
 CERTAIN = frozenset({"rules"})  # reflectors whose cells are facts, not estimates
+PERSONA_REFLECTORS = frozenset({"auto", "persona"})  # those handing unchecked signals to persona
 # Where persona cells are estimated, how much "addresses the question" (core/helpfulness.py,
 # the rank in [0, 1] of how much the question raises the answer's likelihood) weighs beside
 # them: half a signal's cell. With the user's two replies for every fact, weights 0.5, 1 and
@@ -184,7 +185,7 @@ def learned_pick(
 def _persona_signals(signals: list[str], reflector: Reflector | None) -> list[str]:
     """The signals that go to the persona scorer: no rule reads them, and the reflector is
     one that hands such signals to `persona` (auto) or is `persona` itself."""
-    if reflector is None or reflector.name not in ("auto", "persona"):
+    if reflector is None or reflector.name not in PERSONA_REFLECTORS:
         return []
     from .signals import understood_check  # the rules reflector's reading of the signals
 

@@ -108,6 +108,11 @@ class Polarity:
                 self._read.update(zip(todo, (1.0 / (1.0 + np.exp(-z))).tolist(), strict=True))
             return [self._read[f] for f in facts]
 
+    def known(self, facts: Sequence[str]) -> dict[str, bool]:
+        """Whether each of `facts` read already rules something out; reads nothing."""
+        read = dict(self._read)  # a copy: a reading in another thread may add to it
+        return {f: read[f] > THRESHOLD for f in facts if f in read}
+
     def _features(self, facts: Sequence[str], cancel: CancelToken | None) -> np.ndarray:
         """log P(word | "FACT So I") of each of WORDS, a row per fact: the words read inside
         the user's turn, so a remote server reads them with its own tokenizer and template."""
@@ -220,10 +225,7 @@ def known(engine: Engine | None, facts: Sequence[str]) -> dict[str, bool]:
     reads nothing (a front end shows what the next turn will use, without waiting for it)."""
     with _readers_lock:
         reader = _readers.get(engine) if engine is not None else None
-    if reader is None:
-        return {}
-    read = dict(reader._read)  # a copy: a reading in another thread may add to it
-    return {f: read[f] > THRESHOLD for f in facts if f in read}
+    return reader.known(facts) if reader is not None else {}
 
 
 def warm(engine: Engine) -> None:

@@ -142,14 +142,14 @@ class SignalsPanel(ListView):
         B.warm()
         self.app.call_from_thread(self.refresh_badges)
 
-    def _badges(self, signals: list[Signal]) -> dict[int, B.Badge]:
-        """The badges, with the model's reading of the facts it has read; the facts it has
-        not read yet are read in a worker, and the badges shown again."""
+    def _badges(self, signals: list[Signal], read_more: bool = True) -> dict[int, B.Badge]:
+        """The badges, with the model's reading of the facts it has read; with `read_more`
+        the facts it has not read yet are read in a worker, and the badges shown again."""
         if self.reader is None:
             return B.badges(signals)
         facts = B.facts(signals)
         read = self.reader.known(facts)
-        if any(f not in read for f in facts) and self.reader.active():
+        if read_more and any(f not in read for f in facts) and self.reader.active():
             self._read_facts(facts)
         return B.badges(signals, read)
 
@@ -158,7 +158,7 @@ class SignalsPanel(ListView):
         assert self.reader is not None
         if self.reader.read(facts):  # not while the model is busy: a turn reads them itself
             self._tried.update(facts)
-        self.app.call_from_thread(self._show_badges)
+        self.app.call_from_thread(self.refresh_badges, read_more=False)
 
     def facts_settled(self) -> bool:
         """No fact waits for the loaded model's reading (read, or tried and left to a turn)."""
@@ -168,23 +168,13 @@ class SignalsPanel(ListView):
         read = self.reader.known(facts)
         return all(f in read or f in self._tried for f in facts)
 
-    def refresh_badges(self) -> None:
-        """Badges for the rows shown (a toggle changes which signals conflict)."""
+    def refresh_badges(self, read_more: bool = True) -> None:
+        """Badges for the rows shown (a toggle changes which signals conflict); `read_more`
+        False after the worker read the facts, which reads nothing more."""
         if not B.ready():
             return
         items = list(self.query(SignalItem))
-        shown = self._badges([item.signal for item in items])
-        for item in items:
-            item.show_badge(shown[item.signal.id])
-
-    def _show_badges(self) -> None:
-        """The badges again, after the model read facts (reading nothing more)."""
-        if not B.ready():
-            return
-        items = list(self.query(SignalItem))
-        signals = [item.signal for item in items]
-        read = self.reader.known(B.facts(signals)) if self.reader is not None else {}
-        shown = B.badges(signals, read)
+        shown = self._badges([item.signal for item in items], read_more)
         for item in items:
             item.show_badge(shown[item.signal.id])
 
