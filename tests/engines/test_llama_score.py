@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from personaco_tui.engines.base import CancelToken, SamplingParams
 from personaco_tui.engines.llama import LlamaEngine, LlamaOptions
-from personaco_tui.engines.llama_score import assign_slots, common_prefix
+from personaco_tui.engines.llama_score import assign_slots, common_prefix, log_softmax_rows
 from personaco_tui.errors import Cancelled, EngineError
 
 ASK = [{"role": "user", "content": "Name one animal and describe it."}]
@@ -115,3 +116,21 @@ def test_long_answers_after_one_question_decode_side_by_side_not_in_one_slot():
     resident = {0: question + [5], 1: [], 2: [], 3: []}
     queues = assign_slots(lists, firsts, resident, [0, 1, 2, 3])
     assert sorted(len(q) for q in queues.values()) == [1, 1, 1, 1]
+
+
+def test_rows_are_read_in_chunks_as_an_all_float64_log_softmax_reads_them():
+    rng = np.random.default_rng(3)
+    logits = (rng.standard_normal((300, 5000)) * 8).astype(np.float32)
+    logits[7, 11] = 90.0  # a row dominated by one token: its log-probability is about 0
+    tokens = [int(t) for t in rng.integers(0, 5000, 300)]
+    tokens[7] = 11
+    wide = logits.astype(np.float64)
+    want = [
+        float(r[t] - r.max() - np.log(np.exp(r - r.max()).sum()))
+        for r, t in zip(wide, tokens, strict=True)
+    ]
+    got = log_softmax_rows(logits, tokens, chunk=64)  # 300 rows: four full chunks and a part
+    assert got.shape == (300,)
+    assert np.abs(got - np.asarray(want)).max() < 1e-5
+    assert abs(got[7]) < 1e-6
+    assert (got <= 0).all()
