@@ -33,27 +33,23 @@ import rescore
 
 from personaco_tui.core.helpfulness import NEUTRAL, addresses_scores
 from personaco_tui.core.personaco import choose
-from personaco_tui.core.prompts import join_signals
 from personaco_tui.core.reflectors import polarity
-from personaco_tui.core.reflectors.base import split_continuation
-from personaco_tui.core.reflectors.persona import LEADS, margin_score
+from personaco_tui.core.reflectors.base import ReflectionInput
+from personaco_tui.core.reflectors.persona import PersonaReflector, margin_score
 from personaco_tui.core.types import ReflectionCell
 from personaco_tui.engines.base import ChatMessage
 from personaco_tui.engines.llama_score import log_softmax_rows
 from personaco_tui.runtime import Runtime
 
 
-def _sides(eng, context: list[ChatMessage], answer: str, sentences, hide=None):  # type: ignore[no-untyped-def]
-    """[suits, doesn't work] log-likelihood of each sentence's reply after `context` and
+def _sides(eng, context: list[ChatMessage], answer: str, signals, hide=None):  # type: ignore[no-untyped-def]
+    """[suits, doesn't work] log-likelihood of each signal's reply after `context` and
     `answer`; `hide` (start, end): prompt positions removed once the answer is decoded."""
-    base = [*context, {"role": "assistant", "content": answer}]
-    lists = []
-    for side, lead in enumerate(LEADS):
-        short = eng.prompt_tokens([*base, {"role": "user", "content": lead}])
-        for j, s in enumerate(sentences):
-            full = eng.prompt_tokens([*base, {"role": "user", "content": f"{lead} {s}"}])
-            pre, cont = split_continuation(full, short)
-            lists.append((side, j, full[: len(pre) + len(cont)], len(pre)))
+    # the reflector's own replies, built after `context` as if it were the question alone
+    inp = ReflectionInput(context, context[-1]["content"], [answer], signals)
+    pairs, prefixes, conts = PersonaReflector(eng, rules_out=_none)._pairs(inp)
+    items = zip(pairs, prefixes, conts, strict=True)
+    lists = [(side, j, p + c, len(p)) for (_, j, side), p, c in items]
     shared = min(len(t) for *_, t, _ in lists)
     for *_, t, _ in lists:
         shared = next((n for n in range(shared) if t[n] != lists[0][2][n]), shared)
@@ -69,7 +65,7 @@ def _sides(eng, context: list[ChatMessage], answer: str, sentences, hide=None): 
         for p in range(upto, len(t) - 1):
             entries.append((t[p], p, (1 + x,), p >= first - 1))
             reads.append((side, j, t[p + 1]) if p >= first - 1 else None)
-    out = [[0.0, 0.0] for _ in sentences]
+    out = [[0.0, 0.0] for _ in signals]
     for off in range(0, len(entries), eng._batch_cap):
         eng._decode(entries[off : off + eng._batch_cap])
         wanted = [r for r in reads[off : off + eng._batch_cap] if r is not None]
@@ -79,6 +75,10 @@ def _sides(eng, context: list[ChatMessage], answer: str, sentences, hide=None): 
         for (side, j, _), lp in zip(wanted, lps, strict=True):
             out[j][side] += float(lp)
     return out
+
+
+def _none(facts, cancel):  # type: ignore[no-untyped-def]
+    return [False] * len(facts)  # main() reads the polarity itself
 
 
 def _facts_span(eng, prompt: list[ChatMessage]) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -101,7 +101,6 @@ def main(argv: list[str]) -> None:
         for row in rows:
             texts, query, signals, prompt = rescore.question(items, row)
             out = polarity.of(eng).rules_out(signals, None)
-            sentences = [join_signals([s]) for s in signals]
             ask = [{"role": "user", "content": query}]
             neutral = [{"role": "user", "content": NEUTRAL}]
             read = {n: rescore.means(rescore.read(eng, c, texts))
@@ -113,7 +112,7 @@ def main(argv: list[str]) -> None:
                 "n": (neutral, None, "p"),
             }
             for way, (context, hide, numerator) in ways.items():
-                sides = [_sides(eng, context, t, sentences, hide) for t in texts]
+                sides = [_sides(eng, context, t, signals, hide) for t in texts]
                 cells = []
                 for j in range(len(signals)):
                     col = [-s[j][1] if out[j] else s[j][0] - s[j][1] for s in sides]
