@@ -58,6 +58,8 @@ def cli(ctx: click.Context, home: str | None, debug: bool) -> None:
             app.run()
         finally:
             app.rt.close()
+        if app.return_code:  # e.g. 129 when the terminal hung up
+            ctx.exit(app.return_code)
 
 
 cli.add_command(doctor)

@@ -28,6 +28,7 @@ from ..core.reflectors import polarity
 from ..engines.base import Engine
 from ..errors import PersonacoError
 from ..runtime import Runtime
+from .hangup import watch_terminal
 from .messages import EngineFailed, EngineLoaded
 from .screens.chat import ChatScreen
 from .screens.help import HelpScreen, binding_rows
@@ -200,6 +201,7 @@ class PersonacoApp(WorkerErrors, App[None]):
         # The chat, as the default screen, composes in its own task: wait for it, so the app
         # counts as ready (for Pilot and the snapshots too) with the chat on screen.
         await AwaitMount(self.chat, [self.chat])
+        watch_terminal(self)
         self.load_engine()
 
     # -- model loading --------------------------------------------------------------------
