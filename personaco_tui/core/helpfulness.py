@@ -47,7 +47,14 @@ lives in Paris). On the stored candidates of 260 questions (the three persona se
 mixed and persona-guard sets, the checkable dev and guard sets) it marks 21 more answers, each
 a signal said back ("I'm a cardiologist." to which organ pumps blood), and changes no pick
 re-picked from the stored cells (end to end, one dev_set pick left such an echo for another
-answer that meets all its rules)."""
+answer that meets all its rules).
+
+An answer stuck in a loop ("I'm a helpful AI named SmolLM. You can ask about what I can eat
+tonight." sixteen times, cut off at the token limit) fools the likelihood readings: after
+text that repeats itself every next token is easy, the user's complaint included, and in
+the app that loop was the pick for "I'm vegetarian.", no commas and a dinner question. So it
+is passed over the same way (`loops`: half its word 4-grams repeat, rep-4 of Welleck et al.
+2019), unless every answer loops or echoes."""
 
 from __future__ import annotations
 
@@ -75,6 +82,9 @@ RESTATING = frozenset([
 ])
 CONTRACTED = frozenset(["s", "d", "ll", "ve", "re", "m", "t"])
 # fmt: on
+# An answer stuck in a loop (`loops`): this share of its word 4-grams repeat earlier ones.
+LOOP_SHARE = 0.5
+LOOP_MIN_NGRAMS = 20
 
 
 @functools.cache
@@ -118,6 +128,27 @@ def says_nothing(answer: str, query: str, signals: Sequence[str] = ()) -> bool:
     only says the person's `signals` back to them (`echoes`)."""
     own = new_words(answer, query)
     return len(own) < MIN_NEW_WORDS or echoes(own, query, signals)
+
+
+def loops(answer: str) -> bool:
+    """Whether `answer` is stuck repeating itself: at least LOOP_SHARE of its word 4-grams
+    came earlier in it (rep-4, the repetition measure of Welleck et al. 2019), over at least
+    LOOP_MIN_NGRAMS of them. Numbers count as one word, so a numbered list of the same line
+    over and over loops too. Text with no spaces between words (Chinese, Japanese) holds too
+    few words to tell and never counts as a loop."""
+    w = ["#" if t.isdigit() else t for t in words(answer)]
+    grams = [tuple(w[i : i + 4]) for i in range(len(w) - 3)]
+    if len(grams) < LOOP_MIN_NGRAMS:
+        return False
+    return 1 - len(set(grams)) / len(grams) >= LOOP_SHARE
+
+
+def passed_over(answer: str, query: str, signals: Sequence[str] = ()) -> str:
+    """Why the pick puts `answer` after the answers that are not passed over, short of the
+    rules' verdicts: "echo" (`says_nothing`), "loop" (`loops`), or "" (not passed over)."""
+    if says_nothing(answer, query, signals):
+        return "echo"
+    return "loop" if loops(answer) else ""
 
 
 def echoes(own: set[str], query: str, signals: Sequence[str]) -> bool:

@@ -4,13 +4,13 @@ choose the answer with the highest row sum.
 Choosing: candidates are ranked first by the number of signals the deterministic `rules`
 reflector found satisfied, then by whether the answer says anything the question does not
 (core/helpfulness.py, `says_nothing`: an echo of the question never wins while another
-answer says something), then by the sum of P(yes) over the cells a language model scored,
-then by whether the answer finished (one cut off at max_tokens ends mid-sentence), then by
-consensus (how much an answer says what the other candidates say, see consensus.py), then by
-the lowest index. Rules are certain where they apply, so a model's guess never outweighs
-them; with a model reflector alone this is the paper's argmax of row sums. Scores are
-compared after rounding to 1e-9, so a pick is always reproducible from the stored matrix and
-the stored answers.
+answer says something; nor does an answer stuck in a loop, `loops`), then by the sum of
+P(yes) over the cells a language model scored, then by whether the answer finished (one cut
+off at max_tokens ends mid-sentence), then by consensus (how much an answer says what the
+other candidates say, see consensus.py), then by the lowest index. Rules are certain where
+they apply, so a model's guess never outweighs them; with a model reflector alone this is
+the paper's argmax of row sums. Scores are compared after rounding to 1e-9, so a pick is
+always reproducible from the stored matrix and the stored answers.
 
 With a learned preference model (core/learning, setting generation.learning = "learned"),
 the order is: rule-satisfied signals; saying something; model-estimated signals *judged
@@ -42,7 +42,7 @@ from ..engines.base import (
 )
 from ..errors import EngineError
 from .consensus import consensus, similarity_to
-from .helpfulness import AnswerReadings, addresses_scores, query_pmi, says_nothing
+from .helpfulness import AnswerReadings, addresses_scores, passed_over, query_pmi
 from .learning import ChoiceSet, PreferenceModel, featurize
 from .prompts import join_signals, personalization_prompt, reflection_prompt
 from .reflectors.auto import AutoReflector
@@ -120,8 +120,8 @@ def choose(
     utility under the user's learned preference model (the module docstring says where it
     ranks). `addresses`: each candidate's helpfulness term in [0, 1], added to the estimates
     where persona cells are estimated. With the `query`, an answer that only restates it
-    (core/helpfulness.py, `says_nothing`) never beats one that says something, short of the
-    rules' verdicts."""
+    (core/helpfulness.py, `says_nothing`), or that is stuck repeating itself (`loops`), never
+    beats one that says something, short of the rules' verdicts."""
     certain = [0.0] * n_candidates
     estimated = [0.0] * n_candidates
     judged = [0] * n_candidates
@@ -150,7 +150,7 @@ def choose(
         ]
     says = [True] * n_candidates
     if query is not None and texts is not None:
-        says = [not says_nothing(t, query, signals or ()) for t in texts]
+        says = [not passed_over(t, query, signals or ()) for t in texts]
     u = learned
 
     def rank(i: int) -> tuple[object, ...]:

@@ -103,3 +103,23 @@ def test_an_answer_that_says_the_persons_signals_back_never_beats_one_that_says_
     cells, add = persona + rules, [1.0, 0.9, 0.2]
     assert choose(cells, 3, texts=texts, addresses=add, query=query)[0] == 1
     assert choose(cells, 3, texts=texts, addresses=add, query=query, signals=signals)[0] == 2
+
+
+def test_an_answer_stuck_in_a_loop_never_beats_one_that_is_not():
+    # seen in the app: with "I'm vegetarian." and no commas the pick was this loop, cut off
+    # at the token limit, whose persona cell was the best of the eight
+    query = "Suggest a quick dinner I can cook tonight."
+    signals = ["I'm vegetarian.", "Commas annoy me, so leave them out completely."]
+    stuck = "I'm a helpful AI named SmolLM. You can ask about what I can eat tonight. " * 16
+    texts = [stuck, "Fry some tofu with rice and greens.", "Bake a potato and top it with beans."]
+    persona = [ReflectionCell(i, 0, s, "persona") for i, s in enumerate([0.91, 0.4, 0.3])]
+    rules = [ReflectionCell(i, 1, 1.0, "rules") for i in range(3)]
+    cells = persona + rules
+    assert choose(cells, 3, texts=texts)[0] == 0  # without the question: the best row sum
+    assert choose(cells, 3, texts=texts, query=query, signals=signals)[0] == 1
+    # a rule's verdict still comes first: the loop alone meets the rule
+    only = [ReflectionCell(i, 1, float(i == 0), "rules") for i in range(3)]
+    assert choose(persona + only, 3, texts=texts, query=query, signals=signals)[0] == 0
+    # where every answer loops, the usual order decides
+    loops = [stuck, "Beans and rice. " * 30, "Eat well tonight. " * 25]
+    assert choose(cells, 3, texts=loops, query=query, signals=signals)[0] == 0

@@ -54,3 +54,24 @@ def test_an_answer_that_uses_some_of_a_signals_words_still_says_something():
     assert not says_nothing("Paris.", "Which city is the Eiffel Tower in?", ["I live in Paris."])
     # a signal that adds nothing to the question makes no answer an echo
     assert not says_nothing("Cook pasta.", DINNER, ["Dinner tonight."])
+
+
+def test_an_answer_that_repeats_itself_loops():
+    from personaco_tui.core.helpfulness import loops, passed_over
+
+    stuck = "I'm a helpful AI named SmolLM. You can ask about what I can eat tonight. " * 4
+    assert loops(stuck)
+    assert passed_over(stuck, DINNER, SIGNALS) == "loop"
+    # a list whose lines share a frame but not their words is no loop
+    greens = ["rice", "beans", "onion", "garlic", "tomato", "pepper", "carrot", "celery", "kale"]
+    recipe = "\n".join(f"- {n} cup of {w}, chopped" for n, w in enumerate(greens, 1))
+    assert not loops(recipe)
+    # a numbered list of one line over and over loops, its numbers notwithstanding
+    stuck_list = "\n".join(f"{n}. effective recruitment recruitment" for n in range(1, 21))
+    assert loops(stuck_list)
+    # one sentence said twice in a long answer is no loop either
+    told = "Rayleigh scattering sends blue light every way across the sky. " * 2
+    assert not loops(told + "Red light passes straight through, so sunsets look red and orange.")
+    assert not loops("Short. " * 10)  # too few words to tell
+    assert passed_over("Try a vegetarian chili with beans.", DINNER, SIGNALS) == ""
+    assert passed_over("I'm a vegetarian.", DINNER, SIGNALS) == "echo"

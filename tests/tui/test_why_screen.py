@@ -255,6 +255,23 @@ def test_why_says_when_an_answer_only_restates_the_question_or_the_signals(query
     assert "echo" not in screen._legend().plain
 
 
+def test_why_says_when_an_answer_is_stuck_in_a_loop():
+    from personaco_tui.core.types import Candidate
+
+    query = "Suggest a quick dinner I can cook tonight."
+    stuck = "I'm a helpful AI named SmolLM. You can ask about what I can eat tonight. " * 8
+    gen = _two_answers(
+        query, ["I'm vegetarian."], [stuck, "Fry some tofu with rice."], steering={"enabled": True}
+    )
+    screen = WhyScreen(gen)
+    assert screen._evidence(0).plain.startswith("Repeats itself (half its runs of 4 words")
+    assert screen._evidence(1).plain == ""
+    assert "loop: repeats itself" in screen._legend().plain
+    assert "echo:" not in screen._legend().plain
+    gen.candidates[1] = Candidate(1, stuck)  # every answer loops: the rule decides nothing
+    assert "loop" not in screen._legend().plain
+
+
 async def test_the_answer_and_its_evidence_come_before_the_legend_on_a_small_terminal(
     tmp_path, monkeypatch
 ):

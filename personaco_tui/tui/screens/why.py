@@ -14,7 +14,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from ...core.helpfulness import says_nothing
+from ...core.helpfulness import passed_over
 from ...core.steer.contrast import summary as contrast_summary
 from ...core.types import Candidate, Generation, ReflectionCell
 from ...terminal_text import neutralise
@@ -120,10 +120,13 @@ class WhyScreen(ModalScreen[int | None]):
         if any(c.reflector == "style" for c in self.generation.cells):
             text.append(" · y style (closeness to your writing sample)", style="dim")
         text.append("   ★ chooser's pick  ✔ your pick", style="dim")
-        if self._echoes():
+        passed = set(self._passed_over().values())
+        if "echo" in passed:
             text.append(
                 "\necho: adds no word of its own to the question's and your signals'", style="dim"
             )
+        if "loop" in passed:
+            text.append("\nloop: repeats itself (half its runs of 4 words come again)", style="dim")
         learned = self.generation.learning
         if learned:
             n = learned.get("n_choices", 0)
@@ -148,11 +151,11 @@ class WhyScreen(ModalScreen[int | None]):
             table.add_column(f"S{i + 1}", key=f"s{i}")
         table.add_column("total", key="total")
         by_pos = {(c.candidate, c.signal): c for c in g.cells}
-        echoes = self._echoes()
+        passed = self._passed_over()
         for cand in g.candidates:
             total = Text(f"{row_total(cand, g.cells):.2f}", style="bold")
-            if cand.index in echoes:
-                total.append(" echo", style="dim")
+            if cand.index in passed:
+                total.append(f" {passed[cand.index]}", style="dim")
             cells = [format_cell(by_pos.get((cand.index, j))) for j in range(len(g.signals))]
             table.add_row(
                 self._mark(cand.index),
@@ -167,13 +170,14 @@ class WhyScreen(ModalScreen[int | None]):
         table.focus()
         self._show_texts(self.shown_index)
 
-    def _echoes(self) -> set[int]:
-        """The answers that only restate the question or say the signals back, where another
-        says something: the pick passes them over whatever their total (core/helpfulness.py,
-        `says_nothing`)."""
+    def _passed_over(self) -> dict[int, str]:
+        """The answers the pick passes over whatever their total, while another is not passed
+        over, and why: "echo" (only restates the question or says the signals back) or "loop"
+        (stuck repeating itself; core/helpfulness.py, `passed_over`)."""
         g = self.generation
-        echo = {c.index for c in g.candidates if says_nothing(c.text, g.query, g.signals)}
-        return echo if len(echo) < len(g.candidates) else set()
+        why = {c.index: passed_over(c.text, g.query, g.signals) for c in g.candidates}
+        out = {i: w for i, w in why.items() if w}
+        return out if len(out) < len(g.candidates) else {}
 
     def _mark(self, index: int) -> str:
         mark = "★" if index == self.generation.chosen_index else " "
@@ -228,10 +232,17 @@ class WhyScreen(ModalScreen[int | None]):
             out.append(f"Steering closed it early: {neutralise(str(closed[0]))}\n", style="dim")
         for line in resampled_into(st, index):
             out.append(neutralise(line) + "\n", style="dim")
-        if index in self._echoes():
+        why = self._passed_over().get(index)
+        if why == "echo":
             out.append(
                 "Adds no word of its own to the question's and your signals': an answer that "
                 "says something is picked before it\n",
+                style="dim",
+            )
+        elif why == "loop":
+            out.append(
+                "Repeats itself (half its runs of 4 words come again): an answer that does not "
+                "is picked before it\n",
                 style="dim",
             )
         addresses = (st.get("addresses") or [])[index : index + 1]
