@@ -61,6 +61,7 @@ from __future__ import annotations
 import ast
 import functools
 import importlib.util
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -85,6 +86,7 @@ CONTRACTED = frozenset(["s", "d", "ll", "ve", "re", "m", "t"])
 # An answer stuck in a loop (`loops`): this share of its word 4-grams repeat earlier ones.
 LOOP_SHARE = 0.5
 LOOP_MIN_NGRAMS = 20
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @functools.cache
@@ -130,13 +132,25 @@ def says_nothing(answer: str, query: str, signals: Sequence[str] = ()) -> bool:
     return len(own) < MIN_NEW_WORDS or echoes(own, query, signals)
 
 
+def _loop_units(answer: str) -> list[str]:
+    """The words of `answer`, numbers as one word; in scripts written without spaces between
+    words (Chinese, Japanese, Thai) each character is one."""
+    out: list[str] = []
+    for w in words(answer):
+        if _UNSPACED.search(w):
+            out.extend(w)
+        else:
+            out.append("#" if w.isdigit() else w)
+    return out
+
+
 def loops(answer: str) -> bool:
-    """Whether `answer` is stuck repeating itself: at least LOOP_SHARE of its word 4-grams
+    """Whether `answer` is stuck repeating itself: at least LOOP_SHARE of its 4-grams of words
     came earlier in it (rep-4, the repetition measure of Welleck et al. 2019), over at least
     LOOP_MIN_NGRAMS of them. Numbers count as one word, so a numbered list of the same line
-    over and over loops too. Text with no spaces between words (Chinese, Japanese) holds too
-    few words to tell and never counts as a loop."""
-    w = ["#" if t.isdigit() else t for t in words(answer)]
+    over and over loops too; in Chinese or Japanese the units are characters (a paragraph of
+    Chinese prose repeats 1% of its 4-grams, one sentence said eight times 87%)."""
+    w = _loop_units(answer)
     grams = [tuple(w[i : i + 4]) for i in range(len(w) - 3)]
     if len(grams) < LOOP_MIN_NGRAMS:
         return False

@@ -73,5 +73,12 @@ def test_an_answer_that_repeats_itself_loops():
     told = "Rayleigh scattering sends blue light every way across the sky. " * 2
     assert not loops(told + "Red light passes straight through, so sunsets look red and orange.")
     assert not loops("Short. " * 10)  # too few words to tell
+    # without spaces between words, characters are the units
+    zh = (
+        "天空之所以是蓝色的，是因为阳光穿过大气层时，短波长的蓝光比其他颜色的光更容易被空气"
+        "分子散射。这种现象叫做瑞利散射。日落时，蓝光被散射掉，剩下红色和橙色的光。"
+    )
+    assert not loops(zh)
+    assert loops("我是一个乐于助人的人工智能助手。" * 8)
     assert passed_over("Try a vegetarian chili with beans.", DINNER, SIGNALS) == ""
     assert passed_over("I'm a vegetarian.", DINNER, SIGNALS) == "echo"
