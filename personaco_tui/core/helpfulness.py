@@ -62,6 +62,7 @@ import ast
 import functools
 import importlib.util
 import re
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -86,6 +87,7 @@ CONTRACTED = frozenset(["s", "d", "ll", "ve", "re", "m", "t"])
 # An answer stuck in a loop (`loops`): this share of its word 4-grams repeat earlier ones.
 LOOP_SHARE = 0.5
 LOOP_MIN_NGRAMS = 20
+LOOP_MIN_BYTES, LOOP_MAX_PACKED = 200, 0.2  # or text that compresses to a fifth of its size
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -149,12 +151,21 @@ def loops(answer: str) -> bool:
     came earlier in it (rep-4, the repetition measure of Welleck et al. 2019), over at least
     LOOP_MIN_NGRAMS of them. Numbers count as one word, so a numbered list of the same line
     over and over loops too; in Chinese or Japanese the units are characters (a paragraph of
-    Chinese prose repeats 1% of its 4-grams, one sentence said eight times 87%)."""
+    Chinese prose repeats 1% of its 4-grams, one sentence said eight times 87%). Text that
+    compresses to a fifth of its size loops too (`_compresses_away`)."""
     w = _loop_units(answer)
     grams = [tuple(w[i : i + 4]) for i in range(len(w) - 3)]
-    if len(grams) < LOOP_MIN_NGRAMS:
-        return False
-    return 1 - len(set(grams)) / len(grams) >= LOOP_SHARE
+    if len(grams) >= LOOP_MIN_NGRAMS and 1 - len(set(grams)) / len(grams) >= LOOP_SHARE:
+        return True
+    return _compresses_away(answer)
+
+
+def _compresses_away(answer: str) -> bool:
+    """Whether zlib packs `answer` into under LOOP_MAX_PACKED of its size, at least
+    LOOP_MIN_BYTES long: repetition inside words that 4-grams of words cannot see
+    ("hiiiii...", "spring_spring_spring..."). English prose packs to 0.35-0.5."""
+    raw = answer.encode("utf-8")
+    return len(raw) >= LOOP_MIN_BYTES and len(zlib.compress(raw, 9)) < LOOP_MAX_PACKED * len(raw)
 
 
 def passed_over(answer: str, query: str, signals: Sequence[str] = ()) -> str:

@@ -73,6 +73,18 @@ def test_an_answer_that_repeats_itself_loops():
     told = "Rayleigh scattering sends blue light every way across the sky. " * 2
     assert not loops(told + "Red light passes straight through, so sunsets look red and orange.")
     assert not loops("Short. " * 10)  # too few words to tell
+    # repetition inside a word: too few words for 4-grams, but it compresses away
+    assert loops("1. h" + "i" * 300)
+    assert loops("damp_" + "spring_" * 60)
+    prose = (
+        "Airplanes stay up because their wings are shaped and tilted so that air flowing over "
+        "them is pushed downward. By Newton's third law the air pushes the wing up in return, "
+        "and that upward force is called lift. Engines keep the plane moving forward fast "
+        "enough for the wings to make more lift than the plane weighs. Pilots change the "
+        "tilt of the wings with flaps to climb, turn or slow down before landing."
+    )
+    assert not loops(prose)
+    assert not loops(told + "Red light passes straight through, so sunsets look red and orange.")
     # without spaces between words, characters are the units
     zh = (
         "天空之所以是蓝色的，是因为阳光穿过大气层时，短波长的蓝光比其他颜色的光更容易被空气"
