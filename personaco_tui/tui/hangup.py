@@ -56,18 +56,6 @@ def hung_up(fd: int) -> bool:
     return False
 
 
-def _silence(fd: int) -> None:
-    """Point the dead terminal's descriptors at /dev/null: Textual's shutdown writes its last
-    escape codes there instead of failing (or blocking) on a terminal nobody reads."""
-    null = os.open(os.devnull, os.O_RDWR)
-    try:
-        for target in {fd, 0, 1, 2}:
-            with contextlib.suppress(OSError):
-                os.dup2(null, target)
-    finally:
-        os.close(null)
-
-
 def _exit_soon_anyway(after_s: float) -> None:
     """A last resort: if the orderly exit has not ended the process in `after_s`, end it."""
 
@@ -104,8 +92,6 @@ def watch_terminal(app: App[None], every: float = CHECK_EVERY_S) -> None:
         if leaving.is_set():
             return
         leaving.set()
-        if hung_up(fd):  # a SIGHUP sent by hand to a live terminal leaves it restored
-            _silence(fd)
         _exit_soon_anyway(GIVE_UP_AFTER_S)
         app.exit(return_code=HANGUP_EXIT)
 
