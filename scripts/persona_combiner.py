@@ -36,6 +36,8 @@ import sys
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from personaco_tui.core.consensus import consensus
+
 FEATS = ["suits", "against", "odds", "pmi", "q", "g_q", "fsum", "fmean", "len", "ro_against"]
 CHEAP = ["suits", "against", "pmi", "q", "len", "ro_against"]  # no reading beyond today's
 ONE_READING = ["suits", "against", "q", "g_q", "len", "ro_against"]  # no neutral reading
@@ -121,15 +123,9 @@ def _load(spec: str) -> list[dict]:
             own = f["wish"][j] or p["reflectors"][0][j] != "persona"  # keeps its stored cells
             lab = [bool(judge.check(row["checks"][j], t)) for t in texts] if judge else None
             cols.append({"X": X, "lab": lab, "stored": stored, "own": own, "ro": f["rules_out"][j]})
-        cons = _consensus(texts)
+        cons = consensus(texts)
         out.append({"row": row, "p": p, "f": f, "k": k, "cols": cols, "cons": cons})
     return out
-
-
-def _consensus(texts: list[str]) -> list[float]:
-    from personaco_tui.core.consensus import consensus
-
-    return consensus(texts)
 
 
 def _logit(p: float) -> float:
@@ -147,6 +143,10 @@ def _ranks(v: list[float]) -> list[float]:
 
 def rule(c: dict) -> list[float]:
     return list(c["X"][:, FEATS.index("against" if c["ro"] else "odds")])
+
+
+def rule_stored(c: dict) -> list[float]:
+    return [_logit(s) for s in c["stored"]]
 
 
 def _cells(c: dict, scorer) -> list[float]:  # type: ignore[no-untyped-def]
@@ -265,10 +265,6 @@ def fit(specs: list[str]) -> None:
             scorer = fitted(others, feats)
             per[name] = (auc(items, scorer), picks(items, scorer, pmi))
         line(tag + " (left out)", per)
-
-
-def rule_stored(c: dict) -> list[float]:
-    return [_logit(s) for s in c["stored"]]
 
 
 if __name__ == "__main__":
