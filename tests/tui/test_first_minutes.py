@@ -12,8 +12,10 @@ from support.pilot import wait_for
 from textual import events
 from textual.widgets import Footer
 
+from personaco_tui.catalog import registry
 from personaco_tui.core.signals import understand
 from personaco_tui.core.signals.mood import is_wish
+from personaco_tui.runtime import Runtime
 from personaco_tui.store import conversations as C
 from personaco_tui.store import profiles as P
 from personaco_tui.tui.app import make_app
@@ -144,7 +146,9 @@ async def test_the_welcome_offers_three_example_signals_and_one_key_adds_them():
     again.rt.close()
 
 
-async def test_the_bundled_model_is_named_a_demo_with_the_way_to_a_better_one():
+async def test_the_bundled_model_is_named_a_demo_with_the_way_to_a_better_one(
+    tmp_path, bundled_gguf
+):
     app = _app()
     async with app.run_test(size=(130, 36)) as pilot:
         await wait_for(pilot, lambda: app.rt.engine is not None)
@@ -161,10 +165,19 @@ async def test_the_bundled_model_is_named_a_demo_with_the_way_to_a_better_one():
         assert not note.display
     app.rt.close()
 
-    other = _app(name="my-own-model")  # any other model: no note
+    # Any other model: no note. It must be the configured model, or the app's own load would
+    # replace the fake with the bundled one (a race this test once lost on a busy machine).
+    own = tmp_path / "my-own-model.gguf"
+    own.symlink_to(bundled_gguf)
+    setup = Runtime.open()
+    registry.add_model(setup.store.db, setup.loc, own)
+    registry.use_model(setup.store.db, setup.loc, "my-own-model")
+    setup.close()
+    other = _app(name="my-own-model")
     async with other.run_test(size=(130, 36)) as pilot:
-        await wait_for(pilot, lambda: other.rt.engine is not None)
+        await wait_for(pilot, lambda: not other.chat.model_status.startswith("load"))
         await pilot.pause(0.2)
+        assert other.rt.engine is not None and other.rt.engine.name == "my-own-model"
         assert not other.query_one(ModelNote).display
         assert "demo" not in "\n".join(_lines(other))
     other.rt.close()
