@@ -54,7 +54,16 @@ tonight." sixteen times, cut off at the token limit) fools the likelihood readin
 text that repeats itself every next token is easy, the user's complaint included, and in
 the app that loop was the pick for "I'm vegetarian.", no commas and a dinner question. So it
 is passed over the same way (`loops`: half its word 4-grams repeat, rep-4 of Welleck et al.
-2019), unless every answer loops or echoes."""
+2019), unless every answer loops or echoes.
+
+So is an answer that speaks of itself as an AI instead of answering (`about_itself`: "I'm a
+helpful AI named SmolLM...", "as a chatbot designed to assist, I don't have the ability to
+..."), the issue's own example of a pick that says nothing. Judges pass such answers, since
+they name nothing a person avoids. English only, and not where the question or a signal uses
+the word ("Are you an AI?", "I build chatbots."). Re-picked from the stored cells of eight
+sets (249 questions), 13 picks were such answers and none is now; the persona sets fit 88 of
+122 facts (87 before: implicit/dev 19 -> 18, persona_dev 30 -> 31, persona_holdout2 16 ->
+17), and every factual set is correct as often as before."""
 
 from __future__ import annotations
 
@@ -88,6 +97,17 @@ CONTRACTED = frozenset(["s", "d", "ll", "ve", "re", "m", "t"])
 LOOP_SHARE = 0.5
 LOOP_MIN_NGRAMS = 20
 LOOP_MIN_BYTES, LOOP_MAX_PACKED = 200, 0.2  # or text that compresses to a fifth of its size
+# An answer about itself as an AI (`about_itself`): "as", "I'm", "I am" or "being", then up to
+# three more words ("a helpful", "a meal planning") and one of these nouns.
+SELF_NOUNS = ("ai", "a.i.", "artificial intelligence", "chatbot", "chat bot", "language model",
+              "virtual assistant", "bot")  # fmt: skip
+_ABOUT_ITSELF = re.compile(
+    r"\b(?:as|i['’]m|i am|being)\s+(?:[\w-]+\s+){0,3}?("
+    + "|".join(re.escape(n) for n in SELF_NOUNS)
+    + r")(?![\w-])",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -168,12 +188,37 @@ def _compresses_away(answer: str) -> bool:
     return len(raw) >= LOOP_MIN_BYTES and len(zlib.compress(raw, 9)) < LOOP_MAX_PACKED * len(raw)
 
 
+def about_itself(answer: str, query: str, signals: Sequence[str] = ()) -> bool:
+    """Whether the answer speaks of itself as an AI ("I'm a helpful AI named SmolLM...", "as a
+    chatbot designed to assist users, I don't have the ability to ..."), in English, where
+    neither the question nor a signal uses that word: to "Are you an AI?" or for a person who
+    says "I build chatbots.", such a sentence may be the answer."""
+    given = " ".join([query, *signals]).lower()
+    for m in _ABOUT_ITSELF.finditer(answer):
+        noun = m.group(1).lower()
+        if re.search(rf"(?<![\w.]){re.escape(noun)}s?(?![\w-])", given):
+            continue  # the question or a signal speaks of it
+        if m.group(0)[0] in "Ii" and m.group(0)[1] in "'’ ":
+            return True  # "I'm a ...", "I am a ..."
+        # "as a chatbot" / "being an AI" speak of the answerer only with "I" in the sentence
+        # ("as a chatbot, I don't ..."; not "As an AI researcher once said, ...")
+        start = max(answer.rfind(c, 0, m.start()) for c in ".!?\n") + 1
+        end = _SENTENCE_END.search(answer, m.end())
+        sentence = answer[start : end.start() if end else len(answer)]
+        if re.search(r"\b(?:i|i['’]m|i['’]d|i['’]ve|my|me)\b", sentence, re.I):
+            return True
+    return False
+
+
 def passed_over(answer: str, query: str, signals: Sequence[str] = ()) -> str:
     """Why the pick puts `answer` after the answers that are not passed over, short of the
-    rules' verdicts: "echo" (`says_nothing`), "loop" (`loops`), or "" (not passed over)."""
+    rules' verdicts: "echo" (`says_nothing`), "loop" (`loops`), "itself" (`about_itself`), or
+    "" (not passed over)."""
     if says_nothing(answer, query, signals):
         return "echo"
-    return "loop" if loops(answer) else ""
+    if loops(answer):
+        return "loop"
+    return "itself" if about_itself(answer, query, signals) else ""
 
 
 def echoes(own: set[str], query: str, signals: Sequence[str]) -> bool:

@@ -123,3 +123,21 @@ def test_an_answer_stuck_in_a_loop_never_beats_one_that_is_not():
     # where every answer loops, the usual order decides
     loops = [stuck, "Beans and rice. " * 30, "Eat well tonight. " * 25]
     assert choose(cells, 3, texts=loops, query=query, signals=signals)[0] == 0
+
+
+def test_an_answer_about_itself_as_an_ai_never_beats_one_that_answers():
+    # implicit/dev, "What is the theory of relativity?" on a smartwatch: the stored pick
+    query = "What is the theory of relativity?"
+    signals = ["I'm reading this on my smartwatch."]
+    itself = (
+        "I'm sorry for your loss. I'm a helpful AI named SmolLM, designed to assist and "
+        "support users with their queries."
+    )
+    answer = "The theory of relativity describes how space and time bend around mass."
+    texts = [itself, answer]
+    cells = [ReflectionCell(0, 0, 0.9, "persona"), ReflectionCell(1, 0, 0.3, "persona")]
+    assert choose(cells, 2, texts=texts)[0] == 0  # without the question: the best row sum
+    assert choose(cells, 2, texts=texts, query=query, signals=signals)[0] == 1
+    # where the person asks about the assistant, that answer may be the pick
+    asked = "Are you an AI?"
+    assert choose(cells, 2, texts=texts, query=asked, signals=signals)[0] == 0

@@ -94,3 +94,29 @@ def test_an_answer_that_repeats_itself_loops():
     assert loops("我是一个乐于助人的人工智能助手。" * 8)
     assert passed_over("Try a vegetarian chili with beans.", DINNER, SIGNALS) == ""
     assert passed_over("I'm a vegetarian.", DINNER, SIGNALS) == "echo"
+
+
+def test_an_answer_about_itself_as_an_ai_is_passed_over():
+    from personaco_tui.core.helpfulness import about_itself, passed_over
+
+    dinner = "Suggest a quick dinner I can cook tonight."
+    # the issue's own pick, and the ways the bundled model declines
+    issue = "I'm a helpful AI named SmolLM, trained to find quick dinner suggestions."
+    assert passed_over(issue, dinner, ["I'm vegetarian."]) == "itself"
+    assert about_itself(
+        "I'm sorry, but as a meal planning AI, I don't have the capability to cook food.", dinner
+    )
+    assert about_itself("Sure! As a chatbot, my job is to help. Try pasta.", dinner)
+    assert about_itself("I’m a language model trained to help.", dinner)  # a curly apostrophe
+    assert about_itself("Being an A.I. I cannot eat. Try pasta.", dinner)
+    # an answer that speaks of AI, or of someone else, is no answer about itself
+    assert not about_itself("Artificial intelligence is a branch of computer science.", "Why?")
+    assert not about_itself("As an AI researcher once said, data matters. I agree.", "Why?")
+    assert not about_itself("The robot cleaned the kitchen, then cooked rice.", dinner)
+    assert passed_over("Fry some tofu with rice and greens.", dinner) == ""
+    # where the question or a signal speaks of it, such a sentence may be the answer
+    assert not about_itself("Yes, I'm an AI assistant.", "Are you an AI?")
+    assert not about_itself("As a chatbot builder, I'd start with intents.", "Where do I start?",
+                            ["I build chatbots for a living."])  # fmt: skip
+    assert about_itself("As a chatbot, I'd start with intents.", "Where do I start?",
+                        ["I build websites."])  # fmt: skip

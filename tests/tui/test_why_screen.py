@@ -272,6 +272,19 @@ def test_why_says_when_an_answer_is_stuck_in_a_loop():
     assert "loop" not in screen._legend().plain
 
 
+def test_why_says_when_an_answer_speaks_of_itself_as_an_ai():
+    query = "Suggest a quick dinner I can cook tonight."
+    itself = "I'm a helpful AI named SmolLM, trained to find quick dinner suggestions."
+    gen = _two_answers(
+        query, ["I'm vegetarian."], [itself, "Fry some tofu with rice."], steering={"enabled": True}
+    )
+    screen = WhyScreen(gen)
+    assert screen._evidence(0).plain.startswith("Speaks of itself as an AI")
+    assert screen._evidence(1).plain == ""
+    assert "itself: speaks of itself as an AI" in screen._legend().plain
+    assert "loop:" not in screen._legend().plain
+
+
 async def test_the_answer_and_its_evidence_come_before_the_legend_on_a_small_terminal(
     tmp_path, monkeypatch
 ):

@@ -127,6 +127,8 @@ class WhyScreen(ModalScreen[int | None]):
             )
         if "loop" in passed:
             text.append("\nloop: repeats itself (half its runs of 4 words come again)", style="dim")
+        if "itself" in passed:
+            text.append("\nitself: speaks of itself as an AI, not of your question", style="dim")
         learned = self.generation.learning
         if learned:
             n = learned.get("n_choices", 0)
@@ -172,8 +174,9 @@ class WhyScreen(ModalScreen[int | None]):
 
     def _passed_over(self) -> dict[int, str]:
         """The answers the pick passes over whatever their total, while another is not passed
-        over, and why: "echo" (only restates the question or says the signals back) or "loop"
-        (stuck repeating itself; core/helpfulness.py, `passed_over`)."""
+        over, and why: "echo" (only restates the question or says the signals back), "loop"
+        (stuck repeating itself) or "itself" (speaks of itself as an AI; core/helpfulness.py,
+        `passed_over`)."""
         g = self.generation
         why = {c.index: passed_over(c.text, g.query, g.signals) for c in g.candidates}
         out = {i: w for i, w in why.items() if w}
@@ -243,6 +246,12 @@ class WhyScreen(ModalScreen[int | None]):
             out.append(
                 "Repeats itself (half its runs of 4 words come again): an answer that does not "
                 "is picked before it\n",
+                style="dim",
+            )
+        elif why == "itself":
+            out.append(
+                "Speaks of itself as an AI (“I'm a helpful AI…”, “as a chatbot, I…”): an answer "
+                "that does not is picked before it\n",
                 style="dim",
             )
         addresses = (st.get("addresses") or [])[index : index + 1]
