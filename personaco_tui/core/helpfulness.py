@@ -61,7 +61,7 @@ helpful AI named SmolLM...", "as a chatbot designed to assist, I don't have the 
 ..."), the issue's own example of a pick that says nothing. Judges pass such answers, since
 they name nothing a person avoids. English only, and not where the question or a signal uses
 the word ("Are you an AI?", "I build chatbots."). Re-picked from the stored cells of eight
-sets (249 questions), 13 picks were such answers and none is now; the persona sets fit 88 of
+sets (249 questions), 15 picks were such answers and none is now; the persona sets fit 88 of
 122 facts (87 before: implicit/dev 19 -> 18, persona_dev 30 -> 31, persona_holdout2 16 ->
 17), and every factual set is correct as often as before."""
 
@@ -98,11 +98,11 @@ LOOP_SHARE = 0.5
 LOOP_MIN_NGRAMS = 20
 LOOP_MIN_BYTES, LOOP_MAX_PACKED = 200, 0.2  # or text that compresses to a fifth of its size
 # An answer about itself as an AI (`about_itself`): "as", "I'm", "I am" or "being", then up to
-# three more words ("a helpful", "a meal planning") and one of these nouns.
+# four more words ("a helpful", "a language and linguistics") and one of these nouns.
 SELF_NOUNS = ("ai", "a.i.", "artificial intelligence", "chatbot", "chat bot", "language model",
               "virtual assistant", "bot")  # fmt: skip
 _ABOUT_ITSELF = re.compile(
-    r"\b(?:as|i['’]m|i am|being)\s+(?:[\w-]+\s+){0,3}?("
+    r"\b(?:as|i['’]m|i am|being)\s+(?:[\w-]+\s+){0,4}?("
     + "|".join(re.escape(n) for n in SELF_NOUNS)
     + r")(?![\w-])",
     re.I,

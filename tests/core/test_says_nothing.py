@@ -107,6 +107,11 @@ def test_an_answer_about_itself_as_an_ai_is_passed_over():
         "I'm sorry, but as a meal planning AI, I don't have the capability to cook food.", dinner
     )
     assert about_itself("Sure! As a chatbot, my job is to help. Try pasta.", dinner)
+    assert about_itself(  # persona_dev's stored pick: four words before "AI"
+        "I'm sorry, but as a language and linguistics AI, I don't have the ability to create "
+        "meal plans.",
+        "Plan my meals for the week.",
+    )
     assert about_itself("I’m a language model trained to help.", dinner)  # a curly apostrophe
     assert about_itself("Being an A.I. I cannot eat. Try pasta.", dinner)
     # an answer that speaks of AI, or of someone else, is no answer about itself
