@@ -8,9 +8,10 @@ the core or the UI decides something.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast, runtime_checkable
 
 from ..errors import EngineError
 
@@ -213,3 +214,27 @@ def check_scoring_items(prefixes: list[list[int]], continuations: list[list[int]
         raise EngineError(
             "Scoring needs a non-empty prefix and continuation.", "Check the texts scored."
         )
+
+
+T = TypeVar("T")
+
+
+def gather(futures: Sequence[Future[T]]) -> list[T]:
+    """Each future's result, in order. At the first failure the futures not yet started are
+    cancelled and the running ones waited for, then that failure is raised: no request of a
+    batch reaches a server after the call has raised, where it would learn again what the
+    failure taught (a server that lacks a feature is refused once). Ctrl-C while waiting
+    cancels what has not started and does not wait."""
+    try:
+        wait(futures, return_when=FIRST_EXCEPTION)
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
+    failed = [f for f in futures if f.done() and not f.cancelled() and f.exception()]
+    if failed:
+        for f in futures:
+            f.cancel()
+        wait(futures)
+        raise cast(BaseException, failed[0].exception())
+    return [f.result() for f in futures]

@@ -27,7 +27,7 @@ from typing import Any
 import openai
 
 from ..errors import Cancelled, EngineError
-from .base import CancelToken, ChatMessage, check_scoring_items
+from .base import CancelToken, ChatMessage, check_scoring_items, gather
 from .remote_forced import ForcedScoring
 
 CHUNK = 16  # prompts per /completions request
@@ -93,14 +93,9 @@ class RemoteScorer:
         rest = list(new.values())[1:]
         if rest:
             self.prompt_tokens(next(iter(new.values())))
-            futures = [self._pool.submit(self.prompt_tokens, c) for c in rest]
-            try:
-                got = {_key(c): f.result() for c, f in zip(rest, futures, strict=True)}
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
-            self._ids.update(got)  # kept even where the cache was cleared meanwhile
+            ids = gather([self._pool.submit(self.prompt_tokens, c) for c in rest])
+            # kept even where the cache was cleared meanwhile
+            self._ids.update((_key(c), i) for c, i in zip(rest, ids, strict=True))
         return [self.prompt_tokens(c) for c in conversations]
 
     def prompt_tokens(self, messages: list[ChatMessage]) -> list[int]:
@@ -162,16 +157,8 @@ class RemoteScorer:
         forced = self.kind == "llama-server"  # one forced generation an item, side by side
         size, work = (1, self._forced_chunk) if forced else (CHUNK, self._chunk)
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        futures = [self._pool.submit(work, c, cancel) for c in chunks]
-        out: list[list[float]] = []
-        try:
-            for f in futures:
-                out.extend(f.result())
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
-        return out
+        done = gather([self._pool.submit(work, c, cancel) for c in chunks])
+        return [lp for chunk in done for lp in chunk]
 
     def _forced_chunk(
         self, items: list[tuple[list[int], list[int]]], cancel: CancelToken | None
