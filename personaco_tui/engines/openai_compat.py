@@ -39,6 +39,7 @@ from .base import (
     StopWhen,
     TurnProgressFn,
     YesNo,
+    gather,
 )
 from .remote_score import RemoteScorer
 
@@ -302,11 +303,11 @@ class OpenAICompatEngine:
                 raise NotACompletion("it is text, not a JSON object")
             choice, said = completion_choice(r)
             text = clean(said).strip()
-        except openai.BadRequestError:
+        except openai.BadRequestError as e:
             if self._logprobs is None:  # the server refuses logprobs: ask without them
                 self._logprobs = False
                 return self._ask_yes_no(messages, cancel)
-            raise
+            raise self._fail(e) from None
         except openai.OpenAIError as e:
             raise self._fail(e) from None
         except NotACompletion as e:
@@ -338,10 +339,14 @@ class OpenAICompatEngine:
     ) -> list[YesNo]:
         futures = [self._pool.submit(self._ask_yes_no, c, cancel) for c in conversations]
         out = []
-        for i, f in enumerate(futures):
-            out.append(f.result())
-            if on_progress is not None:
-                on_progress(Progress("reflect", done=i + 1, total=len(futures)))
+        try:
+            for i, f in enumerate(futures):
+                out.append(f.result())
+                if on_progress is not None:
+                    on_progress(Progress("reflect", done=i + 1, total=len(futures)))
+        except Exception:
+            gather(futures)  # a failed request: cancel the rest, wait for the running ones
+            raise
         return out
 
     def close(self) -> None:

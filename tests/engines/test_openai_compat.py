@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from support.servers import free_port, llama_server, scripted_server
@@ -169,4 +170,36 @@ def test_logprobs_of_an_odd_shape_leave_the_text_to_decide(top):
         eng = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0)
         (y,) = eng.yes_no([ASK])
         assert y.p_yes == 0.0 and "text" in y.raw
+        eng.close()
+
+
+def test_a_failed_reflection_leaves_no_request_running_behind_it():
+    def answer(path, body):
+        if "ask 0" in json.dumps(body["messages"]):
+            return 500, {"Content-Type": "application/json"}, b'{"error": {"message": "down"}}'
+        if "ask 1" in json.dumps(body["messages"]):  # the one asked beside it answers slowly
+            time.sleep(0.3)
+        time.sleep(0.2)  # the others are slower: most are still queued when the first fails
+        return 200, {"Content-Type": "application/json"}, _chat_reply("1")
+
+    with scripted_server(answer) as (url, seen):
+        eng = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0, concurrency=2)
+        asks = [[{"role": "user", "content": f"ask {i}"}] for i in range(8)]
+        with pytest.raises(EngineError) as e:
+            eng.yes_no(asks)
+        assert "\n" not in e.value.message  # one clear line, not the client's exception
+        n = len(seen)
+        time.sleep(0.6)  # three more rounds' worth: none may start after the call raised
+        assert len(seen) == n < 8
+        eng.close()
+
+
+def test_a_server_that_refuses_every_reflection_is_one_clear_line():
+    refuse = (400, {"Content-Type": "application/json"}, b'{"error": {"message": "no model"}}')
+    with scripted_server(lambda path, body: refuse) as (url, seen):
+        eng = OpenAICompatEngine(url, "m", timeout_s=5, max_retries=0)
+        with pytest.raises(EngineError) as e:  # asked again without logprobs, then refused
+            eng.yes_no([ASK])
+        assert "400" in e.value.message and "\n" not in e.value.message
+        assert [b.get("logprobs") for b in seen] == [True, None]
         eng.close()
