@@ -102,7 +102,7 @@ LOOP_MIN_BYTES, LOOP_MAX_PACKED = 200, 0.2  # or text that compresses to a fifth
 SELF_NOUNS = ("ai", "a.i.", "artificial intelligence", "chatbot", "chat bot", "language model",
               "virtual assistant", "bot")  # fmt: skip
 _ABOUT_ITSELF = re.compile(
-    r"\b(?:as|i['’]m|i am|being)\s+(?:[\w-]+\s+){0,4}?("
+    r"\b(?P<lead>as|i['’]m|i am|being)\s+(?:[\w-]+\s+){0,4}?(?P<noun>"
     + "|".join(re.escape(n) for n in SELF_NOUNS)
     + r")(?![\w-])",
     re.I,
@@ -195,10 +195,10 @@ def about_itself(answer: str, query: str, signals: Sequence[str] = ()) -> bool:
     says "I build chatbots.", such a sentence may be the answer."""
     given = " ".join([query, *signals]).lower()
     for m in _ABOUT_ITSELF.finditer(answer):
-        noun = m.group(1).lower()
+        noun = m.group("noun").lower()
         if re.search(rf"(?<![\w.]){re.escape(noun)}s?(?![\w-])", given):
             continue  # the question or a signal speaks of it
-        if m.group(0)[0] in "Ii" and m.group(0)[1] in "'’ ":
+        if m.group("lead").lower() not in ("as", "being"):
             return True  # "I'm a ...", "I am a ..."
         # "as a chatbot" / "being an AI" speak of the answerer only with "I" in the sentence
         # ("as a chatbot, I don't ..."; not "As an AI researcher once said, ...")
